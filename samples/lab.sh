@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The kdive lab's host side: everything before QEMU boots. kdive-lab (Java) calls
+#   samples/lab.sh release             -> prints the ABI of Debian's current amd64 kernel
+#   samples/lab.sh prepare DIR         -> DIR/{vmlinuz,System.map,config,initramfs.cpio.gz,kdive_lab.ko}
+#   samples/lab.sh debuginfo DIR       -> DIR/vmlinux (from the -dbg package, vmlinux only)
+# Every failure ends with one line "lab.sh: STEP: WHY" on stderr and a non-zero exit.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+die() { echo "lab.sh: $1" >&2; exit 1; }
+
+need_root_for() {
+	[ "$(id -u)" = 0 ] || die "$1: needs root for apt-get (run as root, or install: $2)"
+}
+
+# Packages the lab needs on the host; installed only when missing.
+host_packages=(qemu-system-x86 busybox-static makedumpfile cpio kmod gcc make libc6-dev)
+
+ensure_packages() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	need_root_for "install packages" "${missing[*]}"
+	echo "lab.sh: installing ${missing[*]}" >&2
+	apt_updated_once
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
+		|| die "install packages: apt-get install ${missing[*]} failed"
+}
+
+apt_updated_once() {
+	local stamp=/var/lib/apt/periodic/kdive-lab-update
+	if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+		apt-get update -q >&2 || die "apt-get update failed (no route to Debian's archive?)"
+		mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+	fi
+}
+
+# The ABI (uname -r) of the kernel that Debian's linux-image-amd64 points at today.
+release() {
+	local dep
+	dep=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+	if [ -z "$dep" ]; then
+		need_root_for "find Debian's kernel" "apt-get update"
+		apt_updated_once
+		dep=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+	fi
+	[ -n "$dep" ] || die "find Debian's kernel: apt-cache knows no linux-image-amd64"
+	echo "${dep#linux-image-}"
+}
+
+# apt-get download PACKAGE into DIR/debs once; prints the .deb path.
+download() {
+	local dir=$1 pkg=$2 deb
+	mkdir -p "$dir/debs"
+	deb=$(ls "$dir/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		(cd "$dir/debs" && apt-get download "$pkg" >&2) || die "download $pkg: apt-get download failed"
+		deb=$(ls "$dir/debs/${pkg}_"*.deb | head -n1)
+	fi
+	echo "$deb"
+}
+
+prepare() {
+	local dir=$1 rel
+	mkdir -p "$dir"
+	rel=$(release)
+	ensure_packages "${host_packages[@]}" "linux-headers-$rel"
+	local deb tmp
+	deb=$(download "$dir" "linux-image-$rel")
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' RETURN
+	dpkg-deb -x "$deb" "$tmp/kernel" || die "extract $deb: dpkg-deb failed"
+	cp "$tmp/kernel/boot/vmlinuz-$rel" "$dir/vmlinuz"
+	cp "$tmp/kernel/boot/System.map-$rel" "$dir/System.map"
+	cp "$tmp/kernel/boot/config-$rel" "$dir/config"
+
+	# The crash module, built against the matching headers (kbuild writes into its source dir).
+	cp -r "$here/crashmod" "$tmp/crashmod"
+	make -s -C "/usr/src/linux-headers-$rel" M="$tmp/crashmod" modules >"$tmp/kbuild.log" 2>&1 \
+		|| { tail -n 20 "$tmp/kbuild.log" >&2; die "build kdive_lab.ko: kbuild failed against linux-headers-$rel"; }
+	cp "$tmp/crashmod/kdive_lab.ko" "$dir/kdive_lab.ko"
+
+	# initramfs: busybox, /init, lab-user, and the modules in dependency order.
+	local root=$tmp/root mods=$tmp/kernel/lib/modules/$rel
+	mkdir -p "$root"/{bin,proc,sys,dev,lib/modules,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	file -L /bin/busybox 2>/dev/null | grep -q 'dynamically' && die "initramfs: /bin/busybox is not static (install busybox-static)"
+	gcc -static -O2 -Wall -o "$root/bin/lab-user" "$here/userland/lab-user.c" || die "build lab-user: gcc -static failed (libc6-dev?)"
+	install -m 0755 "$here/init.sh" "$root/init"
+	: >"$root/lib/modules/load-order"
+	add_module() {
+		local name=$1 ko dep
+		grep -qx "$name.ko" "$root/lib/modules/load-order" && return 0
+		ko=$(find "$mods" -name "$name.ko" -o -name "$name.ko.xz" | head -n1)
+		[ -n "$ko" ] || die "initramfs: module $name not in linux-image-$rel"
+		for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do add_module "$dep"; done
+		case "$ko" in *.xz) xz -dc "$ko" >"$root/lib/modules/$name.ko" ;; *) cp "$ko" "$root/lib/modules/$name.ko" ;; esac
+		echo "$name.ko" >>"$root/lib/modules/load-order"
+	}
+	add_module qemu_fw_cfg
+	add_module pvpanic
+	add_module pvpanic-mmio
+	cp "$dir/kdive_lab.ko" "$root/lib/modules/kdive_lab.ko"
+	echo kdive_lab.ko >>"$root/lib/modules/load-order"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$dir/initramfs.cpio.gz.tmp"
+	mv "$dir/initramfs.cpio.gz.tmp" "$dir/initramfs.cpio.gz"
+	echo "$rel" >"$dir/release"
+}
+
+debuginfo() {
+	local dir=$1 rel deb
+	mkdir -p "$dir"
+	rel=$(release)
+	[ -s "$dir/vmlinux" ] && return 0
+	deb=$(download "$dir" "linux-image-$rel-dbg")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -O "./usr/lib/debug/boot/vmlinux-$rel" >"$dir/vmlinux.tmp" \
+		|| die "extract vmlinux-$rel from $deb failed"
+	mv "$dir/vmlinux.tmp" "$dir/vmlinux"
+	rm -f "$deb"
+}
+
+case "${1:-}" in
+release) release ;;
+prepare) prepare "${2:?lab.sh prepare DIR}" ;;
+debuginfo) debuginfo "${2:?lab.sh debuginfo DIR}" ;;
+*) die "usage: lab.sh release | prepare DIR | debuginfo DIR" ;;
+esac
