@@ -1,0 +1,74 @@
+package dev.kdive.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.dump.DumpFile;
+import dev.kdive.dump.Vmcoreinfo;
+import dev.kdive.lab.Lab;
+import dev.kdive.lab.LabException;
+import dev.kdive.lab.Scenario;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code kdive demo}: builds (or reuses) the slab-uaf sample and shows what kdive can say about it
+ * today: every dump format opened and its VMCOREINFO read, next to the console's oops.
+ */
+@Command(name = "demo", description = "Build (or reuse) the slab-uaf sample dump and analyse it.")
+final class DemoCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+        Lab lab = Lab.standard();
+        Path dir;
+        try {
+            dir = lab.build(Scenario.SLAB_UAF, System.out::println);
+        } catch (LabException e) {
+            System.err.println("kdive demo: " + e.getMessage());
+            return 1;
+        }
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        System.out.println();
+        System.out.println("== sample: " + dir);
+        System.out.println("== dumps");
+        for (Lab.Artifact a : Lab.Artifact.values()) {
+            if (!a.isDump()) {
+                continue;
+            }
+            Path f = dir.resolve(a.file);
+            try (DumpFile d = DumpFile.open(f)) {
+                var info = d.vmcoreinfo().map(Vmcoreinfo::parse).orElse(java.util.Map.of());
+                System.out.printf("  %-24s %-24s %6d MiB  release %s%n", a.file, d.formatName(), Files.size(f) >> 20,
+                        info.getOrDefault("OSRELEASE", "(no VMCOREINFO)"));
+            } catch (Exception e) {
+                System.out.printf("  %-24s unreadable: %s%n", a.file, e.getMessage());
+            }
+        }
+        System.out.println("== the oops (console log)");
+        List<String> console = Files.readAllLines(dir.resolve(Lab.Artifact.CONSOLE.file), StandardCharsets.ISO_8859_1);
+        boolean in = false;
+        for (String line : console) {
+            String text = line.replaceFirst("^\\[\\s*\\d+\\.\\d+\\]\\s?", "");
+            if (text.startsWith("general protection fault") || text.startsWith("Oops:")) {
+                in = true;
+            }
+            if (in && (text.startsWith("RIP: 0010") || text.startsWith("general protection") || text.startsWith("CPU:")
+                    || text.startsWith("Kernel panic") || text.startsWith("RAX") || text.startsWith("RCX"))) {
+                System.out.println("  " + text);
+            }
+            if (text.startsWith("Kernel panic")) {
+                break;
+            }
+        }
+        JsonNode m = gt.path("module");
+        System.out.println("== ground truth (logged by the crash module before it crashed)");
+        System.out.printf("  cache %s, object %s, free pointer offset %s%n", m.path("cache").asText(),
+                m.path("object").asText(), m.path("free_pointer_offset").asText());
+        System.out.printf("  free pointer: raw %s, decoded %s (non-canonical), fault address %s%n",
+                m.path("raw_pointer").asText(), m.path("decoded_pointer").asText(), m.path("fault_address").asText());
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.kdive.cli;
+
+import dev.kdive.dump.DumpFile;
+import dev.kdive.dump.DumpFormatException;
+import dev.kdive.dump.Vmcoreinfo;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code kdive info DUMP}: what kind of dump this is and what its VMCOREINFO says. */
+@Command(name = "info", description = "Show a dump's format and its VMCOREINFO summary.")
+final class InfoCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DUMP", description = "vmcore: ELF, kdump-compressed or makedumpfile flattened")
+    Path dump;
+
+    @Override
+    public Integer call() {
+        try (DumpFile d = DumpFile.open(dump)) {
+            System.out.println("DUMPFILE: " + d.path());
+            System.out.println("  FORMAT: " + d.formatName());
+            var info = d.vmcoreinfo();
+            if (info.isEmpty()) {
+                System.out.println("VMCOREINFO: (none in this dump)");
+            } else {
+                var v = Vmcoreinfo.parse(info.get());
+                System.out.println(" RELEASE: " + v.getOrDefault("OSRELEASE", "(unknown)"));
+                System.out.println("PAGESIZE: " + v.getOrDefault("PAGESIZE", "(unknown)"));
+                System.out.println("KERNELOFFSET: " + v.getOrDefault("KERNELOFFSET", "(none)"));
+                System.out.println("VMCOREINFO: " + v.size() + " entries");
+            }
+            return 0;
+        } catch (NoSuchFileException e) {
+            System.err.println("kdive: " + dump + ": no such file");
+        } catch (IOException e) {
+            System.err.println("kdive: " + dump + ": " + e.getMessage());
+        } catch (DumpFormatException e) {
+            System.err.println("kdive: " + e.getMessage());
+        }
+        return 1;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.kdive.dump;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * A vmcore file, recognised by its first bytes and mapped read-only. This is the entry point of
+ * the dump layer: {@code DumpFile.open(path)} never reads the whole file into the heap.
+ */
+public sealed interface DumpFile extends AutoCloseable permits ElfCore, DiskDump, FlattenedDump {
+
+    /** {@return the file this dump was read from} */
+    Path path();
+
+    /** {@return the format, in the words users know: "ELF", "kdump-compressed", "makedumpfile flattened"} */
+    String formatName();
+
+    /** {@return the VMCOREINFO note text the kernel (or QEMU's vmcoreinfo device) left, if any} */
+    Optional<String> vmcoreinfo() throws DumpFormatException;
+
+    @Override
+    void close();
+
+    /**
+     * Opens a dump, telling the format from its signature.
+     *
+     * @throws DumpFormatException when the file is none of the vmcore formats kdive knows
+     */
+    static DumpFile open(Path path) throws IOException, DumpFormatException {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            Bytes bytes = new Bytes(path, file);
+            if (bytes.size() >= 4 && bytes.u32le(0) == ElfCore.MAGIC) {
+                return ElfCore.parse(bytes, arena);
+            }
+            String sig = bytes.size() >= 16 ? bytes.ascii(0, 16) : "";
+            if (sig.startsWith(DiskDump.SIGNATURE)) {
+                return DiskDump.parse(bytes, arena);
+            }
+            if (sig.startsWith(FlattenedDump.SIGNATURE)) {
+                return FlattenedDump.parse(bytes, arena);
+            }
+            arena.close();
+            throw new DumpFormatException(path, 0,
+                    "expected an ELF core, a kdump-compressed (\"KDUMP   \") or a makedumpfile flattened file, found "
+                            + (bytes.size() < 16 ? bytes.size() + " bytes" : "signature \"" + printable(sig) + "\""));
+        } catch (IOException | DumpFormatException | RuntimeException e) {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+            throw e;
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            b.append(c >= 0x20 && c < 0x7f ? c : '.');
+        }
+        return b.toString();
+    }
+
+    /** Bounds-checked little/big-endian reads over a mapped file; every failure names the offset. */
+    record Bytes(Path path, MemorySegment segment) {
+        static final ValueLayout.OfInt U32LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfLong U64LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfLong U64BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        static final ValueLayout.OfShort U16LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+        long size() {
+            return segment.byteSize();
+        }
+
+        void require(long offset, long length, String what) throws DumpFormatException {
+            if (offset < 0 || length < 0 || offset > size() - length) {
+                throw new DumpFormatException(path, offset, "expected " + what + " (" + length
+                        + " bytes), but the file ends at 0x" + Long.toHexString(size()) + " (truncated?)");
+            }
+        }
+
+        int u16le(long off) {
+            return Short.toUnsignedInt(segment.get(U16LE, off));
+        }
+
+        long u32le(long off) {
+            return Integer.toUnsignedLong(segment.get(U32LE, off));
+        }
+
+        long u64le(long off) {
+            return segment.get(U64LE, off);
+        }
+
+        long u64be(long off) {
+            return segment.get(U64BE, off);
+        }
+
+        String ascii(long off, int len) {
+            byte[] b = segment.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
+
+        /** A NUL-padded string of at most {@code len} bytes. */
+        String cstring(long off, int len) {
+            String s = ascii(off, len);
+            int nul = s.indexOf('\0');
+            return nul < 0 ? s : s.substring(0, nul);
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dev.kdive.lab;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kdive.dump.DumpFile;
+import dev.kdive.dump.DumpFormatException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The lab: real crash dumps of Debian's own current kernel, booted under QEMU (TCG) with the
+ * project's crash module. Host preparation (apt, kernel, module, initramfs) is samples/lab.sh;
+ * this class boots, waits for the panic over QMP, dumps, and converts with makedumpfile.
+ * Each scenario is built in a temporary directory and renamed into place when complete.
+ */
+public final class Lab {
+    /** The files of one built scenario. */
+    public enum Artifact {
+        CONSOLE("console.log", "serial console (the oops text)"),
+        ELF("vmcore.elf", "QEMU ELF, paging=false"),
+        KDUMP_FLAT("vmcore.kdump-zlib.flat", "QEMU kdump-zlib (makedumpfile flattened)"),
+        KDUMP("vmcore.kdump-zlib", "kdump-compressed zlib (makedumpfile -R)"),
+        D31_ZLIB("vmcore.d31-zlib", "makedumpfile -c -d 31"),
+        D31_LZO("vmcore.d31-lzo", "makedumpfile -l -d 31"),
+        D31_RAW("vmcore.d31-raw", "makedumpfile -d 31, uncompressed"),
+        VMCOREINFO("vmcoreinfo.txt", "VMCOREINFO note text"),
+        GROUND_TRUTH("ground-truth.json", "what the module logged before crashing");
+
+        public final String file;
+        public final String description;
+
+        Artifact(String file, String description) {
+            this.file = file;
+            this.description = description;
+        }
+
+        /** {@return whether this artifact is a vmcore} */
+        public boolean isDump() {
+            return file.startsWith("vmcore.");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Path root;
+    private final Path samples;
+    private String release;
+
+    public Lab(Path root, Path samples) {
+        this.root = root;
+        this.samples = samples;
+    }
+
+    /** The lab of this user: KDIVE_LAB_DIR or ~/.cache/kdive/lab, with the scripts under kdive.home/samples. */
+    public static Lab standard() {
+        String dir = System.getenv("KDIVE_LAB_DIR");
+        Path root = dir != null && !dir.isBlank() ? Path.of(dir)
+                : Path.of(System.getProperty("user.home"), ".cache", "kdive", "lab");
+        Path home = Path.of(System.getProperty("kdive.home", "."));
+        return new Lab(root, home.resolve("samples"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** {@return the ABI of Debian's current amd64 kernel (asks apt once per Lab)} */
+    public String release() throws LabException, InterruptedException {
+        if (release == null) {
+            release = script("find Debian's kernel release", List.of("release"), null).strip();
+        }
+        return release;
+    }
+
+    public Path releaseDir() throws LabException, InterruptedException {
+        return root.resolve(release());
+    }
+
+    /** {@return the directory of a built scenario (complete: renamed into place)} */
+    public Path scenarioDir(Scenario s) throws LabException, InterruptedException {
+        return releaseDir().resolve(s.id());
+    }
+
+    /** {@return the scenarios already built for the current release, with their directories} */
+    public List<Path> built() throws LabException, InterruptedException {
+        List<Path> out = new ArrayList<>();
+        for (Scenario s : Scenario.values()) {
+            Path d = scenarioDir(s);
+            if (Files.isRegularFile(d.resolve(Artifact.GROUND_TRUTH.file))) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** Builds a scenario unless it is already built; returns its directory. */
+    public Path build(Scenario scenario, Consumer<String> progress) throws LabException, InterruptedException {
+        Path done = scenarioDir(scenario);
+        if (Files.isRegularFile(done.resolve(Artifact.GROUND_TRUTH.file))) {
+            progress.accept(scenario.id() + ": already built in " + done);
+            return done;
+        }
+        Path kernel = prepare(progress);
+        Path tmp = releaseDir().resolve(scenario.id() + ".building");
+        LabException last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            deleteTree(tmp);
+            try {
+                Files.createDirectories(tmp);
+                bootAndDump(scenario, kernel, tmp, progress);
+                convert(tmp, progress);
+                writeDerived(scenario, tmp);
+                deleteTree(done);
+                Files.move(tmp, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                progress.accept(scenario.id() + ": built in " + done);
+                return done;
+            } catch (LabException e) {
+                last = e;
+                progress.accept(scenario.id() + ": attempt " + attempt + " failed: " + e.getMessage()
+                        + (attempt < 3 ? "; retrying (a TCG boot can stall on a busy host)" : ""));
+            } catch (IOException e) {
+                throw new LabException("write " + tmp, e.getMessage());
+            }
+        }
+        throw last;
+    }
+
+    /** Runs samples/lab.sh prepare when the kernel, module or initramfs is missing or older than the samples. */
+    Path prepare(Consumer<String> progress) throws LabException, InterruptedException {
+        Path kernel = releaseDir().resolve("kernel");
+        Path initramfs = kernel.resolve("initramfs.cpio.gz");
+        try {
+            if (Files.exists(initramfs)) {
+                var built = Files.getLastModifiedTime(initramfs);
+                try (Stream<Path> files = Files.walk(samples)) {
+                    boolean stale = files.filter(Files::isRegularFile)
+                            .anyMatch(f -> lastModified(f).compareTo(built) > 0);
+                    if (!stale) {
+                        return kernel;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new LabException("read " + samples, e.getMessage());
+        }
+        progress.accept("preparing kernel " + release() + ", crash module and initramfs in " + kernel);
+        script("prepare the guest", List.of("prepare", kernel.toString()), progress);
+        return kernel;
+    }
+
+    /** Fetches the debug vmlinux (only that file of the -dbg package); returns its path. */
+    public Path debuginfo(Consumer<String> progress) throws LabException, InterruptedException {
+        Path dir = releaseDir().resolve("debug");
+        progress.accept("fetching the debug vmlinux of " + release() + " into " + dir);
+        script("fetch the debug vmlinux", List.of("debuginfo", dir.toString()), progress);
+        return dir.resolve("vmlinux");
+    }
+
+    private static java.nio.file.attribute.FileTime lastModified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(Long.MAX_VALUE);
+        }
+    }
+
+    private void bootAndDump(Scenario s, Path kernel, Path dir, Consumer<String> progress)
+            throws LabException, InterruptedException, IOException {
+        Path sock = dir.resolve("qmp.sock");
+        String append = ("console=ttyS0 loglevel=7 oops=panic panic=0 kdive_scenario=" + s.id() + " " + s.kernelArgs()).strip();
+        List<String> cmd = List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", "max,la57=off",
+                "-m", "512M", "-smp", "2", "-kernel", kernel.resolve("vmlinuz").toString(),
+                "-initrd", kernel.resolve("initramfs.cpio.gz").toString(), "-append", append,
+                "-display", "none", "-monitor", "none", "-serial", "file:" + dir.resolve(Artifact.CONSOLE.file),
+                "-device", "vmcoreinfo", "-device", "pvpanic", "-action", "panic=pause",
+                "-qmp", "unix:" + sock + ",server=on,wait=off");
+        progress.accept(s.id() + ": booting " + release() + " under QEMU (TCG)");
+        Process qemu;
+        try {
+            qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("qemu.stderr").toFile()).start();
+        } catch (IOException e) {
+            throw new LabException("start QEMU", "cannot run qemu-system-x86_64 (" + e.getMessage()
+                    + "); install Debian's qemu-system-x86 or run ./kdive lab build as root once");
+        }
+        try (Qmp qmp = Qmp.connect(sock, Duration.ofSeconds(20), qemu)) {
+            qmp.await("GUEST_PANICKED (the guest never panicked; see console.log)",
+                    m -> "GUEST_PANICKED".equals(m.path("event").asText()), s.panicTimeout());
+            progress.accept(s.id() + ": guest panicked; writing the ELF dump");
+            qmp.execute("dump-guest-memory", Qmp.args().put("paging", false)
+                    .put("protocol", "file:" + dir.resolve(Artifact.ELF.file)), Duration.ofMinutes(5));
+            progress.accept(s.id() + ": writing the kdump-zlib dump");
+            qmp.execute("dump-guest-memory", Qmp.args().put("paging", false)
+                    .put("protocol", "file:" + dir.resolve(Artifact.KDUMP_FLAT.file)).put("format", "kdump-zlib"),
+                    Duration.ofMinutes(5));
+            qmp.execute("quit", Qmp.args(), Duration.ofSeconds(10));
+        } finally {
+            if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
+                qemu.destroyForcibly().waitFor();
+            }
+            Files.deleteIfExists(sock);
+        }
+    }
+
+    private void convert(Path dir, Consumer<String> progress) throws LabException, InterruptedException {
+        progress.accept(dir.getFileName() + ": makedumpfile -R, then -d 31 in zlib, lzo and uncompressed");
+        run("makedumpfile -R", List.of("sh", "-c", "makedumpfile -R \"$1\" < \"$2\"", "sh",
+                dir.resolve(Artifact.KDUMP.file).toString(), dir.resolve(Artifact.KDUMP_FLAT.file).toString()));
+        String in = dir.resolve(Artifact.KDUMP.file).toString();
+        run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
+        run("makedumpfile -l -d 31", List.of("makedumpfile", "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
+        run("makedumpfile -d 31", List.of("makedumpfile", "-d", "31", in, dir.resolve(Artifact.D31_RAW.file).toString()));
+    }
+
+    private void writeDerived(Scenario s, Path dir) throws LabException, IOException {
+        String console = Files.readString(dir.resolve(Artifact.CONSOLE.file), StandardCharsets.ISO_8859_1);
+        GroundTruth gt = GroundTruth.parse(console);
+        String missing = gt.incompleteness(s);
+        if (missing != null) {
+            throw new LabException("read the ground truth from console.log", missing);
+        }
+        try (DumpFile elf = DumpFile.open(dir.resolve(Artifact.ELF.file))) {
+            String info = elf.vmcoreinfo().orElseThrow(() -> new LabException("read VMCOREINFO",
+                    "the ELF dump has no VMCOREINFO note (was qemu_fw_cfg loaded in the guest?)"));
+            Files.writeString(dir.resolve(Artifact.VMCOREINFO.file), info);
+        } catch (DumpFormatException e) {
+            throw new LabException("read the ELF dump", e.getMessage());
+        }
+        JSON.writeValue(dir.resolve(Artifact.GROUND_TRUTH.file).toFile(), gt.toJson(s));
+    }
+
+    private String script(String step, List<String> args, Consumer<String> progress) throws LabException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(samples.resolve("lab.sh").toString());
+        cmd.addAll(args);
+        return run(step, cmd);
+    }
+
+    private static String run(String step, List<String> cmd) throws LabException, InterruptedException {
+        try {
+            Path err = Files.createTempFile("kdive-lab", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+                p.getOutputStream().close();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                int rc = p.waitFor();
+                if (rc != 0) {
+                    List<String> lines = Files.readAllLines(err);
+                    String why = lines.isEmpty() ? "exit status " + rc : lines.getLast();
+                    throw new LabException(step, why.replaceFirst("^lab\\.sh: ", ""));
+                }
+                return out;
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new LabException(step, "cannot run " + cmd.getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    static void deleteTree(Path dir) throws LabException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new LabException("remove " + dir, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.kdive.lab;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The crashes the lab provokes; the names are the kdive_lab module's (samples/crashmod). */
+public enum Scenario {
+    PANIC("panic", "sysrq c: panic() from sysrq_handle_crash", "Kernel panic - not syncing: sysrq triggered crash", ""),
+    NULL_DEREF("null-deref", "write through a NULL pointer in the module", "BUG: kernel NULL pointer dereference", ""),
+    BUG("bug", "BUG() in the module", "kernel BUG at", ""),
+    SLAB_UAF("slab-uaf", "write-after-free over a kmalloc-192 free pointer, then GPF in the SLUB fast path",
+            "general protection fault", ""),
+    DOUBLE_FREE("double-free", "kfree() twice: SLAB_FREELIST_HARDENED's BUG in set_freepointer", "kernel BUG at mm/slub.c", ""),
+    LIST_CORRUPT("list-corrupt", "list_add() over a corrupted entry: DEBUG_LIST + BUG_ON_DATA_CORRUPTION",
+            "list_add corruption", ""),
+    SOFT_LOCKUP("soft-lockup", "spin with preemption off until the watchdog panics", "BUG: soft lockup",
+            "softlockup_panic=1 watchdog_thresh=2"),
+    HUNG_TASK("hung-task", "sleep in D state until khungtaskd panics", "blocked for more than",
+            "hung_task_panic=1 hung_task_timeout_secs=5");
+
+    private final String id;
+    private final String description;
+    private final String oopsLine;
+    private final String kernelArgs;
+
+    Scenario(String id, String description, String oopsLine, String kernelArgs) {
+        this.id = id;
+        this.description = description;
+        this.oopsLine = oopsLine;
+        this.kernelArgs = kernelArgs;
+    }
+
+    /** {@return the scenario name users type and the module accepts} */
+    public String id() {
+        return id;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** {@return text the console log of this crash always contains} */
+    public String oopsLine() {
+        return oopsLine;
+    }
+
+    /** {@return extra kernel command-line words this scenario needs to end in a panic} */
+    public String kernelArgs() {
+        return kernelArgs;
+    }
+
+    /** {@return how long the guest may take from QEMU start to the panic} */
+    public Duration panicTimeout() {
+        return this == HUNG_TASK || this == SOFT_LOCKUP ? Duration.ofSeconds(150) : Duration.ofSeconds(90);
+    }
+
+    public static Optional<Scenario> byId(String id) {
+        return Arrays.stream(values()).filter(s -> s.id.equals(id)).findFirst();
+    }
+
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Scenario::id).toList();
+    }
+}
