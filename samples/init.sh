@@ -17,6 +17,8 @@ done
 /bin/lab-user sleeper &
 /bin/lab-user busy &
 /bin/lab-user files &
+# sysrq c must be allowed for the panic scenario (Debian boots with kernel.sysrq=438).
+echo 1 > /proc/sys/kernel/sysrq
 sleep 1
 echo "kdive-lab: trigger scenario=$scenario"
 /bin/lab-user trigger "$scenario" &

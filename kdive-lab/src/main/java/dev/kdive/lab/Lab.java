@@ -116,16 +116,21 @@ public final class Lab {
             try {
                 Files.createDirectories(tmp);
                 bootAndDump(scenario, kernel, tmp, progress);
+            } catch (LabException e) {
+                last = e;
+                progress.accept(scenario.id() + ": attempt " + attempt + " failed: " + e.getMessage()
+                        + (attempt < 3 ? "; retrying (a TCG boot can stall on a busy host)" : ""));
+                continue;
+            } catch (IOException e) {
+                throw new LabException("write " + tmp, e.getMessage());
+            }
+            try {
                 convert(tmp, progress);
                 writeDerived(scenario, tmp);
                 deleteTree(done);
                 Files.move(tmp, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 progress.accept(scenario.id() + ": built in " + done);
                 return done;
-            } catch (LabException e) {
-                last = e;
-                progress.accept(scenario.id() + ": attempt " + attempt + " failed: " + e.getMessage()
-                        + (attempt < 3 ? "; retrying (a TCG boot can stall on a busy host)" : ""));
             } catch (IOException e) {
                 throw new LabException("write " + tmp, e.getMessage());
             }
@@ -214,10 +219,28 @@ public final class Lab {
         progress.accept(dir.getFileName() + ": makedumpfile -R, then -d 31 in zlib, lzo and uncompressed");
         run("makedumpfile -R", List.of("sh", "-c", "makedumpfile -R \"$1\" < \"$2\"", "sh",
                 dir.resolve(Artifact.KDUMP.file).toString(), dir.resolve(Artifact.KDUMP_FLAT.file).toString()));
-        String in = dir.resolve(Artifact.KDUMP.file).toString();
-        run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
-        run("makedumpfile -l -d 31", List.of("makedumpfile", "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
-        run("makedumpfile -d 31", List.of("makedumpfile", "-d", "31", in, dir.resolve(Artifact.D31_RAW.file).toString()));
+        // makedumpfile 1.7.2 needs the program headers at offset 64 and cannot filter QEMU's
+        // diskdump (no utsname); it gets a copy of the ELF with the headers moved.
+        Path fixed = dir.resolve("vmcore.elf-phdrs-at-64");
+        try {
+            QemuElfHeader.writeWithPhdrsAt64(dir.resolve(Artifact.ELF.file), fixed);
+        } catch (IOException e) {
+            throw new LabException("rewrite the ELF header for makedumpfile", e.getMessage());
+        } catch (DumpFormatException e) {
+            throw new LabException("read the ELF dump", e.getMessage());
+        }
+        String in = fixed.toString();
+        try {
+                run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
+            run("makedumpfile -l -d 31", List.of("makedumpfile", "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
+            run("makedumpfile -d 31", List.of("makedumpfile", "-d", "31", in, dir.resolve(Artifact.D31_RAW.file).toString()));
+        } finally {
+            try {
+                Files.deleteIfExists(fixed);
+            } catch (IOException e) {
+                progress.accept("cannot remove " + fixed + ": " + e.getMessage());
+            }
+        }
     }
 
     private void writeDerived(Scenario s, Path dir) throws LabException, IOException {

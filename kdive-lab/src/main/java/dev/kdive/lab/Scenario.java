@@ -18,7 +18,7 @@ public enum Scenario {
     SOFT_LOCKUP("soft-lockup", "spin with preemption off until the watchdog panics", "BUG: soft lockup",
             "softlockup_panic=1 watchdog_thresh=2"),
     HUNG_TASK("hung-task", "sleep in D state until khungtaskd panics", "blocked for more than",
-            "hung_task_panic=1 hung_task_timeout_secs=5");
+            "hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=5");
 
     private final String id;
     private final String description;

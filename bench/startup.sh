@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Whole-process timing of kdive against crash and drgn on the same dump, in the same run.
+#   bench/startup.sh [SCENARIO] [RUNS]     (default: slab-uaf, 7 runs)
+# Each tool opens the lab's makedumpfile -d 31 (zlib) dump, which all three can read, does the
+# least work that proves it read it, and exits. Prints median, min and max wall time per tool and
+# the ratios, as a Markdown table ready for docs/benchmarks.md.
+set -euo pipefail
+home=$(cd "$(dirname "$0")/.." && pwd)
+scenario=${1:-slab-uaf}
+runs=${2:-7}
+for p in crash python3-drgn; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || {
+		[ "$(id -u)" = 0 ] || { echo "bench: needs $p (apt-get install $p as root)" >&2; exit 1; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >&2
+	}
+done
+"$home/kdive" lab build --with-debuginfo "$scenario" >&2
+lab=${KDIVE_LAB_DIR:-$HOME/.cache/kdive/lab}
+rel=$("$home/samples/lab.sh" release)
+dump=$lab/$rel/$scenario/vmcore.d31-zlib
+vmlinux=$lab/$rel/debug/vmlinux
+
+# time_ms CMD...: wall milliseconds of one run (output discarded, failure fatal)
+time_ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1 </dev/null || { echo "bench: failed: $*" >&2; exit 1; }
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+crash_run() { echo quit | crash -s "$vmlinux" "$dump" >/dev/null 2>&1; }
+drgn_run() { drgn -q -c "$dump" -s "$vmlinux" -e 'prog["init_uts_ns"].name.release' >/dev/null 2>&1; }
+kdive_run() { "$home/kdive" info "$dump"; }
+
+stats() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%d %d %d\n", m, a[1], a[NR]}'; }
+
+"$home/kdive" info "$dump" >/dev/null # build and warm the page cache once
+declare -A med
+printf '| tool | task | median ms | min ms | max ms |\n|---|---|---|---|---|\n'
+for tool in kdive crash drgn; do
+	for _ in $(seq "$runs"); do time_ms "${tool}_run"; done | stats >/tmp/kdive-bench.$$
+	read -r m lo hi </tmp/kdive-bench.$$
+	med[$tool]=$m
+	case $tool in
+	kdive) task='`kdive info` (open, VMCOREINFO)' ;;
+	crash) task='`crash -s vmlinux DUMP` + `quit`' ;;
+	drgn) task='`drgn -c DUMP -s vmlinux` + read init_uts_ns' ;;
+	esac
+	printf '| %s | %s | %d | %d | %d |\n' "$tool" "$task" "$m" "$lo" "$hi"
+done
+rm -f /tmp/kdive-bench.$$
+printf '\ncrash / kdive = %s, drgn / kdive = %s (median wall time, %d runs each, %s, %s)\n' \
+	"$(awk "BEGIN{printf \"%.1f\", ${med[crash]}/${med[kdive]}}")" \
+	"$(awk "BEGIN{printf \"%.1f\", ${med[drgn]}/${med[kdive]}}")" "$runs" "$(basename "$dump")" "$rel"

@@ -1,0 +1,49 @@
+package dev.kdive.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+    @Test
+    void helpListsTheCommandsThatExist() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("--help")).isZero();
+        assertThat(out.toString()).contains("info", "lab", "demo");
+    }
+
+    @Test
+    void labBuildRefusesUnknownScenarioInOneLine() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("lab", "build", "meltdown")).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo(
+                "kdive: unknown scenario 'meltdown'; known: panic null-deref bug slab-uaf double-free list-corrupt soft-lockup hung-task");
+    }
+
+    @Test
+    void infoOnANonDumpIsOneLineAndNonZero(@TempDir Path tmp) throws Exception {
+        Path notADump = Files.writeString(tmp.resolve("notes.txt"), "hello, this is text\n");
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertThat(Main.commandLine().execute("info", notADump.toString())).isEqualTo(1);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString().lines()).hasSize(1).first().asString()
+                .startsWith("kdive: " + notADump + ": at offset 0x0: expected an ELF core");
+    }
+}
