@@ -49,18 +49,18 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("== the oops (console log)");
         List<String> console = Files.readAllLines(dir.resolve(Lab.Artifact.CONSOLE.file), StandardCharsets.ISO_8859_1);
+        // The oops header and registers, up to its first call trace; then the panic line.
         boolean in = false;
         for (String line : console) {
             String text = line.replaceFirst("^\\[\\s*\\d+\\.\\d+\\]\\s?", "");
-            if (text.startsWith("general protection fault") || text.startsWith("Oops:")) {
+            if (!in && (text.startsWith("general protection fault") || text.startsWith("Oops:"))) {
                 in = true;
             }
-            if (in && (text.startsWith("RIP: 0010") || text.startsWith("general protection") || text.startsWith("CPU:")
-                    || text.startsWith("Kernel panic") || text.startsWith("RAX") || text.startsWith("RCX"))) {
-                System.out.println("  " + text);
+            if (in && text.startsWith("Call Trace:")) {
+                in = false;
             }
-            if (text.startsWith("Kernel panic")) {
-                break;
+            if (in || text.startsWith("Kernel panic")) {
+                System.out.println("  " + text);
             }
         }
         JsonNode m = gt.path("module");
