@@ -29,7 +29,10 @@ time_ms() {
 	echo $(((t1 - t0) / 1000000))
 }
 crash_run() { echo quit | crash -s "$vmlinux" "$dump" >/dev/null 2>&1; }
-drgn_run() { drgn -q -c "$dump" -s "$vmlinux" -e 'prog["init_uts_ns"].name.release' >/dev/null 2>&1; }
+drgn_script=$(mktemp --suffix=.py)
+trap 'rm -f "$drgn_script"' EXIT
+echo 'print(prog["init_uts_ns"].name.release.string_().decode())' >"$drgn_script" # drgn 0.0.22 has no -e
+drgn_run() { drgn -q -c "$dump" -s "$vmlinux" "$drgn_script" >/dev/null 2>&1; }
 kdive_run() { "$home/kdive" info "$dump"; }
 
 stats() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%d %d %d\n", m, a[1], a[NR]}'; }
