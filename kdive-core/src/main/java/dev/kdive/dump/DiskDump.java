@@ -66,6 +66,11 @@ public record DiskDump(DumpFile.Bytes bytes, Arena arena, Header header) impleme
     }
 
     @Override
+    public PhysicalMemory memory() throws DumpFormatException {
+        return DiskDumpMemory.of(this);
+    }
+
+    @Override
     public void close() {
         arena.close();
     }

@@ -115,6 +115,11 @@ public record ElfCore(DumpFile.Bytes bytes, Arena arena, List<ProgramHeader> pro
     }
 
     @Override
+    public PhysicalMemory memory() {
+        return ElfMemory.of(this);
+    }
+
+    @Override
     public void close() {
         arena.close();
     }

@@ -100,6 +100,13 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
         return Optional.of(nul < 0 ? s : s.substring(0, nul));
     }
 
+    /** Page reads need the rearranged file; the flattened stream gives its notes only. */
+    @Override
+    public PhysicalMemory memory() throws DumpFormatException {
+        throw new DumpFormatException(bytes.path(), HEADER_SIZE,
+                "a seekable dump for page reads: rearrange this flattened stream with makedumpfile -R OUT < FILE");
+    }
+
     @Override
     public void close() {
         arena.close();
