@@ -33,14 +33,15 @@ static inline void *slab_address(const struct slab *slab) { return NULL; }
 
 static struct dentry *dir;
 
-static void gt_context(const char *scenario, const char *function)
+/* @provoker: the module function that provokes the crash (where the kernel takes over is in the oops). */
+static void gt_context(const char *scenario, const char *provoker)
 {
 	GT("scenario=%s", scenario);
 	GT("release=%s", utsname()->release);
 	GT("cpu=%d", raw_smp_processor_id());
 	GT("pid=%d", task_pid_nr(current));
 	GT("comm=%s", current->comm);
-	GT("function=%s", function);
+	GT("provoker=%s", provoker);
 }
 
 /* The kmalloc cache that serves @size, as kmalloc() itself picks it (include/linux/slab.h). */
@@ -74,7 +75,7 @@ static void gt_cache(struct kmem_cache *s)
 
 static noinline void kdive_lab_panic(void)
 {
-	gt_context("panic", "sysrq_handle_crash");
+	gt_context("panic", __func__);
 	handle_sysrq('c');
 }
 
@@ -105,7 +106,7 @@ static noinline void kdive_lab_slab_uaf(void)
 	unsigned long slot, decoded, raw;
 	void *victim, *a, *b;
 
-	gt_context("slab-uaf", "__kmem_cache_alloc_node");
+	gt_context("slab-uaf", __func__);
 	gt_cache(s);
 	preempt_disable();
 	victim = kmalloc(192, GFP_ATOMIC);
@@ -131,7 +132,7 @@ static noinline void kdive_lab_double_free(void)
 	struct kmem_cache *s = kmalloc_cache_for(192);
 	void *victim;
 
-	gt_context("double-free", "__slab_free");
+	gt_context("double-free", __func__);
 	gt_cache(s);
 	preempt_disable();
 	victim = kmalloc(192, GFP_ATOMIC);
@@ -148,7 +149,7 @@ static noinline void kdive_lab_list_corrupt(void)
 	static LIST_HEAD(head);
 	static struct list_head first, second;
 
-	gt_context("list-corrupt", "__list_add_valid");
+	gt_context("list-corrupt", __func__);
 	list_add(&first, &head);
 	first.prev = (struct list_head *)0xdead000000000122UL;
 	GT("list_head=0x%lx", (unsigned long)&head);
@@ -170,7 +171,7 @@ static DECLARE_COMPLETION(never_completed);
 static noinline void kdive_lab_hung_task(void)
 {
 	/* The victim sleeps in D state; khungtaskd is the task that panics. */
-	gt_context("hung-task", "wait_for_completion");
+	gt_context("hung-task", __func__);
 	wait_for_completion(&never_completed);
 }
 

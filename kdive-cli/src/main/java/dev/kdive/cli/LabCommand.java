@@ -33,12 +33,12 @@ final class LabCommand implements Runnable {
         public Integer call() throws Exception {
             Lab lab = Lab.standard();
             System.out.printf("lab %s, kernel %s%n", lab.root(), lab.release());
-            System.out.printf("%-13s %-6s %-12s %-28s %s%n", "SCENARIO", "STATE", "FORMATS", "CRASHED IN", "PANIC");
+            System.out.printf("%-13s %-6s %-12s %-36s %s%n", "SCENARIO", "STATE", "FORMATS", "CRASHED IN", "PANIC");
             for (Scenario s : Scenario.values()) {
                 Path dir = lab.scenarioDir(s);
                 Path gtFile = dir.resolve(Lab.Artifact.GROUND_TRUTH.file);
                 if (!Files.isRegularFile(gtFile)) {
-                    System.out.printf("%-13s %-6s %-12s %-28s %s%n", s.id(), "-", "-", "-", s.description());
+                    System.out.printf("%-13s %-6s %-12s %-36s %s%n", s.id(), "-", "-", "-", s.description());
                     continue;
                 }
                 JsonNode gt = new ObjectMapper().readTree(gtFile.toFile());
@@ -52,8 +52,8 @@ final class LabCommand implements Runnable {
                         }
                     }
                 }
-                System.out.printf("%-13s %-6s %-12s %-28s %s%n", s.id(), "built", present + "/" + dumps + " dumps",
-                        gt.path("module").path("function").asText("?"), gt.path("panic").asText("?"));
+                System.out.printf("%-13s %-6s %-12s %-36s %s%n", s.id(), "built", present + "/" + dumps + " dumps",
+                        gt.path("crashing").path("rip").asText(gt.path("module").path("provoker").asText("?")), gt.path("panic").asText("?"));
             }
             return 0;
         }

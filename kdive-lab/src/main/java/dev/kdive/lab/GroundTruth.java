@@ -20,6 +20,7 @@ public record GroundTruth(Map<String, String> module, List<Map<String, String>> 
     private static final Pattern MARKER = Pattern.compile("kdive-lab: marker role=(\\S+) pid=(\\d+) addr=(0x[0-9a-f]+) text=(.*)$");
     private static final Pattern FILES = Pattern.compile("kdive-lab: files pid=(\\d+) regular=(\\d+) pipe=(\\d+),(\\d+) socket=(\\d+),(\\d+)");
     private static final Pattern PANIC = Pattern.compile("Kernel panic - not syncing: (.*)$");
+    private static final Pattern RIP = Pattern.compile("RIP: 0010:(\\S+)");
     private static final Pattern CONTEXT = Pattern.compile("CPU: (\\d+) PID: (\\d+) Comm: (\\S+) (.*)$");
 
     /** Reads the facts out of a console log; missing parts stay empty. */
@@ -43,6 +44,8 @@ public record GroundTruth(Map<String, String> module, List<Map<String, String>> 
                 files.put("socket_fds", m.group(5) + "," + m.group(6));
             } else if (panic == null && (m = PANIC.matcher(line)).find()) {
                 panic = m.group(1).strip();
+            } else if (!context.isEmpty() && !context.containsKey("rip") && (m = RIP.matcher(line)).find()) {
+                context.put("rip", m.group(1)); // the kernel's own word on where it faulted
             } else if (context.isEmpty() && (m = CONTEXT.matcher(line)).find()) {
                 context.put("cpu", m.group(1));
                 context.put("pid", m.group(2));

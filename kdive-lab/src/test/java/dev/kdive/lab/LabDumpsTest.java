@@ -69,7 +69,11 @@ class LabDumpsTest {
         assertThat(gt.path("module").path("cpu").asText()).matches("\\d+");
         assertThat(gt.path("module").path("pid").asText()).matches("\\d+");
         assertThat(gt.path("module").path("comm").asText()).isEqualTo("lab-trigger");
+        assertThat(gt.path("module").path("provoker").asText()).isEqualTo("kdive_lab_" + s.id().replace('-', '_'));
         assertThat(gt.path("crashing").path("comm").asText()).isNotEmpty();
+        if (s != Scenario.PANIC && s != Scenario.HUNG_TASK) { // those two panic without an oops
+            assertThat(gt.path("crashing").path("rip").asText()).as("RIP of the oops").matches("\\S+\\+0x[0-9a-f]+/0x[0-9a-f]+");
+        }
         assertThat(gt.path("markers")).hasSizeGreaterThanOrEqualTo(3);
         assertThat(gt.path("files").path("pipe_fds").asText()).matches("\\d+,\\d+");
     }
@@ -125,7 +129,7 @@ class LabDumpsTest {
         String console = console(Scenario.SLAB_UAF);
         assertThat(console).contains("general protection fault, probably for non-canonical address 0x"
                 + decoded.add(BigInteger.valueOf(offset)).toString(16));
-        assertThat(console).containsPattern("RIP: 0010:__kmem_cache_alloc_node\\+0x[0-9a-f]+/0x[0-9a-f]+");
+        assertThat(groundTruth(Scenario.SLAB_UAF).path("crashing").path("rip").asText()).startsWith("__kmem_cache_alloc_node+");
     }
 
     @Test
