@@ -11,7 +11,8 @@ import java.util.Optional;
  * The program headers are read where {@code e_phoff} says: QEMU 7.2 puts them at 192, after two
  * section headers, and sets {@code e_ehsize} to 8, so neither may be assumed.
  */
-public record ElfCore(DumpFile.Bytes bytes, Arena arena, List<ProgramHeader> programHeaders) implements DumpFile {
+public record ElfCore(DumpFile.Bytes bytes, Arena arena, long programHeaderOffset, List<ProgramHeader> programHeaders)
+        implements DumpFile {
     static final long MAGIC = 0x464c457fL; // "\x7fELF" little-endian
     static final int PT_LOAD = 1;
     static final int PT_NOTE = 4;
@@ -56,7 +57,7 @@ public record ElfCore(DumpFile.Bytes bytes, Arena arena, List<ProgramHeader> pro
             phdrs.add(new ProgramHeader((int) b.u32le(p), b.u64le(p + 8), b.u64le(p + 16), b.u64le(p + 24),
                     b.u64le(p + 32), b.u64le(p + 40)));
         }
-        return new ElfCore(b, arena, List.copyOf(phdrs));
+        return new ElfCore(b, arena, phoff, List.copyOf(phdrs));
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class Lab {
     /** {@return the ABI of Debian's current amd64 kernel (asks apt once per Lab)} */
     public String release() throws LabException, InterruptedException {
         if (release == null) {
-            release = script("find Debian's kernel release", List.of("release"), null).strip();
+            release = script("find Debian's kernel release", List.of("release")).strip();
         }
         return release;
     }
@@ -113,9 +113,11 @@ public final class Lab {
         LabException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             deleteTree(tmp);
+            GroundTruth gt;
             try {
                 Files.createDirectories(tmp);
                 bootAndDump(scenario, kernel, tmp, progress);
+                gt = groundTruth(scenario, tmp); // a boot whose log misses a fact is retried too
             } catch (LabException e) {
                 last = e;
                 progress.accept(scenario.id() + ": attempt " + attempt + " failed: " + e.getMessage()
@@ -126,7 +128,7 @@ public final class Lab {
             }
             try {
                 convert(tmp, progress);
-                writeDerived(scenario, tmp);
+                writeDerived(scenario, gt, tmp);
                 deleteTree(done);
                 Files.move(tmp, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 progress.accept(scenario.id() + ": built in " + done);
@@ -157,7 +159,7 @@ public final class Lab {
             throw new LabException("read " + samples, e.getMessage());
         }
         progress.accept("preparing kernel " + release() + ", crash module and initramfs in " + kernel);
-        script("prepare the guest", List.of("prepare", kernel.toString()), progress);
+        script("prepare the guest", List.of("prepare", kernel.toString()));
         return kernel;
     }
 
@@ -165,7 +167,7 @@ public final class Lab {
     public Path debuginfo(Consumer<String> progress) throws LabException, InterruptedException {
         Path dir = releaseDir().resolve("debug");
         progress.accept("fetching the debug vmlinux of " + release() + " into " + dir);
-        script("fetch the debug vmlinux", List.of("debuginfo", dir.toString()), progress);
+        script("fetch the debug vmlinux", List.of("debuginfo", dir.toString()));
         return dir.resolve("vmlinux");
     }
 
@@ -231,7 +233,7 @@ public final class Lab {
         }
         String in = fixed.toString();
         try {
-                run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
+            run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
             run("makedumpfile -l -d 31", List.of("makedumpfile", "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
             run("makedumpfile -d 31", List.of("makedumpfile", "-d", "31", in, dir.resolve(Artifact.D31_RAW.file).toString()));
         } finally {
@@ -243,13 +245,17 @@ public final class Lab {
         }
     }
 
-    private void writeDerived(Scenario s, Path dir) throws LabException, IOException {
+    private static GroundTruth groundTruth(Scenario s, Path dir) throws LabException, IOException {
         String console = Files.readString(dir.resolve(Artifact.CONSOLE.file), StandardCharsets.ISO_8859_1);
         GroundTruth gt = GroundTruth.parse(console);
         String missing = gt.incompleteness(s);
         if (missing != null) {
             throw new LabException("read the ground truth from console.log", missing);
         }
+        return gt;
+    }
+
+    private void writeDerived(Scenario s, GroundTruth gt, Path dir) throws LabException, IOException {
         try (DumpFile elf = DumpFile.open(dir.resolve(Artifact.ELF.file))) {
             String info = elf.vmcoreinfo().orElseThrow(() -> new LabException("read VMCOREINFO",
                     "the ELF dump has no VMCOREINFO note (was qemu_fw_cfg loaded in the guest?)"));
@@ -260,7 +266,7 @@ public final class Lab {
         JSON.writeValue(dir.resolve(Artifact.GROUND_TRUTH.file).toFile(), gt.toJson(s));
     }
 
-    private String script(String step, List<String> args, Consumer<String> progress) throws LabException, InterruptedException {
+    private String script(String step, List<String> args) throws LabException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(samples.resolve("lab.sh").toString());
         cmd.addAll(args);

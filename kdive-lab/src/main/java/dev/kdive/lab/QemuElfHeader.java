@@ -31,7 +31,7 @@ final class QemuElfHeader {
             }
             phnum = elf.programHeaders().size();
             long first = elf.programHeaders().stream().mapToLong(ElfCore.ProgramHeader::offset).min().orElse(0);
-            phoff = elf.bytes().segment().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 32);
+            phoff = elf.programHeaderOffset();
             if (phnum >= 0xffff || EHDR + phnum * PHDR > first) {
                 throw new DumpFormatException(in, phoff, "expected room for " + phnum
                         + " program headers between offset 64 and the first segment");
