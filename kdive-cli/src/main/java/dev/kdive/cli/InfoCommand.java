@@ -21,6 +21,12 @@ final class InfoCommand implements Callable<Integer> {
         try (DumpFile d = DumpFile.open(dump)) {
             System.out.println("DUMPFILE: " + d.path());
             System.out.println("  FORMAT: " + d.formatName());
+            try {
+                var c = d.memory().census();
+                System.out.printf("   PAGES: %d present, %d excluded, %d absent (4 KiB pages)%n", c.present(), c.excluded(), c.absent());
+            } catch (DumpFormatException e) {
+                System.out.println("   PAGES: " + e.getMessage());
+            }
             var info = d.vmcoreinfo();
             if (info.isEmpty()) {
                 System.out.println("VMCOREINFO: (none in this dump)");

@@ -77,6 +77,19 @@ final class DiskDumpMemory implements PhysicalMemory {
     }
 
     @Override
+    public Census census() {
+        DumpFile.Bytes b = dump.bytes();
+        long inMemory = 0;
+        long words = (maxPfn + 63) / 64;
+        for (long w = 0; w < words; w++) {
+            long mask = w == words - 1 && maxPfn % 64 != 0 ? (1L << (maxPfn % 64)) - 1 : -1L;
+            inMemory += Long.bitCount(b.u64le(bitmap1 + w * 8) & mask);
+        }
+        long written = rank[(int) words];
+        return new Census(written, inMemory - written, maxPfn - inMemory);
+    }
+
+    @Override
     public long maxPfn() {
         return maxPfn;
     }

@@ -47,6 +47,12 @@ record ElfMemory(ElfCore core, List<ElfCore.ProgramHeader> loads) implements Phy
     }
 
     @Override
+    public Census census() {
+        long present = loads.stream().mapToLong(p -> p.memSize() / PAGE_SIZE).sum();
+        return new Census(present, 0, maxPfn() - present);
+    }
+
+    @Override
     public long maxPfn() {
         return loads.stream().mapToLong(p -> (p.paddr() + p.memSize() + PAGE_SIZE - 1) / PAGE_SIZE).max().orElse(0);
     }

@@ -104,7 +104,7 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
     @Override
     public PhysicalMemory memory() throws DumpFormatException {
         throw new DumpFormatException(bytes.path(), HEADER_SIZE,
-                "a seekable dump for page reads: rearrange this flattened stream with makedumpfile -R OUT < FILE");
+                "expected a seekable dump for page reads; rearrange this flattened stream with makedumpfile -R OUT < FILE");
     }
 
     @Override

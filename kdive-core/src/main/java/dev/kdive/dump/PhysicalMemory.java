@@ -12,4 +12,10 @@ public sealed interface PhysicalMemory permits ElfMemory, DiskDumpMemory {
 
     /** {@return one past the highest page frame number the dump describes} */
     long maxPfn();
+
+    /** {@return how many of the pages below {@link #maxPfn()} the dump has, filtered out, or never had} */
+    Census census();
+
+    /** Page counts of a dump, read from its index (segments or bitmaps) without decoding a page. */
+    record Census(long present, long excluded, long absent) {}
 }

@@ -46,6 +46,17 @@ class LabPhysicalMemoryTest {
                         }
                     }
                     assertThat(same).as(a.file + " pages equal to the ELF core").isGreaterThan(1000);
+                    PhysicalMemory.Census c = m.census();
+                    assertThat(c.present() + c.excluded() + c.absent()).isEqualTo(m.maxPfn());
+                    if (stride == 1) {
+                        assertThat(c.present()).as(a.file + " census of present pages").isEqualTo(same);
+                        assertThat(c.excluded()).as(a.file + " census of excluded pages").isEqualTo(excluded);
+                    }
+                    if (a == Lab.Artifact.KDUMP) {
+                        assertThat(c.present()).as("QEMU's kdump holds every page of its ELF core").isEqualTo(reference.census().present());
+                    } else { // makedumpfile leaves device ranges QEMU dumped (e.g. 0xfd000000) out of its 1st bitmap
+                        assertThat(c.present() + c.excluded()).as(a.file + " RAM pages").isLessThanOrEqualTo(reference.census().present());
+                    }
                     if (a == Lab.Artifact.KDUMP) {
                         assertThat(excluded).as("QEMU's kdump-zlib filters nothing").isZero();
                     } else {
