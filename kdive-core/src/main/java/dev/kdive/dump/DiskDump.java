@@ -10,7 +10,7 @@ import java.util.Optional;
  * new_utsname, ..., block_size), then {@code struct kdump_sub_header} at block 1, whose
  * offset_vmcoreinfo/size_vmcoreinfo (header_version ≥ 3) locate the VMCOREINFO text.
  */
-public record DiskDump(DumpFile.Bytes bytes, Arena arena, Header header) implements DumpFile {
+public record DiskDump(DumpFile.Input input, Arena arena, Header header) implements DumpFile {
     static final String SIGNATURE = "KDUMP   ";
     // struct disk_dump_header: signature[8], header_version(4), new_utsname(6 x 65), timestamp(16),
     // status(4), block_size(4), sub_hdr_size(4), bitmap_blocks(4), max_mapnr(4), total_ram_blocks(4),
@@ -25,7 +25,7 @@ public record DiskDump(DumpFile.Bytes bytes, Arena arena, Header header) impleme
     /** The fields of {@code struct disk_dump_header} kdive uses. */
     public record Header(int version, String release, String machine, int blockSize, int nrCpus) {}
 
-    static DiskDump parse(DumpFile.Bytes b, Arena arena) throws DumpFormatException {
+    static DiskDump parse(DumpFile.Input b, Arena arena) throws DumpFormatException {
         b.require(0, BLOCK_SIZE + 40, "a disk_dump_header");
         int version = (int) b.u32le(8);
         String release = b.cstring(UTSNAME + 2 * UTS_FIELD, UTS_FIELD);
@@ -41,7 +41,7 @@ public record DiskDump(DumpFile.Bytes bytes, Arena arena, Header header) impleme
 
     @Override
     public Path path() {
-        return bytes.path();
+        return input.path();
     }
 
     @Override
@@ -55,14 +55,14 @@ public record DiskDump(DumpFile.Bytes bytes, Arena arena, Header header) impleme
             return Optional.empty();
         }
         long sub = header.blockSize();
-        bytes.require(sub, SUB_SIZE_VMCOREINFO + 8, "a kdump_sub_header in block 1");
-        long off = bytes.u64le(sub + SUB_OFFSET_VMCOREINFO);
-        long size = bytes.u64le(sub + SUB_SIZE_VMCOREINFO);
+        input.require(sub, SUB_SIZE_VMCOREINFO + 8, "a kdump_sub_header in block 1");
+        long off = input.u64le(sub + SUB_OFFSET_VMCOREINFO);
+        long size = input.u64le(sub + SUB_SIZE_VMCOREINFO);
         if (off == 0 || size == 0) {
             return Optional.empty();
         }
-        bytes.require(off, size, "the VMCOREINFO text named by kdump_sub_header.offset_vmcoreinfo");
-        return Optional.of(bytes.cstring(off, (int) size));
+        input.require(off, size, "the VMCOREINFO text named by kdump_sub_header.offset_vmcoreinfo");
+        return Optional.of(input.cstring(off, (int) size));
     }
 
     @Override

@@ -47,7 +47,7 @@ final class DiskDumpMemory implements PhysicalMemory {
     }
 
     static DiskDumpMemory of(DiskDump d) throws DumpFormatException {
-        DumpFile.Bytes b = d.bytes();
+        DumpFile.Input b = d.input();
         long block = d.header().blockSize();
         long subHdrBlocks = b.u32le(DiskDump.BLOCK_SIZE + 4);
         long bitmapBlocks = b.u32le(DiskDump.BLOCK_SIZE + 8);
@@ -73,12 +73,12 @@ final class DiskDumpMemory implements PhysicalMemory {
     }
 
     private boolean bit(long bitmap, long pfn) {
-        return (dump.bytes().segment().get(ValueLayout.JAVA_BYTE, bitmap + pfn / 8) & (1 << (pfn % 8))) != 0;
+        return (dump.input().u8(bitmap + pfn / 8) & (1 << (pfn % 8))) != 0;
     }
 
     @Override
     public Census census() {
-        DumpFile.Bytes b = dump.bytes();
+        DumpFile.Input b = dump.input();
         long inMemory = 0;
         long words = (maxPfn + 63) / 64;
         for (long w = 0; w < words; w++) {
@@ -108,7 +108,7 @@ final class DiskDumpMemory implements PhysicalMemory {
     }
 
     private Page decode(long pfn) {
-        DumpFile.Bytes b = dump.bytes();
+        DumpFile.Input b = dump.input();
         int word = (int) (pfn / 64);
         long below = b.u64le(bitmap2 + word * 8L) & ((1L << (pfn % 64)) - 1);
         long index = rank[word] + Long.bitCount(below);
@@ -123,7 +123,7 @@ final class DiskDumpMemory implements PhysicalMemory {
             return corrupt(pfn, desc, "a page_desc_t with data inside the file, found offset 0x" + Long.toHexString(offset)
                     + " size " + size + (offset + size > b.size() ? " (file truncated?)" : ""));
         }
-        MemorySegment data = b.segment().asSlice(offset, size);
+        MemorySegment data = b.slice(offset, size);
         if ((flags & (ZLIB | LZO | SNAPPY | ZSTD)) == 0) {
             if (size != PAGE_SIZE) {
                 return corrupt(pfn, desc, "an uncompressed page of 4096 bytes, found " + size);

@@ -75,33 +75,73 @@ public sealed interface DumpFile extends AutoCloseable permits ElfCore, DiskDump
         return b.toString();
     }
 
+    /**
+     * Positional reads over a dump's contents: the mapped file itself, or the standard diskdump
+     * layout that a flattened stream describes. Callers check bounds with {@link #require}.
+     */
+    sealed interface Input permits Bytes, FlattenedDump.Rearranged {
+        Path path();
+
+        long size();
+
+        /** {@return {@code length} bytes at {@code offset}: a view of the file where possible} */
+        MemorySegment slice(long offset, long length);
+
+        default int u8(long off) {
+            return Byte.toUnsignedInt(slice(off, 1).get(ValueLayout.JAVA_BYTE, 0));
+        }
+
+        default long u32le(long off) {
+            return Integer.toUnsignedLong(slice(off, 4).get(Bytes.U32LE, 0));
+        }
+
+        default long u64le(long off) {
+            return slice(off, 8).get(Bytes.U64LE, 0);
+        }
+
+        /** A NUL-padded string of at most {@code len} bytes. */
+        default String cstring(long off, int len) {
+            String s = new String(slice(off, len).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
+            int nul = s.indexOf('\0');
+            return nul < 0 ? s : s.substring(0, nul);
+        }
+
+        default void require(long offset, long length, String what) throws DumpFormatException {
+            if (offset < 0 || length < 0 || offset > size() - length) {
+                throw new DumpFormatException(path(), offset, "expected " + what + " (" + length
+                        + " bytes), but the file ends at 0x" + Long.toHexString(size()) + " (truncated?)");
+            }
+        }
+    }
+
     /** Bounds-checked little/big-endian reads over a mapped file; every failure names the offset. */
-    record Bytes(Path path, MemorySegment segment) {
+    record Bytes(Path path, MemorySegment segment) implements Input {
         static final ValueLayout.OfInt U32LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         static final ValueLayout.OfLong U64LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         static final ValueLayout.OfLong U64BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
         static final ValueLayout.OfShort U16LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-        long size() {
+        @Override
+        public long size() {
             return segment.byteSize();
         }
 
-        void require(long offset, long length, String what) throws DumpFormatException {
-            if (offset < 0 || length < 0 || offset > size() - length) {
-                throw new DumpFormatException(path, offset, "expected " + what + " (" + length
-                        + " bytes), but the file ends at 0x" + Long.toHexString(size()) + " (truncated?)");
-            }
+        @Override
+        public MemorySegment slice(long offset, long length) {
+            return segment.asSlice(offset, length);
         }
 
         int u16le(long off) {
             return Short.toUnsignedInt(segment.get(U16LE, off));
         }
 
-        long u32le(long off) {
+        @Override
+        public long u32le(long off) {
             return Integer.toUnsignedLong(segment.get(U32LE, off));
         }
 
-        long u64le(long off) {
+        @Override
+        public long u64le(long off) {
             return segment.get(U64LE, off);
         }
 
@@ -112,13 +152,6 @@ public sealed interface DumpFile extends AutoCloseable permits ElfCore, DiskDump
         String ascii(long off, int len) {
             byte[] b = segment.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
             return new String(b, StandardCharsets.ISO_8859_1);
-        }
-
-        /** A NUL-padded string of at most {@code len} bytes. */
-        String cstring(long off, int len) {
-            String s = ascii(off, len);
-            int nul = s.indexOf('\0');
-            return nul < 0 ? s : s.substring(0, nul);
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.kdive.dump;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,10 +14,11 @@ import java.util.Optional;
  * a 4096-byte {@code makedumpfile_header} ("makedumpfile" signature, type, version), then records
  * of {@code makedumpfile_data_header} (big-endian int64 offset, int64 buf_size) each followed by
  * buf_size bytes that belong at that offset of the kdump-compressed file; offset -1 ends the
- * stream (makedumpfile.h, MAX_SIZE_MDF_HEADER and END_FLAG_FLAT_HEADER). Reading it means
- * indexing the records once, then reading the rearranged file through that index.
+ * stream (makedumpfile.h, MAX_SIZE_MDF_HEADER and END_FLAG_FLAT_HEADER). The records are indexed
+ * once; the standard diskdump they describe is then read through that index, no copy made.
  */
-public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> segments) implements DumpFile {
+public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> segments, DiskDump diskdump)
+        implements DumpFile {
     static final String SIGNATURE = "makedumpfile";
     private static final long HEADER_SIZE = 4096;
     private static final long END = -1;
@@ -40,7 +44,66 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
             segs.add(new Segment(off, p + 16, len));
             p += 16 + len;
         }
-        return new FlattenedDump(b, arena, List.copyOf(segs));
+        // Stable sort: at equal offsets the record later in the stream wins, as when -R replays it.
+        List<Segment> sorted = segs.stream().sorted(Comparator.comparingLong(Segment::dumpOffset)).toList();
+        Rearranged input = new Rearranged(b, sorted);
+        input.require(0, 8, "a disk_dump_header at dump offset 0 of the flattened stream");
+        if (!input.cstring(0, 8).equals(DiskDump.SIGNATURE)) {
+            throw new DumpFormatException(b.path(), sorted.isEmpty() ? HEADER_SIZE : sorted.getFirst().fileOffset(),
+                    "expected the flattened stream to carry a \"KDUMP   \" disk_dump_header at dump offset 0");
+        }
+        return new FlattenedDump(b, arena, List.copyOf(segs), DiskDump.parse(input, arena));
+    }
+
+    /** The standard diskdump file a flattened stream describes, read through the record index. */
+    record Rearranged(DumpFile.Bytes file, List<Segment> sorted) implements DumpFile.Input {
+        @Override
+        public Path path() {
+            return file.path();
+        }
+
+        @Override
+        public long size() {
+            return sorted.stream().mapToLong(s -> s.dumpOffset() + s.length()).max().orElse(0);
+        }
+
+        /** The index of the last record starting at or below {@code offset}, or -1. */
+        private int floor(long offset) {
+            int lo = 0;
+            int hi = sorted.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sorted.get(mid).dumpOffset() <= offset) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return hi;
+        }
+
+        @Override
+        public MemorySegment slice(long offset, long length) {
+            int i = floor(offset);
+            if (i >= 0) {
+                Segment s = sorted.get(i);
+                if (offset + length <= s.dumpOffset() + s.length()) {
+                    return file.segment().asSlice(s.fileOffset() + offset - s.dumpOffset(), length);
+                }
+            }
+            // Spans records, or falls in a gap (never written: reads as zeros, like -R's sparse file).
+            byte[] out = new byte[Math.toIntExact(length)];
+            for (int k = Math.max(i, 0); k < sorted.size() && sorted.get(k).dumpOffset() < offset + length; k++) {
+                Segment s = sorted.get(k);
+                long from = Math.max(offset, s.dumpOffset());
+                long to = Math.min(offset + length, s.dumpOffset() + s.length());
+                if (from < to) {
+                    MemorySegment.copy(file.segment(), ValueLayout.JAVA_BYTE, s.fileOffset() + from - s.dumpOffset(),
+                            out, (int) (from - offset), (int) (to - from));
+                }
+            }
+            return MemorySegment.ofArray(out);
+        }
     }
 
     @Override
@@ -53,58 +116,14 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
         return "makedumpfile flattened";
     }
 
-    /** Reads {@code length} bytes at an offset of the rearranged (standard) diskdump file. */
-    byte[] read(long dumpOffset, int length) throws DumpFormatException {
-        byte[] out = new byte[length];
-        int filled = 0;
-        // Later records win, as when makedumpfile -R replays the stream in order.
-        for (Segment s : segments) {
-            long from = Math.max(dumpOffset, s.dumpOffset());
-            long to = Math.min(dumpOffset + length, s.dumpOffset() + s.length());
-            if (from < to) {
-                java.lang.foreign.MemorySegment.copy(bytes.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE,
-                        s.fileOffset() + (from - s.dumpOffset()), out, (int) (from - dumpOffset), (int) (to - from));
-                filled += (int) (to - from);
-            }
-        }
-        if (filled < length) {
-            throw new DumpFormatException(bytes.path(), dumpOffset,
-                    "expected " + length + " bytes at this offset of the rearranged dump, but no flattened record holds them");
-        }
-        return out;
-    }
-
-    private long u64le(long dumpOffset) throws DumpFormatException {
-        return java.nio.ByteBuffer.wrap(read(dumpOffset, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-    }
-
     @Override
     public Optional<String> vmcoreinfo() throws DumpFormatException {
-        byte[] head = read(0, 12);
-        if (!new String(head, 0, 8, java.nio.charset.StandardCharsets.ISO_8859_1).equals(DiskDump.SIGNATURE)) {
-            throw new DumpFormatException(bytes.path(), segments.isEmpty() ? HEADER_SIZE : segments.getFirst().fileOffset(),
-                    "expected the flattened stream to carry a \"KDUMP   \" disk_dump_header at dump offset 0");
-        }
-        int version = java.nio.ByteBuffer.wrap(head, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
-        if (version < 3) {
-            return Optional.empty();
-        }
-        int blockSize = java.nio.ByteBuffer.wrap(read(DiskDump.BLOCK_SIZE, 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
-        long off = u64le(blockSize + (long) DiskDump.SUB_OFFSET_VMCOREINFO);
-        long size = u64le(blockSize + (long) DiskDump.SUB_SIZE_VMCOREINFO);
-        if (off == 0 || size == 0) {
-            return Optional.empty();
-        }
-        String s = new String(read(off, (int) size), java.nio.charset.StandardCharsets.ISO_8859_1);
-        int nul = s.indexOf('\0');
-        return Optional.of(nul < 0 ? s : s.substring(0, nul));
+        return diskdump.vmcoreinfo();
     }
 
-    /** Page reads need the rearranged file; the flattened stream gives its notes only. */
     @Override
     public PhysicalMemory memory() throws DumpFormatException {
-        throw new DumpFormatException(bytes.path(), HEADER_SIZE,
-                "expected a seekable dump for page reads; rearrange this flattened stream with makedumpfile -R OUT < FILE");
+        return diskdump.memory();
     }
 
     @Override
