@@ -46,7 +46,8 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
         }
         // Stable sort: at equal offsets the record later in the stream wins, as when -R replays it.
         List<Segment> sorted = segs.stream().sorted(Comparator.comparingLong(Segment::dumpOffset)).toList();
-        Rearranged input = new Rearranged(b, sorted);
+        long size = sorted.stream().mapToLong(s -> s.dumpOffset() + s.length()).max().orElse(0);
+        Rearranged input = new Rearranged(b, sorted, size);
         input.require(0, 8, "a disk_dump_header at dump offset 0 of the flattened stream");
         if (!input.cstring(0, 8).equals(DiskDump.SIGNATURE)) {
             throw new DumpFormatException(b.path(), sorted.isEmpty() ? HEADER_SIZE : sorted.getFirst().fileOffset(),
@@ -56,15 +57,10 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
     }
 
     /** The standard diskdump file a flattened stream describes, read through the record index. */
-    record Rearranged(DumpFile.Bytes file, List<Segment> sorted) implements DumpFile.Input {
+    record Rearranged(DumpFile.Bytes file, List<Segment> sorted, long size) implements DumpFile.Input {
         @Override
         public Path path() {
             return file.path();
-        }
-
-        @Override
-        public long size() {
-            return sorted.stream().mapToLong(s -> s.dumpOffset() + s.length()).max().orElse(0);
         }
 
         /** The index of the last record starting at or below {@code offset}, or -1. */

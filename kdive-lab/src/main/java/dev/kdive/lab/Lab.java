@@ -89,18 +89,6 @@ public final class Lab {
         return releaseDir().resolve(s.id());
     }
 
-    /** {@return the scenarios already built for the current release, with their directories} */
-    public List<Path> built() throws LabException, InterruptedException {
-        List<Path> out = new ArrayList<>();
-        for (Scenario s : Scenario.values()) {
-            Path d = scenarioDir(s);
-            if (Files.isRegularFile(d.resolve(Artifact.GROUND_TRUTH.file))) {
-                out.add(d);
-            }
-        }
-        return out;
-    }
-
     /** Builds a scenario unless it is already built; returns its directory. */
     public Path build(Scenario scenario, Consumer<String> progress) throws LabException, InterruptedException {
         Path done = scenarioDir(scenario);

@@ -33,7 +33,7 @@ final class Qmp implements AutoCloseable {
     private Qmp(SocketChannel channel) {
         this.channel = channel;
         this.out = Channels.newOutputStream(channel);
-        Thread reader = Thread.ofVirtual().name("qmp-reader").start(() -> {
+        Thread.ofVirtual().name("qmp-reader").start(() -> {
             try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -43,7 +43,6 @@ final class Qmp implements AutoCloseable {
                 // the socket closed: QEMU quit or we did
             }
         });
-        reader.setUncaughtExceptionHandler((t, e) -> { });
     }
 
     /** Connects once QEMU has created the socket, and leaves capabilities negotiation mode. */
