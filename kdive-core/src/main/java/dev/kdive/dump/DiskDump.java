@@ -21,6 +21,8 @@ public record DiskDump(DumpFile.Input input, Arena arena, Header header) impleme
     static final int BLOCK_SIZE = 428;
     static final int SUB_OFFSET_VMCOREINFO = 32; // kdump_sub_header: phys_base, dump_level, split, start_pfn, end_pfn
     static final int SUB_SIZE_VMCOREINFO = 40;
+    static final int SUB_OFFSET_NOTE = 48; // header_version >= 4
+    static final int SUB_SIZE_NOTE = 56;
 
     /** The fields of {@code struct disk_dump_header} kdive uses. */
     public record Header(int version, String release, String machine, int blockSize, int nrCpus) {}
@@ -63,6 +65,18 @@ public record DiskDump(DumpFile.Input input, Arena arena, Header header) impleme
         }
         input.require(off, size, "the VMCOREINFO text named by kdump_sub_header.offset_vmcoreinfo");
         return Optional.of(input.cstring(off, (int) size));
+    }
+
+    @Override
+    public java.util.List<Note> notes() throws DumpFormatException {
+        if (header.version() < 4) {
+            return java.util.List.of();
+        }
+        long sub = header.blockSize();
+        input.require(sub, SUB_SIZE_NOTE + 8, "a kdump_sub_header in block 1");
+        long off = input.u64le(sub + SUB_OFFSET_NOTE);
+        long size = input.u64le(sub + SUB_SIZE_NOTE);
+        return off == 0 || size == 0 ? java.util.List.of() : Note.parseAll(input, off, size);
     }
 
     @Override

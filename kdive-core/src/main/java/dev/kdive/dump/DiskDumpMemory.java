@@ -4,6 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.airlift.compress.v3.MalformedInputException;
+import io.airlift.compress.v3.snappy.SnappyJavaDecompressor;
+import io.airlift.compress.v3.zstd.ZstdJavaDecompressor;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -27,7 +30,8 @@ final class DiskDumpMemory implements PhysicalMemory {
     private final long bitmap1;
     private final long bitmap2;
     private final long descriptors;
-    private final int[] rank; // set bits of the 2nd bitmap before each 64-bit word
+    private final int[] rank;
+    private final int dumpLevel; // set bits of the 2nd bitmap before each 64-bit word
     private final Map<Long, Page> cache = new LinkedHashMap<>(256, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -37,7 +41,8 @@ final class DiskDumpMemory implements PhysicalMemory {
         }
     };
 
-    private DiskDumpMemory(DiskDump dump, long maxPfn, long bitmap1, long bitmap2, long descriptors, int[] rank) {
+    private DiskDumpMemory(DiskDump dump, long maxPfn, long bitmap1, long bitmap2, long descriptors, int[] rank, int dumpLevel) {
+        this.dumpLevel = dumpLevel;
         this.dump = dump;
         this.maxPfn = maxPfn;
         this.bitmap1 = bitmap1;
@@ -69,7 +74,9 @@ final class DiskDumpMemory implements PhysicalMemory {
         for (long w = 0; w < words; w++) {
             rank[(int) w + 1] = rank[(int) w] + Long.bitCount(b.u64le(bitmap2 + w * 8));
         }
-        return new DiskDumpMemory(d, maxPfn, bitmap1, bitmap2, bitmap1 + 2 * half, rank);
+        b.require(block + 12, 4, "kdump_sub_header.dump_level");
+        int dumpLevel = (int) b.u32le(block + 8);
+        return new DiskDumpMemory(d, maxPfn, bitmap1, bitmap2, bitmap1 + 2 * half, rank, dumpLevel);
     }
 
     private boolean bit(long bitmap, long pfn) {
@@ -101,7 +108,7 @@ final class DiskDumpMemory implements PhysicalMemory {
         }
         if (!bit(bitmap2, pfn)) {
             return bit(bitmap1, pfn)
-                    ? new Page.Excluded(pfn, "excluded by makedumpfile (dump level filter)")
+                    ? new Page.Excluded(pfn, "excluded by makedumpfile -d " + dumpLevel)
                     : new Page.Absent(pfn, "not RAM in the dumped system (a hole in the 1st bitmap)");
         }
         return cache.computeIfAbsent(pfn, this::decode);
@@ -144,17 +151,44 @@ final class DiskDumpMemory implements PhysicalMemory {
                 }
             } else if ((flags & LZO) != 0) {
                 n = Lzo1x.decompress(in, out);
+            } else if ((flags & SNAPPY) != 0) {
+                n = new SnappyJavaDecompressor().decompress(in, 0, in.length, out, 0, out.length);
             } else {
-                return corrupt(pfn, offset, ((flags & SNAPPY) != 0 ? "snappy" : "zstd")
-                        + " page compression, which this kdive build does not decode");
+                n = new ZstdJavaDecompressor().decompress(in, 0, in.length, out, 0, out.length);
             }
             if (n != PAGE_SIZE) {
                 return corrupt(pfn, offset, "a page decompressing to 4096 bytes, got " + n);
             }
-        } catch (DataFormatException | IllegalArgumentException e) {
-            return corrupt(pfn, offset, "valid " + ((flags & ZLIB) != 0 ? "zlib" : "LZO") + " data: " + e.getMessage());
+        } catch (DataFormatException | IllegalArgumentException | MalformedInputException | IndexOutOfBoundsException e) {
+            return corrupt(pfn, offset, "valid " + compression(flags) + " data: " + e.getMessage());
         }
         return new Page.Data(pfn, MemorySegment.ofArray(out));
+    }
+
+    /** {@return makedumpfile's dump level (-d): which page kinds were filtered out} */
+    int dumpLevel() {
+        return dumpLevel;
+    }
+
+    /** {@return the compression of the first written page, in makedumpfile's words ("zlib", "lzo", ...)} */
+    String compression() {
+        long desc = descriptors;
+        DumpFile.Input b = dump.input();
+        return rank[rank.length - 1] == 0 || desc + DESC_SIZE > b.size() ? "none" : compression((int) b.u32le(desc + 12));
+    }
+
+    /** {@return the page_desc_t.flags compression in makedumpfile's words} */
+    static String compression(int flags) {
+        if ((flags & ZLIB) != 0) {
+            return "zlib";
+        }
+        if ((flags & LZO) != 0) {
+            return "lzo";
+        }
+        if ((flags & SNAPPY) != 0) {
+            return "snappy";
+        }
+        return (flags & ZSTD) != 0 ? "zstd" : "none";
     }
 
     private Page corrupt(long pfn, long offset, String expected) {

@@ -26,6 +26,9 @@ public sealed interface DumpFile extends AutoCloseable permits ElfCore, DiskDump
     /** {@return the VMCOREINFO note text the kernel (or QEMU's vmcoreinfo device) left, if any} */
     Optional<String> vmcoreinfo() throws DumpFormatException;
 
+    /** {@return the ELF notes the dump carries (per-CPU registers, VMCOREINFO, ...), in file order} */
+    java.util.List<Note> notes() throws DumpFormatException;
+
     /**
      * {@return the dump's physical memory, page by page}
      * @throws DumpFormatException when the page index of the dump cannot be read at all

@@ -23,9 +23,6 @@ public record ElfCore(DumpFile.Bytes bytes, Arena arena, long programHeaderOffse
     /** One program header (Elf64_Phdr). */
     public record ProgramHeader(int type, long offset, long vaddr, long paddr, long fileSize, long memSize) {}
 
-    /** One note (Elf64_Nhdr + name + descriptor), with the file offset of its descriptor. */
-    public record Note(String name, int type, long descOffset, long descSize) {}
-
     static ElfCore parse(DumpFile.Bytes b, Arena arena) throws DumpFormatException {
         b.require(0, EHDR_SIZE, "an ELF64 header");
         if (b.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4) != 2) {
@@ -70,49 +67,20 @@ public record ElfCore(DumpFile.Bytes bytes, Arena arena, long programHeaderOffse
         return "ELF";
     }
 
-    /** {@return every note of every PT_NOTE segment, in file order} */
+    @Override
     public List<Note> notes() throws DumpFormatException {
         List<Note> notes = new ArrayList<>();
         for (ProgramHeader ph : programHeaders) {
-            if (ph.type() != PT_NOTE) {
-                continue;
-            }
-            bytes.require(ph.offset(), ph.fileSize(), "the PT_NOTE segment");
-            long p = ph.offset();
-            long end = ph.offset() + ph.fileSize();
-            while (p + 12 <= end) {
-                long namesz = bytes.u32le(p);
-                long descsz = bytes.u32le(p + 4);
-                int ntype = (int) bytes.u32le(p + 8);
-                long name = p + 12;
-                long desc = name + align4(namesz);
-                if (namesz == 0 && descsz == 0 && ntype == 0) {
-                    break; // zero padding at the end of a note segment
-                }
-                if (desc + descsz > end) {
-                    throw new DumpFormatException(bytes.path(), p,
-                            "expected a note of " + descsz + " descriptor bytes inside its PT_NOTE segment ending at 0x"
-                                    + Long.toHexString(end));
-                }
-                notes.add(new Note(bytes.cstring(name, (int) namesz), ntype, desc, descsz));
-                p = desc + align4(descsz);
+            if (ph.type() == PT_NOTE) {
+                notes.addAll(Note.parseAll(bytes, ph.offset(), ph.fileSize()));
             }
         }
         return notes;
     }
 
-    private static long align4(long n) {
-        return (n + 3) & ~3L;
-    }
-
     @Override
     public Optional<String> vmcoreinfo() throws DumpFormatException {
-        for (Note n : notes()) {
-            if (n.name().equals("VMCOREINFO")) {
-                return Optional.of(bytes.cstring(n.descOffset(), (int) n.descSize()));
-            }
-        }
-        return Optional.empty();
+        return notes().stream().filter(n -> n.name().equals("VMCOREINFO")).map(Note::text).findFirst();
     }
 
     @Override

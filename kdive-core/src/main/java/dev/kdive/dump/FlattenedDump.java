@@ -118,6 +118,11 @@ public record FlattenedDump(DumpFile.Bytes bytes, Arena arena, List<Segment> seg
     }
 
     @Override
+    public List<Note> notes() throws DumpFormatException {
+        return diskdump.notes();
+    }
+
+    @Override
     public PhysicalMemory memory() throws DumpFormatException {
         return diskdump.memory();
     }

@@ -107,7 +107,7 @@ class LabDumpsTest {
             assertThat(elf.programHeaders()).filteredOn(p -> p.type() == 1).isNotEmpty()
                     // paging=false: QEMU 7.2 writes p_vaddr equal to p_paddr, so no virtual address is known
                     .allMatch(p -> p.vaddr() == p.paddr());
-            assertThat(elf.notes()).extracting(ElfCore.Note::name).contains("CORE", "VMCOREINFO");
+            assertThat(elf.notes()).extracting(dev.kdive.dump.Note::name).contains("CORE", "VMCOREINFO");
         }
     }
 

@@ -1,0 +1,117 @@
+package dev.kdive.kernel;
+
+import dev.kdive.arch.AddressSpace;
+import dev.kdive.dump.MemoryFault;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel log as the lockless printk ring buffer holds it (kernel/printk/printk_ringbuffer.h,
+ * 5.10+): a descriptor ring of {@code prb_desc} (state and id in one word, text block positions)
+ * with a parallel array of {@code printk_info} (sequence, timestamp, text length), and a data ring
+ * of text blocks, each prefixed by its descriptor id. Every offset comes from VMCOREINFO, which
+ * exports this layout for dump tools.
+ */
+public final class PrintkLog {
+    private static final int DESC_STATE_SHIFT = 62; // DESC_FLAGS_SHIFT: state in the top two bits
+    private static final long DESC_ID_MASK = ~(3L << DESC_STATE_SHIFT);
+    private static final int COMMITTED = 1;
+    private static final int FINALIZED = 2;
+
+    /** One log record. */
+    public record Entry(long sequence, long timestampNanos, String text) {}
+
+    /** The records that could be read, and what stopped the rest. */
+    public record Log(List<Entry> entries, List<String> problems) {}
+
+    private PrintkLog() {
+    }
+
+    /** {@return the log records from oldest to newest; unreadable records are named in {@code problems}} */
+    public static Log read(AddressSpace kernel, Map<String, String> info) {
+        List<String> problems = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        try {
+            Layout l = new Layout(info);
+            long prb = kernel.u64(l.sym("prb"));
+            long descRing = prb + l.off("printk_ringbuffer.desc_ring");
+            long dataRing = prb + l.off("printk_ringbuffer.text_data_ring");
+            int countBits = (int) kernel.u32(descRing + l.off("prb_desc_ring.count_bits"));
+            long descs = kernel.u64(descRing + l.off("prb_desc_ring.descs"));
+            long infos = kernel.u64(descRing + l.off("prb_desc_ring.infos"));
+            long head = kernel.u64(descRing + l.off("prb_desc_ring.head_id"));
+            long tail = kernel.u64(descRing + l.off("prb_desc_ring.tail_id"));
+            int sizeBits = (int) kernel.u32(dataRing + l.off("prb_data_ring.size_bits"));
+            long data = kernel.u64(dataRing + l.off("prb_data_ring.data"));
+            if (countBits <= 0 || countBits > 30 || sizeBits <= 0 || sizeBits > 40) {
+                problems.add("printk ring buffer at " + Long.toHexString(prb) + " has implausible sizes (count_bits "
+                        + countBits + ", size_bits " + sizeBits + ")");
+                return new Log(entries, problems);
+            }
+            long count = 1L << countBits;
+            long dataSize = 1L << sizeBits;
+            long descSize = l.size("prb_desc");
+            long infoSize = l.size("printk_info");
+            long ids = ((head - tail) & DESC_ID_MASK) + 1;
+            for (long n = 0, id = tail; n < Math.min(ids, count); n++, id = (id + 1) & DESC_ID_MASK) {
+                long index = id & (count - 1);
+                long desc = descs + index * descSize;
+                try {
+                    long state = kernel.u64(desc + l.off("prb_desc.state_var"));
+                    int s = (int) (state >>> DESC_STATE_SHIFT);
+                    if ((state & DESC_ID_MASK) != id || (s != COMMITTED && s != FINALIZED)) {
+                        continue; // reserved, reused or never written: not a record (yet)
+                    }
+                    long blk = desc + l.off("prb_desc.text_blk_lpos");
+                    long begin = kernel.u64(blk + l.off("prb_data_blk_lpos.begin"));
+                    long next = kernel.u64(blk + l.off("prb_data_blk_lpos.next"));
+                    long info1 = infos + index * infoSize;
+                    long seq = kernel.u64(info1 + l.off("printk_info.seq"));
+                    long ts = kernel.u64(info1 + l.off("printk_info.ts_nsec"));
+                    int len = kernel.u16(info1 + l.off("printk_info.text_len"));
+                    if ((begin & 1) != 0 || begin == next) {
+                        entries.add(new Entry(seq, ts, "")); // data-less record (FAILED_LPOS or empty)
+                        continue;
+                    }
+                    // A block that wraps starts again at the data ring's beginning (DATA_WRAPS differ).
+                    long start = (begin >>> sizeBits) == (next >>> sizeBits) ? begin & (dataSize - 1) : 0;
+                    long text = data + start + 8; // after the block's descriptor id
+                    len = (int) Math.min(len, dataSize - start - 8);
+                    entries.add(new Entry(seq, ts, AddressSpace.latin1(kernel.read(text, len))));
+                } catch (MemoryFault f) {
+                    problems.add("log record id " + id + ": " + f.getMessage());
+                }
+            }
+        } catch (MemoryFault f) {
+            problems.add("printk ring buffer: " + f.getMessage());
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        entries.sort(java.util.Comparator.comparingLong(Entry::sequence));
+        return new Log(entries, problems);
+    }
+
+    /** VMCOREINFO lookups that fail with the missing key named. */
+    private record Layout(Map<String, String> info) {
+        long sym(String name) {
+            return Long.parseUnsignedLong(get("SYMBOL(" + name + ")"), 16);
+        }
+
+        long off(String member) {
+            return Long.parseLong(get("OFFSET(" + member + ")"));
+        }
+
+        long size(String type) {
+            return Long.parseLong(get("SIZE(" + type + ")"));
+        }
+
+        private String get(String key) {
+            String v = info.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("VMCOREINFO has no " + key + ": the printk log cannot be located");
+            }
+            return v;
+        }
+    }
+}

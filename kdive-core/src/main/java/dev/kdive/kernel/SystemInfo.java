@@ -1,0 +1,153 @@
+package dev.kdive.kernel;
+
+import dev.kdive.arch.AddressSpace;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.Program;
+import dev.kdive.symbols.Symbol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What crash's {@code sys} shows, read from the dump without type information: the utsname of
+ * {@code init_uts_ns}, the CPU masks, node memory, uptime from jiffies, and the panic line of the
+ * kernel log. Anything unreadable is left empty and named in {@code problems}.
+ *
+ * @param cpus          CPUs in {@code __cpu_present_mask}
+ * @param offlineCpus   present CPUs not in {@code __cpu_online_mask} (panic stops the others)
+ * @param memoryBytes   the sum of the online nodes' present pages
+ * @param uptimeSeconds {@code (jiffies_64 - INITIAL_JIFFIES) / HZ}
+ * @param panic         the "Kernel panic - not syncing" line, else the first oops line of the log
+ */
+public record SystemInfo(String sysname, String nodename, String release, String version, String machine,
+                         OptionalLong cpus, OptionalLong offlineCpus, OptionalLong memoryBytes,
+                         OptionalLong uptimeSeconds, Optional<String> panic, List<String> problems) {
+    private static final int UTS_LEN = 65; // struct new_utsname: six char[__NEW_UTS_LEN + 1]
+    private static final List<String> OOPS_STARTS = List.of("Kernel panic - ", "sysrq: Trigger a crash",
+            "SysRq : Trigger a crash", "kernel BUG at", "BUG: ", "general protection fault", "Oops: ", "double fault: ",
+            "divide error: ", "stack segment: ");
+
+    public static SystemInfo read(Program p) {
+        List<String> problems = new ArrayList<>();
+        AddressSpace k = p.kernel();
+        String[] uts = new String[6];
+        try {
+            long name = p.address("init_uts_ns") + Long.parseLong(p.vmcoreinfo().getOrDefault("OFFSET(uts_namespace.name)", "4"));
+            byte[] b = k.read(name, UTS_LEN * 6);
+            for (int i = 0; i < 6; i++) {
+                uts[i] = cstring(b, i * UTS_LEN, UTS_LEN);
+            }
+        } catch (Exception e) {
+            problems.add("init_uts_ns: " + e.getMessage());
+            java.util.Arrays.fill(uts, "");
+            uts[2] = p.vmcoreinfo().getOrDefault("OSRELEASE", "");
+        }
+        OptionalLong present = OptionalLong.empty();
+        OptionalLong offline = OptionalLong.empty();
+        try {
+            long n = k.u32(p.address("nr_cpu_ids"));
+            long presentMask = p.address("__cpu_present_mask");
+            long onlineMask = p.address("__cpu_online_mask");
+            long pres = 0;
+            long off = 0;
+            for (long w = 0; w * 64 < n; w++) { // struct cpumask: unsigned long bits[], nr_cpu_ids valid
+                long valid = n - w * 64 >= 64 ? -1L : (1L << (n - w * 64)) - 1;
+                long pw = k.u64(presentMask + w * 8) & valid;
+                pres += Long.bitCount(pw);
+                off += Long.bitCount(pw & ~k.u64(onlineMask + w * 8));
+            }
+            present = OptionalLong.of(pres);
+            offline = OptionalLong.of(off);
+        } catch (Exception e) {
+            problems.add("CPU masks: " + e.getMessage());
+            if (!p.cpus().isEmpty()) {
+                present = OptionalLong.of(p.cpus().size());
+            }
+        }
+        OptionalLong memory = OptionalLong.empty();
+        try {
+            memory = OptionalLong.of(presentPages(p) * AddressSpace.PAGE_SIZE);
+        } catch (Exception e) {
+            problems.add("node memory: " + e.getMessage());
+        }
+        OptionalLong uptime = OptionalLong.empty();
+        try {
+            long jiffies = k.u64(p.address("jiffies_64"));
+            long tickNsec = k.u64(p.address("tick_nsec"));
+            long hz = Math.round(1e9 / tickNsec); // TICK_NSEC is NSEC_PER_SEC / HZ, rounded
+            long initial = Integer.toUnsignedLong((int) (-300 * hz)); // INITIAL_JIFFIES, include/linux/jiffies.h
+            uptime = OptionalLong.of((jiffies - initial) / hz);
+        } catch (Exception e) {
+            problems.add("uptime: " + e.getMessage());
+        }
+        PrintkLog.Log log = PrintkLog.read(k, p.vmcoreinfo());
+        problems.addAll(log.problems());
+        return new SystemInfo(uts[0], uts[1], uts[2], uts[3], uts[4], present, offline, memory, uptime,
+                panicLine(log.entries()), List.copyOf(problems));
+    }
+
+    /** {@return the panic line: the last "Kernel panic -" record, else the first oops-like record} */
+    static Optional<String> panicLine(List<PrintkLog.Entry> log) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            String t = log.get(i).text();
+            if (t.startsWith("Kernel panic - ")) {
+                return Optional.of(t.strip());
+            }
+        }
+        for (String start : OOPS_STARTS) {
+            for (PrintkLog.Entry e : log) {
+                if (e.text().startsWith(start)) {
+                    return Optional.of(e.text().strip());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Node present pages: {@code node_data[]} for NUMA kernels, {@code contig_page_data} otherwise. */
+    private static long presentPages(Program p) throws Exception {
+        Map<String, String> info = p.vmcoreinfo();
+        AddressSpace k = p.kernel();
+        long start = Long.parseLong(require(info, "OFFSET(pglist_data.node_start_pfn)"));
+        long spanned = Long.parseLong(require(info, "OFFSET(pglist_data.node_spanned_pages)"));
+        // include/linux/mmzone.h keeps node_present_pages between node_start_pfn and node_spanned_pages;
+        // VMCOREINFO exports only those two, so present pages are used where that layout holds.
+        long count = spanned - start == 16 ? start + 8 : spanned;
+        List<Long> nodes = new ArrayList<>();
+        Optional<Symbol> nodeData = p.symbols().lookup("node_data");
+        if (nodeData.isPresent() && info.containsKey("SYMBOL(node_online_map)")) {
+            long online = Long.parseUnsignedLong(info.get("SYMBOL(node_online_map)"), 16);
+            int max = Integer.parseInt(info.getOrDefault("LENGTH(node_data)", "64"));
+            for (int n = 0; n < max; n++) {
+                if ((k.u64(online + (n / 64) * 8L) & (1L << (n % 64))) != 0) {
+                    nodes.add(k.u64(nodeData.get().address() + n * 8L));
+                }
+            }
+        } else {
+            nodes.add(p.address("contig_page_data"));
+        }
+        long total = 0;
+        for (long pgdat : nodes) {
+            total += k.u64(pgdat + count);
+        }
+        return total;
+    }
+
+    private static String require(Map<String, String> info, String key) {
+        String v = info.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("VMCOREINFO has no " + key);
+        }
+        return v;
+    }
+
+    private static String cstring(byte[] b, int off, int max) {
+        int n = 0;
+        while (n < max && b[off + n] != 0) {
+            n++;
+        }
+        return new String(b, off, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,224 @@
+package dev.kdive.program;
+
+import dev.kdive.arch.AddressSpace;
+import dev.kdive.arch.x86_64.CpuState;
+import dev.kdive.arch.x86_64.KernelLayout;
+import dev.kdive.arch.x86_64.PageTables;
+import dev.kdive.dump.DumpFile;
+import dev.kdive.dump.DumpFormatException;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.dump.PhysicalMemory;
+import dev.kdive.dump.Vmcoreinfo;
+import dev.kdive.elf.ElfFile;
+import dev.kdive.symbols.Kallsyms;
+import dev.kdive.symbols.Symbol;
+import dev.kdive.symbols.SymbolTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A crashed kernel as kdive sees it: the dump's memory, the kernel's address space and its
+ * symbols. Opening one needs nothing but the dump (VMCOREINFO locates the page tables and the
+ * kallsyms tables); a vmlinux, when given, supplies exact symbol sizes. What could not be
+ * worked out is kept in {@link #warnings()}, not thrown.
+ */
+public final class Program implements AutoCloseable {
+    private final DumpFile dump;
+    private final PhysicalMemory memory;
+    private final Map<String, String> vmcoreinfo;
+    private final List<CpuState> cpus;
+    private final PageTables kernel;
+    private final KernelLayout layout;
+    private final SymbolTable symbols;
+    private final List<String> warnings;
+
+    private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
+                    PageTables kernel, KernelLayout layout, SymbolTable symbols, List<String> warnings) {
+        this.dump = dump;
+        this.memory = memory;
+        this.vmcoreinfo = vmcoreinfo;
+        this.cpus = cpus;
+        this.kernel = kernel;
+        this.layout = layout;
+        this.symbols = symbols;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Opens a dump, with the matching vmlinux when there is one.
+     *
+     * @throws DumpFormatException when the dump (or vmlinux) cannot be used at all: no page index,
+     *                             no way to find the kernel's page tables
+     */
+    public static Program open(Path dumpPath, Optional<Path> vmlinux) throws IOException, DumpFormatException {
+        DumpFile dump = DumpFile.open(dumpPath);
+        try {
+            return open(dump, vmlinux);
+        } catch (IOException | DumpFormatException | RuntimeException e) {
+            dump.close();
+            throw e;
+        }
+    }
+
+    private static Program open(DumpFile dump, Optional<Path> vmlinux) throws IOException, DumpFormatException {
+        List<String> warnings = new ArrayList<>();
+        PhysicalMemory memory = dump.memory();
+        Map<String, String> info = dump.vmcoreinfo().map(Vmcoreinfo::parse).orElse(Map.of());
+        if (info.isEmpty()) {
+            warnings.add(dump.path() + ": no VMCOREINFO note; page tables from CR3, symbols only from a vmlinux");
+        }
+        List<CpuState> cpus;
+        try {
+            cpus = CpuState.fromNotes(dump.notes());
+        } catch (DumpFormatException e) {
+            warnings.add(e.getMessage());
+            cpus = List.of();
+        }
+        boolean fiveLevel = "1".equals(info.get("NUMBER(pgtable_l5_enabled)"));
+        long smeMask = number(info, "NUMBER(sme_mask)", 0);
+        long kaslr = hex(info, "KERNELOFFSET", 0);
+        long physBase = number(info, "NUMBER(phys_base)", 0);
+        long imageSize = number(info, "NUMBER(KERNEL_IMAGE_SIZE)", 1L << 30);
+        KernelLayout provisional = new KernelLayout(kaslr, physBase, imageSize, fiveLevel,
+                fiveLevel ? KernelLayout.DEFAULT_PAGE_OFFSET_L5 : KernelLayout.DEFAULT_PAGE_OFFSET, 0, 0);
+        long root;
+        String topTable = info.get("SYMBOL(init_top_pgt)");
+        if (topTable != null && info.containsKey("NUMBER(phys_base)")) {
+            root = provisional.imagePhysical(Long.parseUnsignedLong(topTable, 16));
+        } else {
+            Optional<CpuState> withCr3 = cpus.stream().filter(c -> c.cr3().isPresent()).findFirst();
+            if (withCr3.isEmpty()) {
+                throw new DumpFormatException(dump.path(), 0, "expected VMCOREINFO SYMBOL(init_top_pgt) and NUMBER(phys_base),"
+                        + " or a QEMU CPU note with CR3, to find the kernel page tables; the dump has neither");
+            }
+            root = withCr3.get().cr3().getAsLong();
+            warnings.add(dump.path() + ": kernel page tables taken from CPU " + withCr3.get().cpu() + "'s CR3");
+        }
+        PageTables kernel = new PageTables(memory, root, fiveLevel, smeMask, MemoryFault.Space.KERNEL);
+        SymbolTable symbols = symbols(dump, kernel, info, vmlinux, kaslr, warnings);
+        KernelLayout layout = new KernelLayout(kaslr, physBase, imageSize, fiveLevel,
+                variable(kernel, symbols, "page_offset_base", provisional.pageOffsetBase(), warnings),
+                variable(kernel, symbols, "vmalloc_base", 0, warnings),
+                variable(kernel, symbols, "vmemmap_base", 0, warnings));
+        return new Program(dump, memory, info, cpus, kernel, layout, symbols, warnings);
+    }
+
+    private static SymbolTable symbols(DumpFile dump, AddressSpace kernel, Map<String, String> info, Optional<Path> vmlinux,
+                                       long kaslr, List<String> warnings) throws IOException, DumpFormatException {
+        if (vmlinux.isPresent()) {
+            try (ElfFile elf = ElfFile.open(vmlinux.get())) {
+                List<Symbol> syms = new ArrayList<>();
+                for (ElfFile.ElfSymbol s : elf.symbols()) {
+                    int type = s.type();
+                    if (s.shndx() == 0 || type == 3 || type == 4) { // undefined, STT_SECTION, STT_FILE
+                        continue;
+                    }
+                    long addr = Long.compareUnsigned(s.value(), KernelLayout.START_KERNEL_MAP) >= 0 ? s.value() + kaslr : s.value();
+                    syms.add(new Symbol(s.name(), addr, s.size(), s.nmType()));
+                }
+                if (!syms.isEmpty()) {
+                    return new SymbolTable(syms, vmlinux.get() + " .symtab");
+                }
+                warnings.add(vmlinux.get() + ": no .symtab (stripped); using kallsyms from the dump");
+            }
+        }
+        try {
+            return Kallsyms.read(kernel, info);
+        } catch (Kallsyms.Unavailable e) {
+            warnings.add(dump.path() + ": " + e.getMessage() + "; only VMCOREINFO's symbols are known");
+            List<Symbol> syms = new ArrayList<>();
+            info.forEach((k, v) -> {
+                if (k.startsWith("SYMBOL(") && k.endsWith(")")) {
+                    syms.add(new Symbol(k.substring(7, k.length() - 1), Long.parseUnsignedLong(v, 16), 0, '?'));
+                }
+            });
+            return new SymbolTable(syms, "VMCOREINFO");
+        }
+    }
+
+    private static long variable(AddressSpace kernel, SymbolTable symbols, String name, long fallback, List<String> warnings) {
+        Optional<Symbol> s = symbols.lookup(name);
+        if (s.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return kernel.u64(s.get().address());
+        } catch (MemoryFault f) {
+            warnings.add(name + " unreadable (" + f.getMessage() + "); assuming " + Long.toHexString(fallback));
+            return fallback;
+        }
+    }
+
+    private static long number(Map<String, String> info, String key, long fallback) {
+        String v = info.get(key);
+        try {
+            return v == null ? fallback : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static long hex(Map<String, String> info, String key, long fallback) {
+        String v = info.get(key);
+        try {
+            return v == null ? fallback : Long.parseUnsignedLong(v, 16);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    public DumpFile dump() {
+        return dump;
+    }
+
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    /** {@return the VMCOREINFO entries; empty when the dump has none} */
+    public Map<String, String> vmcoreinfo() {
+        return vmcoreinfo;
+    }
+
+    public List<CpuState> cpus() {
+        return cpus;
+    }
+
+    /** {@return the kernel's address space (init_top_pgt)} */
+    public PageTables kernel() {
+        return kernel;
+    }
+
+    public KernelLayout layout() {
+        return layout;
+    }
+
+    public SymbolTable symbols() {
+        return symbols;
+    }
+
+    /** {@return the address of a symbol, or a fault-like message when the program has no such symbol} */
+    public long address(String symbol) throws UnknownSymbolException {
+        return symbols.lookup(symbol).orElseThrow(() -> new UnknownSymbolException(symbol)).address();
+    }
+
+    /** {@return what could not be worked out while opening, one line each} */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** {@return the address space of a user process whose top-level page table is at {@code pgdPhysical}} */
+    public PageTables userSpace(long pgdPhysical) {
+        return new PageTables(memory, pgdPhysical, kernel.fiveLevel(),
+                number(vmcoreinfo, "NUMBER(sme_mask)", 0), MemoryFault.Space.USER);
+    }
+
+    @Override
+    public void close() {
+        dump.close();
+    }
+}
