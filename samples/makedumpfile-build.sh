@@ -97,6 +97,12 @@ from_debian() {
 	version=$deb_version
 }
 
+# Without network access to GitHub, a local clone works too; the development machines keep one
+# in the tool library's mirror.
+if [ -z "${MAKEDUMPFILE_GIT:-}" ] && [ -d /work/.mirror/makedumpfile+makedumpfile/repo ]; then
+	MAKEDUMPFILE_GIT=/work/.mirror/makedumpfile+makedumpfile/repo
+fi
+
 version=
 { [ -n "${MAKEDUMPFILE_GIT:-}" ] && from_git "$MAKEDUMPFILE_GIT"; } \
 	|| from_git "$git_upstream" \

@@ -35,10 +35,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("== sample: " + dir);
         System.out.println("== dumps");
         for (Lab.Artifact a : Lab.Artifact.values()) {
-            if (!a.isDump()) {
+            Path f = dir.resolve(a.file);
+            if (!a.isDump() || a.optional() && !Files.exists(f)) {
                 continue;
             }
-            Path f = dir.resolve(a.file);
             try (DumpFile d = DumpFile.open(f)) {
                 var info = d.vmcoreinfo().map(Vmcoreinfo::parse).orElse(java.util.Map.of());
                 System.out.printf("  %-24s %-24s %6d MiB  release %s%n", a.file, d.formatName(), Files.size(f) >> 20,

@@ -1,19 +1,73 @@
 package dev.kdive.cli;
 
+import dev.kdive.cli.shell.Shell;
+import dev.kdive.dump.DumpFormatException;
+import dev.kdive.program.Program;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** The kdive command line. Subcommands are listed by --help; only what works is registered. */
+/**
+ * The kdive command line: {@code kdive DUMP [-c 'CMD; CMD'] [--json] [--vmlinux FILE]} runs
+ * crash-style commands on a dump; subcommands are listed by --help; only what works is registered.
+ */
 @Command(name = "kdive", mixinStandardHelpOptions = true, version = "kdive 0.1.0",
         description = "Turns a Linux kernel crash (vmcore or oops log) into an answer.",
         subcommands = {InfoCommand.class, LabCommand.class, DemoCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DUMP",
+            description = "vmcore to open: ELF, kdump-compressed (zlib, lzo, snappy, zstd) or makedumpfile flattened")
+    Path dump;
+
+    @Option(names = "-c", paramLabel = "'CMD; CMD...'",
+            description = "run these crash-style commands and exit (sys, rd, vtop, ptov, sym, help); without -c, read commands from standard input")
+    String commands;
+
+    @Option(names = "--json", description = "print each command's result as one JSON object per line")
+    boolean json;
+
+    @Option(names = "--vmlinux", paramLabel = "FILE", description = "the matching vmlinux (symbol sizes from its .symtab); optional")
+    Path vmlinux;
+
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() throws IOException {
+        if (dump == null) {
+            spec.commandLine().usage(System.out);
+            return 0;
+        }
+        PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+        try (Program p = Program.open(dump, Optional.ofNullable(vmlinux))) {
+            for (String w : p.warnings()) {
+                System.err.println("kdive: " + w);
+            }
+            Shell shell = new Shell(p, out, json);
+            if (commands != null) {
+                shell.runLine(commands);
+            } else {
+                shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                        System.console() != null);
+            }
+            out.flush();
+            return shell.failures() == 0 ? 0 : 1;
+        } catch (NoSuchFileException e) {
+            System.err.println("kdive: " + e.getFile() + ": no such file");
+        } catch (DumpFormatException e) {
+            System.err.println("kdive: " + e.getMessage());
+        }
+        return 1;
     }
 
     public static void main(String[] args) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -32,6 +33,8 @@ public final class Lab {
         D31_ZLIB("vmcore.d31-zlib", "makedumpfile -c -d 31"),
         D31_LZO("vmcore.d31-lzo", "makedumpfile -l -d 31"),
         D31_RAW("vmcore.d31-raw", "makedumpfile -d 31, uncompressed"),
+        D31_SNAPPY("vmcore.d31-snappy", "makedumpfile -p -d 31 (makedumpfile built with snappy)"),
+        D31_ZSTD("vmcore.d31-zstd", "makedumpfile -z -d 31 (makedumpfile built with zstd)"),
         VMCOREINFO("vmcoreinfo.txt", "VMCOREINFO note text"),
         GROUND_TRUTH("ground-truth.json", "what the module logged before crashing");
 
@@ -41,6 +44,14 @@ public final class Lab {
         Artifact(String file, String description) {
             this.file = file;
             this.description = description;
+        }
+
+        /**
+         * {@return whether the lab writes this only with a makedumpfile built with snappy and zstd,
+         * which Debian's package is not (samples/makedumpfile-build.sh builds one when it finds sources)}
+         */
+        public boolean optional() {
+            return this == D31_SNAPPY || this == D31_ZSTD;
         }
 
         /** {@return whether this artifact is a vmcore} */
@@ -53,6 +64,7 @@ public final class Lab {
     private final Path root;
     private final Path samples;
     private String release;
+    private String toolMissing; // null: not tried yet; "": built; else why not
 
     public Lab(Path root, Path samples) {
         this.root = root;
@@ -94,6 +106,9 @@ public final class Lab {
         Path done = scenarioDir(scenario);
         if (Files.isRegularFile(done.resolve(Artifact.GROUND_TRUTH.file))) {
             progress.accept(scenario.id() + ": already built in " + done);
+            if (!Files.exists(done.resolve(Artifact.D31_ZSTD.file))) {
+                writeSnappyAndZstd(done, progress); // added to the lab after this scenario was built
+            }
             return done;
         }
         Path kernel = prepare(progress);
@@ -205,6 +220,54 @@ public final class Lab {
         }
     }
 
+    /** Adds the snappy and zstd dumps to a scenario built before the lab wrote them. */
+    private void writeSnappyAndZstd(Path done, Consumer<String> progress) throws LabException, InterruptedException {
+        Optional<Path> tool = snappyZstdMakedumpfile(progress);
+        if (tool.isEmpty()) {
+            return;
+        }
+        progress.accept(done.getFileName() + ": makedumpfile -p / -z -d 31 (snappy, zstd)");
+        Path fixed = done.resolve("vmcore.elf-phdrs-at-64");
+        try {
+            QemuElfHeader.writeWithPhdrsAt64(done.resolve(Artifact.ELF.file), fixed);
+            for (Artifact a : List.of(Artifact.D31_SNAPPY, Artifact.D31_ZSTD)) {
+                Path part = done.resolve(a.file + ".part");
+                Files.deleteIfExists(part); // makedumpfile refuses to overwrite
+                run("makedumpfile " + a.description, List.of(tool.get().toString(), a == Artifact.D31_SNAPPY ? "-p" : "-z",
+                        "-d", "31", fixed.toString(), part.toString()));
+                Files.move(part, done.resolve(a.file), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new LabException("write the snappy/zstd dumps in " + done, e.getMessage());
+        } catch (DumpFormatException e) {
+            throw new LabException("read the ELF dump", e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(fixed);
+            } catch (IOException e) {
+                progress.accept("cannot remove " + fixed + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * {@return a makedumpfile with snappy and zstd support, built once into the lab's tools/
+     * directory; empty (with the reason reported) when no source for it can be found}
+     */
+    private Optional<Path> snappyZstdMakedumpfile(Consumer<String> progress) throws InterruptedException {
+        Path tools = root.resolve("tools");
+        if (toolMissing == null) {
+            try {
+                run("build makedumpfile with snappy and zstd", List.of(samples.resolve("makedumpfile-build.sh").toString(), tools.toString()));
+                toolMissing = "";
+            } catch (LabException e) {
+                toolMissing = e.getMessage();
+                progress.accept("no snappy/zstd dumps: " + e.getMessage());
+            }
+        }
+        return toolMissing.isEmpty() ? Optional.of(tools.resolve("makedumpfile")) : Optional.empty();
+    }
+
     private void convert(Path dir, Consumer<String> progress) throws LabException, InterruptedException {
         progress.accept(dir.getFileName() + ": makedumpfile -R, then -d 31 in zlib, lzo and uncompressed");
         run("makedumpfile -R", List.of("sh", "-c", "makedumpfile -R \"$1\" < \"$2\"", "sh",
@@ -224,6 +287,12 @@ public final class Lab {
             run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
             run("makedumpfile -l -d 31", List.of("makedumpfile", "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
             run("makedumpfile -d 31", List.of("makedumpfile", "-d", "31", in, dir.resolve(Artifact.D31_RAW.file).toString()));
+            Optional<Path> tool = snappyZstdMakedumpfile(progress);
+            if (tool.isPresent()) {
+                String mdf = tool.get().toString();
+                run("makedumpfile -p -d 31", List.of(mdf, "-p", "-d", "31", in, dir.resolve(Artifact.D31_SNAPPY.file).toString()));
+                run("makedumpfile -z -d 31", List.of(mdf, "-z", "-d", "31", in, dir.resolve(Artifact.D31_ZSTD.file).toString()));
+            }
         } finally {
             try {
                 Files.deleteIfExists(fixed);

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("lab")
 class LabPhysicalMemoryTest {
     private static final List<Lab.Artifact> DISKDUMPS =
-            List.of(Lab.Artifact.KDUMP_FLAT, Lab.Artifact.KDUMP, Lab.Artifact.D31_ZLIB, Lab.Artifact.D31_LZO, Lab.Artifact.D31_RAW);
+            List.of(Lab.Artifact.KDUMP_FLAT, Lab.Artifact.KDUMP, Lab.Artifact.D31_ZLIB, Lab.Artifact.D31_LZO, Lab.Artifact.D31_RAW,
+                    Lab.Artifact.D31_SNAPPY, Lab.Artifact.D31_ZSTD);
 
     @ParameterizedTest
     @EnumSource(Scenario.class)
@@ -30,6 +31,9 @@ class LabPhysicalMemoryTest {
         try (DumpFile elf = DumpFile.open(dir.resolve(Lab.Artifact.ELF.file))) {
             PhysicalMemory reference = elf.memory();
             for (Lab.Artifact a : DISKDUMPS) {
+                if (a.optional() && !java.nio.file.Files.exists(dir.resolve(a.file))) {
+                    continue; // no makedumpfile with snappy/zstd on this machine
+                }
                 try (DumpFile d = DumpFile.open(dir.resolve(a.file))) {
                     PhysicalMemory m = d.memory();
                     long same = 0;

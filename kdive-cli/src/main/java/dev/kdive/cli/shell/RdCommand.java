@@ -1,0 +1,199 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.arch.AddressSpace;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.Program;
+import dev.kdive.symbols.Symbol;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code rd}: memory as crash shows it: 8/16/32/64-bit words with an ASCII column, a string
+ * ({@code -a}), words as symbols ({@code -s}); kernel virtual by default, physical ({@code -p})
+ * or user ({@code -u}) addresses. A page the dump lacks ends the output with the reason.
+ */
+final class RdCommand implements ShellCommand {
+    private static final int STRING_LINE = 60; // crash prints -a strings 60 characters a line
+    private static final int STRING_MAX = 4096;
+
+    @Override
+    public String name() {
+        return "rd";
+    }
+
+    @Override
+    public String synopsis() {
+        return "rd [-8|-16|-32|-64] [-a] [-s] [-p|-u] ADDR [COUNT | -e END]   read memory";
+    }
+
+    /** One output line: its address and the bytes shown on it. */
+    record Row(long address, byte[] bytes) {}
+
+    record Dump(String space, int unit, boolean string, boolean symbolic, List<Row> rows, String fault,
+                Program program) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (Row r : rows) {
+                out.printf("%16x:  ", r.address());
+                if (string) {
+                    out.println(AddressSpace.latin1(r.bytes()));
+                    continue;
+                }
+                int perLine = 16 / unit;
+                StringBuilder words = new StringBuilder();
+                for (int i = 0; i < r.bytes().length / unit; i++) {
+                    long v = word(r.bytes(), i * unit, unit);
+                    String w = symbolic ? symbolic(v) : String.format("%0" + unit * 2 + "x", v);
+                    words.append(w).append(' ');
+                }
+                if (symbolic) {
+                    out.println(words.toString().stripTrailing());
+                    continue;
+                }
+                int width = perLine * (unit * 2 + 1);
+                out.print(String.format("%-" + width + "s", words));
+                out.println("  " + ascii(r.bytes()));
+            }
+            if (fault != null) {
+                out.println("rd: " + fault);
+            }
+        }
+
+        private String symbolic(long v) {
+            Optional<Symbol> s = v < 0 ? program.symbols().containing(v) : Optional.empty();
+            if (s.isEmpty()) {
+                return String.format("%016x", v);
+            }
+            long off = v - s.get().address();
+            return String.format("%-16s", s.get().name() + (off == 0 ? "" : "+" + off));
+        }
+
+        @Override
+        public Object json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("space", space);
+            m.put("unit_bits", unit * 8);
+            List<Object> rs = new ArrayList<>();
+            for (Row r : rows) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("address", Hex.of(r.address()));
+                if (string) {
+                    row.put("text", AddressSpace.latin1(r.bytes()));
+                } else {
+                    List<String> vals = new ArrayList<>();
+                    for (int i = 0; i < r.bytes().length / unit; i++) {
+                        vals.add(Hex.of(word(r.bytes(), i * unit, unit)));
+                    }
+                    row.put("values", vals);
+                }
+                rs.add(row);
+            }
+            m.put("rows", rs);
+            m.put("fault", fault);
+            return m;
+        }
+    }
+
+    static long word(byte[] b, int off, int unit) {
+        ByteBuffer bb = ByteBuffer.wrap(b, off, unit).order(ByteOrder.LITTLE_ENDIAN);
+        return switch (unit) {
+            case 1 -> b[off] & 0xffL;
+            case 2 -> bb.getShort() & 0xffffL;
+            case 4 -> bb.getInt() & 0xffffffffL;
+            default -> bb.getLong();
+        };
+    }
+
+    static String ascii(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(x >= 0x20 && x < 0x7f ? (char) x : '.');
+        }
+        return s.toString();
+    }
+
+    @Override
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args("rd", raw, Set.of("-8", "-16", "-32", "-64", "-a", "-s", "-p", "-u", "-k"), Set.of("-e"));
+        if (args.operands().isEmpty() || args.operands().size() > 2) {
+            throw new UsageException("rd: usage: rd [-8|-16|-32|-64] [-a] [-s] [-p|-u] ADDR [COUNT | -e END]");
+        }
+        int unit = args.has("-8") ? 1 : args.has("-16") ? 2 : args.has("-32") ? 4 : 8;
+        boolean string = args.has("-a");
+        boolean symbolic = args.has("-s");
+        if (symbolic && unit != 8) {
+            throw new UsageException("rd: -s shows 64-bit words; it cannot be combined with -8/-16/-32");
+        }
+        long start = Args.address(p, "rd", args.operands().get(0));
+        Space space = space(p, args);
+        long bytes;
+        if (args.value("-e").isPresent()) {
+            long end = Args.address(p, "rd", args.value("-e").get());
+            if (Long.compareUnsigned(end, start) <= 0) {
+                throw new UsageException("rd: -e " + args.value("-e").get() + " is not above the start address");
+            }
+            bytes = end - start;
+        } else if (args.operands().size() == 2) {
+            long count = Args.number("rd", args.operands().get(1));
+            if (count <= 0 || count > 1 << 24) {
+                throw new UsageException("rd: count must be between 1 and " + (1 << 24));
+            }
+            bytes = string ? count : count * unit;
+        } else {
+            bytes = string ? STRING_MAX : unit;
+        }
+        List<Row> rows = new ArrayList<>();
+        String fault = null;
+        if (string) {
+            StringBuilder text = new StringBuilder();
+            long a = start;
+            try {
+                while (text.length() < bytes) {
+                    int c = space.memory().u8(a);
+                    if (c == 0) {
+                        break;
+                    }
+                    text.append((char) c);
+                    a++;
+                }
+            } catch (MemoryFault f) {
+                fault = f.getMessage();
+            }
+            for (int i = 0; i < text.length(); i += STRING_LINE) {
+                String part = text.substring(i, Math.min(text.length(), i + STRING_LINE));
+                rows.add(new Row(start + i, part.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+            }
+            return new Dump(space.name(), 1, true, false, rows, fault, p);
+        }
+        for (long off = 0; off < bytes; off += 16) {
+            int n = (int) Math.min(16, bytes - off);
+            try {
+                rows.add(new Row(start + off, space.memory().read(start + off, n)));
+            } catch (MemoryFault f) {
+                fault = f.getMessage();
+                break;
+            }
+        }
+        return new Dump(space.name(), unit, false, symbolic, rows, fault, p);
+    }
+
+    /** Which memory an address names, and its name for JSON. */
+    record Space(String name, AddressSpace memory) {}
+
+    private static Space space(Program p, Args args) throws UsageException {
+        if (args.has("-p")) {
+            return new Space("physical", new PhysicalView(p));
+        }
+        if (args.has("-u")) {
+            return new Space("user", CurrentContext.userSpace(p, "rd"));
+        }
+        return new Space("kernel", p.kernel());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.kdive.cli.shell;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.program.Program;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs crash-style command lines against one program: {@code kdive DUMP -c 'sys; rd -a linux_banner'}
+ * or line by line from standard input. With JSON on, each command prints one JSON object per line:
+ * {@code {"command": "...", "result": ...}} or {@code {"command": "...", "error": "..."}}.
+ */
+public final class Shell {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Program program;
+    private final PrintWriter out;
+    private final boolean json;
+    private final Map<String, ShellCommand> commands = new LinkedHashMap<>();
+    private int failures;
+
+    public Shell(Program program, PrintWriter out, boolean json) {
+        this.program = program;
+        this.out = out;
+        this.json = json;
+        for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand())) {
+            commands.put(c.name(), c);
+        }
+    }
+
+    /** {@return how many commands could not be run (unknown, bad arguments)} */
+    public int failures() {
+        return failures;
+    }
+
+    /** Runs every command of a {@code ;}-separated line. */
+    public void runLine(String line) {
+        for (String cmd : line.split("[;\n]")) {
+            if (!cmd.isBlank()) {
+                run(cmd.strip());
+            }
+        }
+        out.flush();
+    }
+
+    /** Reads command lines until end of input or {@code q}/{@code quit}/{@code exit}. */
+    public void runInteractive(BufferedReader in, boolean prompt) throws IOException {
+        while (true) {
+            if (prompt) {
+                out.print("kdive> ");
+                out.flush();
+            }
+            String line = in.readLine();
+            if (line == null || List.of("q", "quit", "exit").contains(line.strip())) {
+                return;
+            }
+            runLine(line);
+        }
+    }
+
+    private void run(String command) {
+        List<String> words = words(command);
+        String name = words.getFirst();
+        try {
+            Output result;
+            if (name.equals("help")) {
+                result = help();
+            } else {
+                ShellCommand c = commands.get(name);
+                if (c == null) {
+                    throw new UsageException(name + ": command not found (type help for the commands kdive has)");
+                }
+                result = c.run(program, words.subList(1, words.size()));
+            }
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("command", command);
+                m.put("result", result.json());
+                out.println(JSON.writeValueAsString(m));
+            } else {
+                result.text(out);
+            }
+        } catch (UsageException e) {
+            failures++;
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("command", command);
+                m.put("error", e.getMessage());
+                try {
+                    out.println(JSON.writeValueAsString(m));
+                } catch (IOException io) {
+                    throw new IllegalStateException(io);
+                }
+            } else {
+                out.println(e.getMessage());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("JSON rendering of " + name + " failed", e);
+        }
+    }
+
+    private Output help() {
+        List<String> lines = new ArrayList<>();
+        commands.values().forEach(c -> lines.add(c.synopsis()));
+        return new Output() {
+            @Override
+            public void text(PrintWriter o) {
+                lines.forEach(o::println);
+            }
+
+            @Override
+            public Object json() {
+                return lines;
+            }
+        };
+    }
+
+    /** Splits a command on blanks; single or double quotes keep blanks inside a word. */
+    static List<String> words(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        char quote = 0;
+        boolean inWord = false;
+        for (char c : command.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    w.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(w.toString());
+                    w.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                w.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(w.toString());
+        }
+        return words;
+    }
+}

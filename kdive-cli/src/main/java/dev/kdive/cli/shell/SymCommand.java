@@ -1,0 +1,93 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.program.Program;
+import dev.kdive.symbols.Symbol;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code sym}: symbol to address and address to symbol+offset, as crash prints them. */
+final class SymCommand implements ShellCommand {
+    @Override
+    public String name() {
+        return "sym";
+    }
+
+    @Override
+    public String synopsis() {
+        return "sym [-l] NAME|ADDR...    symbol to address, address to symbol+offset; -l lists all";
+    }
+
+    /** One answer line: the address, the symbol (if any), the offset into it; or an error. */
+    record Line(long address, Optional<Symbol> symbol, long offset, String error) {}
+
+    record Lines(List<Line> lines) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (Line l : lines) {
+                if (l.error() != null) {
+                    out.println("sym: " + l.error());
+                } else {
+                    Symbol s = l.symbol().orElseThrow();
+                    out.printf("%x (%c) %s%s%n", l.address(), s.type(), s.name(), l.offset() == 0 ? "" : "+" + l.offset());
+                }
+            }
+        }
+
+        @Override
+        public Object json() {
+            List<Object> out = new ArrayList<>();
+            for (Line l : lines) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                if (l.error() != null) {
+                    m.put("error", l.error());
+                } else {
+                    Symbol s = l.symbol().orElseThrow();
+                    m.put("address", Hex.of(l.address()));
+                    m.put("type", String.valueOf(s.type()));
+                    m.put("name", s.name());
+                    m.put("offset", l.offset());
+                    m.put("size", s.size());
+                }
+                out.add(m);
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args("sym", raw, Set.of("-l"), Set.of());
+        List<Line> lines = new ArrayList<>();
+        if (args.has("-l")) {
+            for (Symbol s : p.symbols().all()) {
+                lines.add(new Line(s.address(), Optional.of(s), 0, null));
+            }
+            return new Lines(lines);
+        }
+        if (args.operands().isEmpty()) {
+            throw new UsageException("sym: give a symbol name or an address");
+        }
+        for (String a : args.operands()) {
+            if (Args.looksHex(a)) {
+                long addr = Args.address(p, "sym", a);
+                Optional<Symbol> s = p.symbols().containing(addr);
+                lines.add(s.isPresent() ? new Line(addr, s, addr - s.get().address(), null)
+                        : new Line(addr, s, 0, "invalid address: " + a));
+            } else {
+                List<Symbol> all = p.symbols().lookupAll(a);
+                if (all.isEmpty()) {
+                    lines.add(new Line(0, Optional.empty(), 0, a + ": symbol not found"));
+                }
+                for (Symbol s : all) {
+                    lines.add(new Line(s.address(), Optional.of(s), 0, null));
+                }
+            }
+        }
+        return new Lines(lines);
+    }
+}

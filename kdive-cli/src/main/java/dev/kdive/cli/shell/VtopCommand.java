@@ -1,0 +1,156 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.arch.Translation;
+import dev.kdive.arch.x86_64.KernelLayout;
+import dev.kdive.arch.x86_64.PageTables;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.Program;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code vtop}: a virtual address's page-table walk, level by level, in crash's x86-64 layout. */
+final class VtopCommand implements ShellCommand {
+    private static final String[] FLAG_NAMES = {"PRESENT", "RW", "USER", "PWT", "PCD", "ACCESSED", "DIRTY", "PSE",
+        "GLOBAL"};
+
+    @Override
+    public String name() {
+        return "vtop";
+    }
+
+    @Override
+    public String synopsis() {
+        return "vtop [-u|-k] ADDR...      virtual to physical, with the page-table walk";
+    }
+
+    record Walk(Translation translation, long topTableVirtual, String region, String pageLine) {}
+
+    record Walks(List<Walk> walks) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            boolean first = true;
+            for (Walk w : walks) {
+                if (!first) {
+                    out.println();
+                }
+                first = false;
+                Translation t = w.translation();
+                out.println("VIRTUAL           PHYSICAL        ");
+                out.printf("%-16x  %s%n", t.virtual(), t instanceof Translation.Mapped m
+                        ? String.format("%-16x", m.physical()) : "(not mapped)");
+                out.println();
+                out.printf("PGD DIRECTORY: %x%n", w.topTableVirtual());
+                List<Translation.Step> steps = t.walk();
+                for (int i = 0; i < steps.size(); i++) {
+                    Translation.Step s = steps.get(i);
+                    if (i == 0) {
+                        out.printf("PAGE DIRECTORY: %x%n", s.entry());
+                    } else {
+                        out.printf("%6s: %x => %x%n", s.level(), s.entryAddress(), s.entry());
+                    }
+                }
+                if (t instanceof Translation.Mapped m) {
+                    long base = m.physical() & ~(m.pageSize() - 1);
+                    String size = m.pageSize() == 1L << 30 ? "  (1GB)" : m.pageSize() == 1L << 21 ? "  (2MB)" : "";
+                    out.printf("  PAGE: %x%s%n", base, size);
+                    out.println();
+                    long pte = steps.getLast().entry();
+                    out.println("  PTE     PHYSICAL  FLAGS");
+                    out.printf("%x  %x  (%s)%n", pte, base, flags(pte));
+                    if (w.pageLine() != null) {
+                        out.println();
+                        out.println("      PAGE       PHYSICAL      MAPPING   CNT FLAGS");
+                        out.println(w.pageLine());
+                    }
+                } else if (t instanceof Translation.Unmapped u && !u.reason().startsWith("not mapped")) {
+                    out.println("vtop: " + u.reason());
+                }
+            }
+        }
+
+        @Override
+        public Object json() {
+            List<Object> out = new ArrayList<>();
+            for (Walk w : walks) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                Translation t = w.translation();
+                m.put("virtual", Hex.of(t.virtual()));
+                m.put("region", w.region());
+                List<Object> steps = new ArrayList<>();
+                for (Translation.Step s : t.walk()) {
+                    steps.add(Map.of("level", s.level(), "entry_address", Hex.of(s.entryAddress()), "entry", Hex.of(s.entry())));
+                }
+                m.put("walk", steps);
+                if (t instanceof Translation.Mapped mp) {
+                    m.put("physical", Hex.of(mp.physical()));
+                    m.put("page_size", mp.pageSize());
+                } else if (t instanceof Translation.Unmapped u) {
+                    m.put("physical", null);
+                    m.put("error", u.reason());
+                }
+                out.add(m);
+            }
+            return out;
+        }
+    }
+
+    static String flags(long entry) {
+        List<String> names = new ArrayList<>();
+        for (int b = 0; b < FLAG_NAMES.length; b++) {
+            if ((entry & (1L << b)) != 0) {
+                names.add(FLAG_NAMES[b]);
+            }
+        }
+        if (entry < 0) {
+            names.add("NX");
+        }
+        return String.join("|", names);
+    }
+
+    @Override
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args("vtop", raw, Set.of("-u", "-k"), Set.of());
+        if (args.operands().isEmpty()) {
+            throw new UsageException("vtop: give a virtual address");
+        }
+        List<Walk> walks = new ArrayList<>();
+        for (String a : args.operands()) {
+            long vaddr = Args.address(p, "vtop", a);
+            boolean user = args.has("-u") || !args.has("-k") && !KernelLayout.kernelHalf(vaddr);
+            PageTables tables = user ? (PageTables) CurrentContext.userSpace(p, "vtop") : p.kernel();
+            Translation t = tables.walk(vaddr);
+            String pageLine = t instanceof Translation.Mapped m ? pageLine(p, m.physical() >>> 12) : null;
+            // crash names the kernel's top table by its symbol address, a process's by its direct-map one.
+            long top = !user && p.symbols().lookup("init_top_pgt").isPresent()
+                    && p.layout().imagePhysical(p.symbols().lookup("init_top_pgt").get().address()) == tables.root()
+                    ? p.symbols().lookup("init_top_pgt").get().address() : p.layout().directMap(tables.root());
+            walks.add(new Walk(t, top, user ? "user" : p.layout().region(vaddr), pageLine));
+        }
+        return new Walks(walks);
+    }
+
+    /**
+     * The {@code struct page} of a frame in the vmemmap, with the members VMCOREINFO locates
+     * (page.flags, page.mapping, page._refcount); null when vmemmap or those offsets are unknown.
+     */
+    private static String pageLine(Program p, long pfn) {
+        Map<String, String> info = p.vmcoreinfo();
+        String size = info.get("SIZE(page)");
+        if (size == null || p.layout().vmemmapBase() == 0) {
+            return null;
+        }
+        long page = p.layout().vmemmapBase() + pfn * Long.parseLong(size);
+        try {
+            long flags = p.kernel().u64(page + Long.parseLong(info.getOrDefault("OFFSET(page.flags)", "0")));
+            long mapping = p.kernel().u64(page + Long.parseLong(info.getOrDefault("OFFSET(page.mapping)", "24")));
+            long count = p.kernel().u32(page + Long.parseLong(info.getOrDefault("OFFSET(page._refcount)", "52")));
+            return String.format("%x %8x %16x %5d %x", page, pfn << 12, mapping, count, flags);
+        } catch (MemoryFault f) {
+            return String.format("%x %8x  (struct page unreadable: %s)", page, pfn << 12, f.reason());
+        }
+    }
+}
