@@ -81,7 +81,7 @@ final class SymCommand implements ShellCommand {
             } else {
                 List<Symbol> all = p.symbols().lookupAll(a);
                 if (all.isEmpty()) {
-                    lines.add(new Line(0, Optional.empty(), 0, a + ": symbol not found"));
+                    lines.add(new Line(0, Optional.empty(), 0, "symbol not found: " + a));
                 }
                 for (Symbol s : all) {
                     lines.add(new Line(s.address(), Optional.of(s), 0, null));

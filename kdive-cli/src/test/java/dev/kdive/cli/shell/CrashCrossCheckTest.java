@@ -1,0 +1,185 @@
+package dev.kdive.cli.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.arch.Translation;
+import dev.kdive.arch.x86_64.PageTables;
+import dev.kdive.lab.Lab;
+import dev.kdive.lab.Scenario;
+import dev.kdive.program.Program;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * kdive's sys, rd, sym and vtop against crash 8.0.2 on every lab dump (every scenario, every
+ * format): the same commands, with the debug vmlinux for crash and nothing but the dump for kdive.
+ */
+@Tag("lab")
+class CrashCrossCheckTest {
+    private static final List<String> SYMBOLS = List.of("init_uts_ns", "linux_banner", "init_task", "jiffies_64",
+            "panic", "schedule", "__kmalloc", "kmem_cache_alloc", "init_top_pgt", "cpu_khz", "_stext", "_etext",
+            "__per_cpu_offset", "prb");
+    private static final Pattern SYS_LINE = Pattern.compile("^\\s*([A-Z ]+): (.*)$", Pattern.MULTILINE);
+    private static final Map<String, Case> CASES = new LinkedHashMap<>();
+
+    /** One dump: kdive's and crash's output for the same commands, and the addresses walked. */
+    record Case(Scenario scenario, Path dump, List<String> commands, List<String> kdive, List<String> crash,
+                JsonNode groundTruth) {}
+
+    static List<Arguments> dumps() throws Exception {
+        prepare();
+        return CASES.values().stream().map(c -> Arguments.of(c.scenario().id() + "/" + c.dump().getFileName())).toList();
+    }
+
+    @BeforeAll
+    static synchronized void prepare() throws Exception {
+        if (!CASES.isEmpty()) {
+            return;
+        }
+        Lab lab = Lab.standard();
+        Path vmlinux = lab.debuginfo(System.out::println);
+        List<Path> dumps = new ArrayList<>();
+        Map<Path, Scenario> scenarioOf = new LinkedHashMap<>();
+        for (Scenario s : Scenario.values()) {
+            Path dir = lab.build(s, System.out::println);
+            for (Lab.Artifact a : Lab.Artifact.values()) {
+                if (a.isDump() && Files.exists(dir.resolve(a.file))) {
+                    dumps.add(dir.resolve(a.file));
+                    scenarioOf.put(dir.resolve(a.file), s);
+                }
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        try {
+            List<Future<Case>> futures = new ArrayList<>();
+            for (Path d : dumps) {
+                futures.add(pool.submit(() -> run(scenarioOf.get(d), d, vmlinux)));
+            }
+            for (Future<Case> f : futures) {
+                Case c = f.get();
+                CASES.put(c.scenario().id() + "/" + c.dump().getFileName(), c);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Case run(Scenario s, Path dump, Path vmlinux) throws Exception {
+        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner"));
+        List<String> kdive = new ArrayList<>();
+        try (Program p = Program.open(dump, Optional.empty())) {
+            for (String sym : SYMBOLS) {
+                commands.add("sym " + sym);
+            }
+            long text = p.address("_stext");
+            long direct = p.layout().directMap(p.layout().imagePhysical(p.address("init_uts_ns")));
+            long vmalloc = firstMapped(p.kernel(), p.layout().vmallocBase(), p.layout().vmemmapBase());
+            long module = firstMapped(p.kernel(), p.layout().modulesStart(), 0xffff_ffff_ff00_0000L);
+            for (long a : new long[] {text + 0x1234, direct + 0x88, vmalloc + 0x10, module + 0x20}) {
+                commands.add("vtop " + Long.toHexString(a));
+                commands.add("sym " + Long.toHexString(text + (a & 0xfff)));
+            }
+            for (String c : commands) {
+                StringWriter w = new StringWriter();
+                Shell shell = new Shell(p, new PrintWriter(w), false);
+                shell.runLine(c);
+                kdive.add(w.toString());
+            }
+        }
+        List<String> crash = CrashReference.outputs(vmlinux, dump, commands);
+        JsonNode gt = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        return new Case(s, dump, commands, kdive, crash, gt);
+    }
+
+    /** {@return the first mapped page at or above {@code from}, skipping whole unmapped tables} */
+    static long firstMapped(PageTables t, long from, long to) {
+        long a = from;
+        while (Long.compareUnsigned(a, to) < 0) {
+            Translation tr = t.walk(a);
+            if (tr instanceof Translation.Mapped) {
+                return a;
+            }
+            int missing = tr.walk().size(); // the level whose entry was not present: skip what it covers
+            long span = 1L << (12 + 9 * ((t.fiveLevel() ? 5 : 4) - missing));
+            a = (a & ~(span - 1)) + span;
+        }
+        throw new AssertionError("nothing mapped between " + Long.toHexString(from) + " and " + Long.toHexString(to));
+    }
+
+    private static Map<String, String> sysFields(String out) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Matcher x = SYS_LINE.matcher(out);
+        while (x.find()) {
+            m.put(x.group(1).strip(), x.group(2).strip());
+        }
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dumps")
+    void sysAgreesWithCrashAndPanicWithTheConsole(String id) {
+        Case c = CASES.get(id);
+        Map<String, String> ours = sysFields(c.kdive().get(0));
+        Map<String, String> theirs = sysFields(c.crash().get(0));
+        for (String k : List.of("RELEASE", "VERSION", "MACHINE", "MEMORY", "CPUS", "NODENAME")) {
+            assertThat(ours.get(k)).as(id + " sys " + k).isNotNull().isEqualTo(theirs.get(k));
+        }
+        assertThat(ours.get("PANIC")).as(id + " PANIC")
+                .isEqualTo("\"Kernel panic - not syncing: " + c.groundTruth().path("panic").asText() + "\"");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dumps")
+    void rdStringsAndSymbolsEqualCrashs(String id) {
+        Case c = CASES.get(id);
+        int checked = 0;
+        for (int i = 1; i < c.commands().size(); i++) {
+            String cmd = c.commands().get(i);
+            if (cmd.startsWith("rd -a")) {
+                assertThat(c.kdive().get(i).strip()).as(id + ": " + cmd).isEqualTo(c.crash().get(i).strip());
+                checked++;
+            } else if (cmd.startsWith("sym ")) {
+                // crash appends " FILE: LINE" from DWARF, which kdive reads only with a vmlinux.
+                String theirs = c.crash().get(i).strip().replaceAll("(?m) \\S*/\\S+: \\d+$", "");
+                assertThat(c.kdive().get(i).strip()).as(id + ": " + cmd).isEqualTo(theirs);
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(SYMBOLS.size() + 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dumps")
+    void vtopOfTextDirectMapVmallocAndModuleEqualsCrashs(String id) {
+        Case c = CASES.get(id);
+        int checked = 0;
+        for (int i = 0; i < c.commands().size(); i++) {
+            if (c.commands().get(i).startsWith("vtop ")) {
+                String ours = c.kdive().get(i).lines().skip(1).findFirst().orElse("");
+                String theirs = c.crash().get(i).lines().skip(1).findFirst().orElse("");
+                assertThat(ours.strip()).as(id + ": " + c.commands().get(i)).isEqualTo(theirs.strip()).doesNotContain("not mapped");
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(4);
+    }
+}
