@@ -1,0 +1,95 @@
+package dev.kdive.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kdive.arch.x86_64.KernelLayout;
+import dev.kdive.elf.ElfFile;
+import dev.kdive.program.Program;
+import dev.kdive.symbols.Symbol;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The kernel's symbols and address space read from lab dumps, checked against the debug vmlinux and nm. */
+@Tag("lab")
+class LabKernelTest {
+
+    @ParameterizedTest
+    @EnumSource(value = Lab.Artifact.class, names = {"ELF", "D31_LZO", "D31_ZSTD"})
+    void kallsymsFromTheDumpEqualsTheVmlinuxSymbolTableShiftedByKaslr(Lab.Artifact artifact) throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
+        Path dump = dir.resolve(artifact.file);
+        if (artifact.optional() && !Files.exists(dump)) {
+            return; // no makedumpfile with zstd here
+        }
+        Path vmlinux = lab.debuginfo(System.out::println);
+        try (Program p = Program.open(dump, Optional.empty()); ElfFile elf = ElfFile.open(vmlinux)) {
+            assertThat(p.symbols().source()).isEqualTo("kallsyms in the dump");
+            long kaslr = p.layout().kaslrOffset();
+            assertThat(kaslr).isNotZero();
+            Map<String, Set<Long>> symtab = new HashMap<>();
+            for (ElfFile.ElfSymbol s : elf.symbols()) {
+                long a = Long.compareUnsigned(s.value(), KernelLayout.START_KERNEL_MAP) >= 0 ? s.value() + kaslr : s.value();
+                symtab.computeIfAbsent(s.name(), k -> new HashSet<>()).add(a);
+            }
+            // nm's listing of the same vmlinux (what System.map holds; Debian ships only a placeholder
+            // outside the -dbg package): the type letters scripts/kallsyms keeps.
+            Map<String, Set<String>> systemMap = new HashMap<>();
+            Process nm = new ProcessBuilder("nm", vmlinux.toString()).redirectErrorStream(true).start();
+            List<String> nmLines = new String(nm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).lines().toList();
+            assertThat(nm.waitFor()).as("nm " + vmlinux).isZero();
+            for (String line : nmLines) {
+                String[] f = line.split(" ");
+                if (f.length != 3 || f[0].isEmpty()) {
+                    continue; // undefined symbols have no address
+                }
+                long a = Long.parseUnsignedLong(f[0], 16);
+                a = Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) >= 0 ? a + kaslr : a;
+                // scripts/kallsyms marks per-cpu symbols absolute ('A'), as /proc/kallsyms shows them.
+                String type = Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) < 0 ? "A" : f[1];
+                systemMap.computeIfAbsent(f[2], k -> new HashSet<>()).add(Long.toHexString(a) + " " + type);
+            }
+            List<Symbol> all = p.symbols().all();
+            assertThat(all).hasSizeGreaterThan(50_000);
+            for (Symbol s : all) {
+                assertThat(symtab.get(s.name())).as("vmlinux .symtab address of %s", s.name()).contains(s.address());
+                assertThat(systemMap.get(s.name())).as("nm entry of %s", s.name())
+                        .contains(Long.toHexString(s.address()) + " " + s.type());
+            }
+            // Every function of the vmlinux is in kallsyms too (kallsyms drops only some data and markers).
+            Set<String> names = new HashSet<>();
+            all.forEach(s -> names.add(s.name()));
+            long functions = elf.symbols().stream().filter(s -> s.type() == 2 && s.size() > 0).map(ElfFile.ElfSymbol::name)
+                    .filter(n -> !names.contains(n)).count();
+            assertThat(functions).as("STT_FUNC symbols missing from kallsyms").isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Scenario.class)
+    void kernelLayoutComesFromTheDumpsOwnVariables(Scenario s) throws Exception {
+        Path dir = Lab.standard().build(s, System.out::println);
+        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
+            KernelLayout l = p.layout();
+            assertThat(p.warnings()).isEmpty();
+            assertThat(l.region(p.address("_stext"))).isEqualTo("kernel image");
+            assertThat(l.region(l.pageOffsetBase() + 0x1000)).isEqualTo("direct map");
+            assertThat(l.region(l.vmallocBase() + 0x1000)).isEqualTo("vmalloc");
+            assertThat(l.region(l.vmemmapBase())).isEqualTo("vmemmap");
+            // init_uts_ns read through the image mapping and through the direct map: the same bytes.
+            long uts = p.address("init_uts_ns");
+            assertThat(p.kernel().read(l.directMap(l.imagePhysical(uts)), 390)).isEqualTo(p.kernel().read(uts, 390));
+            assertThat(p.cpus()).hasSize(2);
+            assertThat(p.cpus().get(0).cr3()).isPresent();
+        }
+    }
+}
