@@ -26,6 +26,7 @@ final class SysCommand implements ShellCommand {
         @Override
         public void text(PrintWriter out) {
             fields.forEach((k, v) -> out.printf("%12s: %s%n", k, v));
+            problems.forEach(p -> out.println("sys: " + p));
         }
 
         @Override

@@ -1,0 +1,57 @@
+package dev.kdive.cli.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.lab.Lab;
+import dev.kdive.lab.Scenario;
+import dev.kdive.program.Program;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code rd -u} at the marker page the crashing process (lab-trigger) mapped: the marker text on
+ * dumps that kept user pages, the excluded-page reason on makedumpfile -d 31 dumps.
+ */
+@Tag("lab")
+class UserMemoryTest {
+    @ParameterizedTest
+    @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "NULL_DEREF", "PANIC", "SOFT_LOCKUP"})
+    void rdUserReadsTheCrashingProcesssMarkerOrSaysItWasExcluded(Scenario s) throws Exception {
+        Path dir = Lab.standard().build(s, System.out::println);
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        JsonNode marker = null;
+        for (JsonNode m : gt.path("markers")) {
+            if (m.path("pid").asText().equals(gt.path("crashing").path("pid").asText())) {
+                marker = m;
+            }
+        }
+        assertThat(marker).as("the crashing process logged a marker").isNotNull();
+        String address = marker.path("address").asText();
+        for (Lab.Artifact a : Lab.Artifact.values()) {
+            if (!a.isDump() || !Files.exists(dir.resolve(a.file))) {
+                continue;
+            }
+            try (Program p = Program.open(dir.resolve(a.file), Optional.empty())) {
+                StringWriter w = new StringWriter();
+                Shell shell = new Shell(p, new PrintWriter(w), false);
+                shell.runLine("rd -u -a " + address);
+                String out = w.toString();
+                if (a.file.contains("d31")) {
+                    assertThat(out).as(a.file).startsWith("rd: user virtual address " + address.substring(2)
+                            + ": page excluded by makedumpfile -d 31 (physical ");
+                } else {
+                    assertThat(out).as(a.file).isEqualTo(String.format("%16s:  %s%n", address.substring(2), marker.path("text").asText()));
+                }
+                assertThat(shell.failures()).isZero();
+            }
+        }
+    }
+}
