@@ -22,10 +22,24 @@ final class InfoCommand implements Callable<Integer> {
             System.out.println("DUMPFILE: " + d.path());
             System.out.println("  FORMAT: " + d.formatName());
             try {
-                var c = d.memory().census();
+                var m = d.memory();
+                var c = m.census();
+                if (m instanceof dev.kdive.dump.DiskDumpMemory dd) {
+                    System.out.println("COMPRESSION: " + dd.compression() + ", dump level " + dd.dumpLevel()
+                            + " (makedumpfile -d: 1 zero, 2/4 cache, 8 user, 16 free pages excluded)");
+                }
                 System.out.printf("   PAGES: %d present, %d excluded, %d absent (4 KiB pages)%n", c.present(), c.excluded(), c.absent());
             } catch (DumpFormatException e) {
                 System.out.println("   PAGES: " + e.getMessage());
+            }
+            try {
+                var notes = d.notes();
+                var kinds = new java.util.TreeMap<String, Integer>();
+                notes.forEach(n -> kinds.merge(n.name() + (n.type() == dev.kdive.dump.Note.NT_PRSTATUS && n.name().equals("CORE")
+                        ? " NT_PRSTATUS" : "/" + n.type()), 1, Integer::sum));
+                System.out.println("   NOTES: " + (notes.isEmpty() ? "(none)" : kinds.toString().replaceAll("[{}]", "")));
+            } catch (DumpFormatException e) {
+                System.out.println("   NOTES: " + e.getMessage());
             }
             var info = d.vmcoreinfo();
             if (info.isEmpty()) {

@@ -17,7 +17,7 @@ import java.util.zip.Inflater;
  * per written page in pfn order, then the page data. The descriptor of a pfn is found by counting
  * the 2nd bitmap's set bits below it; those counts are built once per dump.
  */
-final class DiskDumpMemory implements PhysicalMemory {
+public final class DiskDumpMemory implements PhysicalMemory {
     private static final int DESC_SIZE = 24;
     private static final int ZLIB = 0x1;
     private static final int LZO = 0x2;
@@ -166,12 +166,12 @@ final class DiskDumpMemory implements PhysicalMemory {
     }
 
     /** {@return makedumpfile's dump level (-d): which page kinds were filtered out} */
-    int dumpLevel() {
+    public int dumpLevel() {
         return dumpLevel;
     }
 
     /** {@return the compression of the first written page, in makedumpfile's words ("zlib", "lzo", ...)} */
-    String compression() {
+    public String compression() {
         long desc = descriptors;
         DumpFile.Input b = dump.input();
         return rank[rank.length - 1] == 0 || desc + DESC_SIZE > b.size() ? "none" : compression((int) b.u32le(desc + 12));
