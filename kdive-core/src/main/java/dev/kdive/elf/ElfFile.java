@@ -133,7 +133,7 @@ public final class ElfFile implements AutoCloseable {
     /** {@return the bytes of a section (empty for SHT_NOBITS)} */
     public MemorySegment contents(Section s) throws DumpFormatException {
         if (s.type() == SHT_NOBITS) {
-            return MemorySegment.NULL.reinterpret(0);
+            return MemorySegment.ofArray(new byte[0]);
         }
         require(path, file, s.offset(), s.size(), "the contents of section " + s.name());
         return file.asSlice(s.offset(), s.size());
