@@ -1,17 +1,35 @@
 package dev.kdive.dump;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Physical memory of an ELF core: PT_LOAD segments by physical address (p_paddr). */
+/**
+ * Physical memory of an ELF core: PT_LOAD segments by physical address (p_paddr). QEMU's
+ * {@code paging=true} cores have one segment per virtual mapping, so a physical page mapped twice
+ * (kernel image and direct map) is in two segments; the segments are cut into disjoint physical
+ * ranges first, each page then found by one binary search.
+ */
 record ElfMemory(ElfCore core, List<ElfCore.ProgramHeader> loads) implements PhysicalMemory {
     private static final MemorySegment ZERO = MemorySegment.ofArray(new byte[PAGE_SIZE]);
 
     static ElfMemory of(ElfCore core) {
-        List<ElfCore.ProgramHeader> loads = core.programHeaders().stream().filter(p -> p.type() == ElfCore.PT_LOAD)
+        List<ElfCore.ProgramHeader> sorted = core.programHeaders().stream().filter(p -> p.type() == ElfCore.PT_LOAD)
                 .sorted(Comparator.comparingLong(ElfCore.ProgramHeader::paddr)).toList();
-        return new ElfMemory(core, loads);
+        List<ElfCore.ProgramHeader> disjoint = new ArrayList<>(sorted.size());
+        long end = Long.MIN_VALUE; // end of the physical range covered so far
+        for (ElfCore.ProgramHeader p : sorted) {
+            long pEnd = p.paddr() + p.memSize();
+            if (end != Long.MIN_VALUE && Long.compareUnsigned(pEnd, end) <= 0) {
+                continue; // wholly inside ranges already taken: the same physical bytes
+            }
+            long skip = end != Long.MIN_VALUE && Long.compareUnsigned(p.paddr(), end) < 0 ? end - p.paddr() : 0;
+            disjoint.add(new ElfCore.ProgramHeader(p.type(), p.offset() + skip, p.vaddr() + skip, p.paddr() + skip,
+                    Math.max(0, p.fileSize() - skip), p.memSize() - skip));
+            end = pEnd;
+        }
+        return new ElfMemory(core, List.copyOf(disjoint));
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class Lab {
     public enum Artifact {
         CONSOLE("console.log", "serial console (the oops text)"),
         ELF("vmcore.elf", "QEMU ELF, paging=false"),
+        ELF_PAGING("vmcore.elf-paging", "QEMU ELF, paging=true: a PT_LOAD per mapping, p_vaddr set"),
         KDUMP_FLAT("vmcore.kdump-zlib.flat", "QEMU kdump-zlib (makedumpfile flattened)"),
         KDUMP("vmcore.kdump-zlib", "kdump-compressed zlib (makedumpfile -R)"),
         D31_ZLIB("vmcore.d31-zlib", "makedumpfile -c -d 31"),
@@ -105,11 +106,16 @@ public final class Lab {
     public Path build(Scenario scenario, Consumer<String> progress) throws LabException, InterruptedException {
         Path done = scenarioDir(scenario);
         if (Files.isRegularFile(done.resolve(Artifact.GROUND_TRUTH.file))) {
-            progress.accept(scenario.id() + ": already built in " + done);
-            if (!Files.exists(done.resolve(Artifact.D31_ZSTD.file))) {
-                writeSnappyAndZstd(done, progress); // added to the lab after this scenario was built
+            Optional<Artifact> missing = java.util.Arrays.stream(Artifact.values())
+                    .filter(a -> !a.optional() && !Files.exists(done.resolve(a.file))).findFirst();
+            if (missing.isEmpty()) {
+                progress.accept(scenario.id() + ": already built in " + done);
+                if (!Files.exists(done.resolve(Artifact.D31_ZSTD.file))) {
+                    writeSnappyAndZstd(done, progress); // added to the lab after this scenario was built
+                }
+                return done;
             }
-            return done;
+            progress.accept(scenario.id() + ": rebuilding, " + missing.get().file + " is missing (the lab grew since)");
         }
         Path kernel = prepare(progress);
         Path tmp = releaseDir().resolve(scenario.id() + ".building");
@@ -186,7 +192,7 @@ public final class Lab {
             throws LabException, InterruptedException, IOException {
         Path sock = dir.resolve("qmp.sock");
         String append = ("console=ttyS0 loglevel=7 oops=panic panic=0 kdive_scenario=" + s.id() + " " + s.kernelArgs()).strip();
-        List<String> cmd = List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", "max,la57=off",
+        List<String> cmd = List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", s.cpu(),
                 "-m", "512M", "-smp", "2", "-kernel", kernel.resolve("vmlinuz").toString(),
                 "-initrd", kernel.resolve("initramfs.cpio.gz").toString(), "-append", append,
                 "-display", "none", "-monitor", "none", "-serial", "file:" + dir.resolve(Artifact.CONSOLE.file),
@@ -207,6 +213,9 @@ public final class Lab {
             progress.accept(s.id() + ": guest panicked; writing the ELF dump");
             qmp.execute("dump-guest-memory", Qmp.args().put("paging", false)
                     .put("protocol", "file:" + dir.resolve(Artifact.ELF.file)), Duration.ofMinutes(5));
+            progress.accept(s.id() + ": writing the ELF dump with paging");
+            qmp.execute("dump-guest-memory", Qmp.args().put("paging", true)
+                    .put("protocol", "file:" + dir.resolve(Artifact.ELF_PAGING.file)), Duration.ofMinutes(5));
             progress.accept(s.id() + ": writing the kdump-zlib dump");
             qmp.execute("dump-guest-memory", Qmp.args().put("paging", false)
                     .put("protocol", "file:" + dir.resolve(Artifact.KDUMP_FLAT.file)).put("format", "kdump-zlib"),

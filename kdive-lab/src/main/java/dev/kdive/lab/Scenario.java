@@ -9,7 +9,7 @@ import java.util.Optional;
 public enum Scenario {
     PANIC("panic", "sysrq c: panic() from sysrq_handle_crash", "Kernel panic - not syncing: sysrq triggered crash", ""),
     NULL_DEREF("null-deref", "write through a NULL pointer in the module", "BUG: kernel NULL pointer dereference", ""),
-    BUG("bug", "BUG() in the module", "kernel BUG at", ""),
+    BUG("bug", "BUG() in the module, on a CPU with LA57: the kernel runs 5-level paging", "kernel BUG at", ""),
     SLAB_UAF("slab-uaf", "write-after-free over a kmalloc-192 free pointer, then GPF in the SLUB fast path",
             "general protection fault", ""),
     DOUBLE_FREE("double-free", "kfree() twice: SLAB_FREELIST_HARDENED's BUG in set_freepointer", "kernel BUG at mm/slub.c", ""),
@@ -49,6 +49,14 @@ public enum Scenario {
     /** {@return extra kernel command-line words this scenario needs to end in a panic} */
     public String kernelArgs() {
         return kernelArgs;
+    }
+
+    /**
+     * {@return QEMU's -cpu model: LA57 (5-level paging, which Debian's kernel enables when the CPU
+     * has it) for one scenario, so dumps of both page-table depths are in the lab}
+     */
+    public String cpu() {
+        return this == BUG ? "max,la57=on" : "max,la57=off";
     }
 
     /** {@return how long the guest may take from QEMU start to the panic} */

@@ -71,4 +71,30 @@ class LabPhysicalMemoryTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Scenario.class)
+    void pagingElfCoreHasTheSamePagesAsThePhysicalOne(Scenario s) throws Exception {
+        Path dir = Lab.standard().build(s, System.out::println);
+        try (DumpFile elf = DumpFile.open(dir.resolve(Lab.Artifact.ELF.file));
+             DumpFile paging = DumpFile.open(dir.resolve(Lab.Artifact.ELF_PAGING.file))) {
+            PhysicalMemory reference = elf.memory();
+            PhysicalMemory m = paging.memory();
+            assertThat(((dev.kdive.dump.ElfCore) paging).programHeaders()).as("PN_XNUM: more than 65535 headers")
+                    .hasSizeGreaterThan(0xffff);
+            long same = 0;
+            for (long pfn = 0; pfn < m.maxPfn(); pfn += 7) {
+                if (m.page(pfn) instanceof Page.Data g) {
+                    Page want = reference.page(pfn);
+                    assertThat(want).as("pfn %x", pfn).isInstanceOf(Page.Data.class);
+                    assertThat(g.bytes().mismatch(((Page.Data) want).bytes())).as("pfn %x", pfn).isEqualTo(-1);
+                    same++;
+                }
+            }
+            assertThat(same).isGreaterThan(10_000);
+            PhysicalMemory.Census c = m.census();
+            assertThat(c.present() + c.excluded() + c.absent()).isEqualTo(m.maxPfn());
+            assertThat(c.present()).isLessThanOrEqualTo(reference.census().present());
+        }
+    }
 }
