@@ -19,11 +19,14 @@ import java.util.OptionalLong;
  * @param offlineCpus   present CPUs not in {@code __cpu_online_mask} (panic stops the others)
  * @param memoryBytes   the sum of the online nodes' present pages
  * @param uptimeSeconds {@code (jiffies_64 - INITIAL_JIFFIES) / HZ}
+ * @param date          VMCOREINFO CRASHTIME, which the kernel appends when kexec saves a crash
+ *                      (kernel/crash_core.c); QEMU dumps have no such clock reading
  * @param panic         the "Kernel panic - not syncing" line, else the first oops line of the log
  */
 public record SystemInfo(String sysname, String nodename, String release, String version, String machine,
                          OptionalLong cpus, OptionalLong offlineCpus, OptionalLong memoryBytes,
-                         OptionalLong uptimeSeconds, Optional<String> panic, List<String> problems) {
+                         OptionalLong uptimeSeconds, Optional<java.time.Instant> date, Optional<String> panic,
+                         List<String> problems) {
     private static final int UTS_LEN = 65; // struct new_utsname: six char[__NEW_UTS_LEN + 1]
     private static final List<String> OOPS_STARTS = List.of("Kernel panic - ", "sysrq: Trigger a crash",
             "SysRq : Trigger a crash", "kernel BUG at", "BUG: ", "general protection fault", "Oops: ", "double fault: ",
@@ -84,7 +87,16 @@ public record SystemInfo(String sysname, String nodename, String release, String
         }
         PrintkLog.Log log = PrintkLog.read(k, p.vmcoreinfo());
         problems.addAll(log.problems());
-        return new SystemInfo(uts[0], uts[1], uts[2], uts[3], uts[4], present, offline, memory, uptime,
+        Optional<java.time.Instant> date = Optional.empty();
+        String crashTime = p.vmcoreinfo().get("CRASHTIME");
+        if (crashTime != null) {
+            try {
+                date = Optional.of(java.time.Instant.ofEpochSecond(Long.parseLong(crashTime.strip())));
+            } catch (NumberFormatException e) {
+                problems.add("VMCOREINFO CRASHTIME=" + crashTime + " is not a number of seconds");
+            }
+        }
+        return new SystemInfo(uts[0], uts[1], uts[2], uts[3], uts[4], present, offline, memory, uptime, date,
                 panicLine(log.entries()), List.copyOf(problems));
     }
 

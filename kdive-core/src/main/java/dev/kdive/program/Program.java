@@ -206,6 +206,23 @@ public final class Program implements AutoCloseable {
         return symbols.lookup(symbol).orElseThrow(() -> new UnknownSymbolException(symbol)).address();
     }
 
+    /**
+     * {@return each possible CPU's per-cpu area offset: {@code __per_cpu_offset[0 .. nr_cpu_ids)}
+     * (arch/x86/kernel/setup_percpu.c); a per-cpu symbol's address plus the offset is that CPU's copy}
+     */
+    public long[] perCpuOffsets() throws MemoryFault, UnknownSymbolException {
+        int n = (int) kernel.u32(address("nr_cpu_ids"));
+        if (n <= 0 || n > 8192) {
+            throw new MemoryFault(MemoryFault.Space.KERNEL, address("nr_cpu_ids"), "nr_cpu_ids reads " + n + ", not a CPU count");
+        }
+        long[] offsets = new long[n];
+        long array = address("__per_cpu_offset");
+        for (int i = 0; i < n; i++) {
+            offsets[i] = kernel.u64(array + i * 8L);
+        }
+        return offsets;
+    }
+
     /** {@return what could not be worked out while opening, one line each} */
     public List<String> warnings() {
         return warnings;

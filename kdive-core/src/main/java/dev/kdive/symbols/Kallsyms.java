@@ -52,41 +52,49 @@ public final class Kallsyms {
                 tableLength = Math.max(tableLength, Short.toUnsignedInt(idx.getShort(i * 2)));
             }
             byte[] table = kernel.read(tokenTable, tableLength + 256); // the last token is short
-            String[] tokens = new String[256];
+            byte[][] tokens = new byte[256][];
             for (int i = 0; i < 256; i++) {
                 int start = Short.toUnsignedInt(idx.getShort(i * 2));
                 int end = start;
                 while (end < table.length && table[end] != 0) {
                     end++;
                 }
-                tokens[i] = new String(table, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+                tokens[i] = java.util.Arrays.copyOfRange(table, start, end);
             }
             ByteBuffer offs = ByteBuffer.wrap(kernel.read(offsets, count * 4)).order(ByteOrder.LITTLE_ENDIAN);
             boolean absolutePercpu = false;
             for (int i = 0; i < count && !absolutePercpu; i++) {
                 absolutePercpu = offs.getInt(i * 4) < 0;
             }
-            // Names are read in chunks: the table is megabytes, a page-by-page read per symbol is slow.
-            NameReader in = new NameReader(kernel, names);
+            // scripts/kallsyms emits kallsyms_names, then kallsyms_markers, then the token table: the
+            // names fit below the token table, read in one go. Another order falls back to page reads.
+            long span = tokenTable - names;
+            NameReader in = span > 0 && span < (64 << 20)
+                    ? new NameReader(kernel.read(names, (int) span), names) : new NameReader(kernel, names);
             long[] address = new long[count];
             String[] name = new String[count];
             char[] type = new char[count];
-            StringBuilder sb = new StringBuilder(64);
+            byte[] buf = new byte[1024];
             for (int i = 0; i < count; i++) {
                 int len = in.next();
                 if ((len & 0x80) != 0) {
                     len = (len & 0x7f) | (in.next() << 7);
                 }
-                sb.setLength(0);
+                int n = 0;
                 for (int t = 0; t < len; t++) {
-                    sb.append(tokens[in.next()]);
+                    byte[] tok = tokens[in.next()];
+                    if (n + tok.length > buf.length) {
+                        buf = java.util.Arrays.copyOf(buf, (n + tok.length) * 2);
+                    }
+                    System.arraycopy(tok, 0, buf, n, tok.length);
+                    n += tok.length;
                 }
-                if (sb.isEmpty()) {
+                if (n == 0) {
                     throw new Unavailable("kallsyms_names entry " + i + " at " + Long.toHexString(in.position())
                             + " decodes to an empty name");
                 }
-                type[i] = sb.charAt(0);
-                name[i] = sb.substring(1);
+                type[i] = (char) (buf[0] & 0xff);
+                name[i] = new String(buf, 1, n - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
                 int off = offs.getInt(i * 4);
                 address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off)
                         : off >= 0 ? off : base - 1 - off;
@@ -138,6 +146,14 @@ public final class Kallsyms {
             this.chunkStart = start;
         }
 
+        /** Over bytes already read from {@code start}; reading past them is a fault at that address. */
+        NameReader(byte[] bytes, long start) {
+            this.kernel = null;
+            this.chunk = bytes;
+            this.position = start;
+            this.chunkStart = start;
+        }
+
         long position() {
             return position;
         }
@@ -145,6 +161,9 @@ public final class Kallsyms {
         int next() throws MemoryFault {
             long i = position - chunkStart;
             if (i >= chunk.length) {
+                if (kernel == null) {
+                    throw new MemoryFault(MemoryFault.Space.KERNEL, position, "kallsyms_names runs past kallsyms_token_table");
+                }
                 int n = (int) (AddressSpace.PAGE_SIZE - (position & (AddressSpace.PAGE_SIZE - 1)));
                 chunk = kernel.read(position, n);
                 chunkStart = position;

@@ -90,6 +90,17 @@ class LabKernelTest {
             assertThat(p.kernel().read(l.directMap(l.imagePhysical(uts)), 390)).isEqualTo(p.kernel().read(uts, 390));
             assertThat(p.cpus()).hasSize(2);
             assertThat(p.cpus().get(0).cr3()).isPresent();
+            // A CPU stopped in the kernel has GS pointing at its per-cpu area (arch/x86/kernel/head_64.S).
+            long[] perCpu = p.perCpuOffsets();
+            assertThat(perCpu).hasSize(2);
+            int inKernel = 0;
+            for (var cpu : p.cpus()) {
+                if ((cpu.register("cs") & 3) == 0) {
+                    assertThat(cpu.register("gs_base")).as("CPU %d gs_base", cpu.cpu()).isEqualTo(perCpu[cpu.cpu()]);
+                    inKernel++;
+                }
+            }
+            assertThat(inKernel).isPositive();
         }
     }
 }
