@@ -93,7 +93,7 @@ class LabDumpsTest {
                 String info = d.vmcoreinfo().orElseThrow();
                 assertThat(Vmcoreinfo.parse(info)).as(a.file).containsEntry("OSRELEASE", release);
                 switch (a) {
-                    case ELF -> assertThat(d).isInstanceOf(ElfCore.class);
+                    case ELF, ELF_PAGING -> assertThat(d).isInstanceOf(ElfCore.class);
                     case KDUMP_FLAT -> assertThat(d).isInstanceOf(FlattenedDump.class);
                     default -> assertThat(d).isInstanceOf(DiskDump.class);
                 }
