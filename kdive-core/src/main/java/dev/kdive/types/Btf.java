@@ -39,17 +39,33 @@ public final class Btf implements TypeTable {
     private static final int ENUM64 = 19;
 
     private final String source;
-    private final List<Type> types = new ArrayList<>();
-    private final Map<String, Integer> byName = new HashMap<>();
-    private final Map<String, Integer> functions = new HashMap<>();
+    private final ByteBuffer b;
+    private final byte[] blob;
+    private final int typeStart;
+    private final int typeEnd;
+    private final int strOff;
+    private final int strLen;
+    private final int[] offsets; // record start of each type id, relative to the type section
+    private final Type[] decoded;
+    private Map<String, Integer> byName;
+    private Map<String, Integer> functions;
 
-    private Btf(String source) {
+    private Btf(String source, ByteBuffer b, byte[] blob, int typeStart, int typeEnd, int strOff, int strLen, int[] offsets) {
         this.source = source;
-        types.add(new Type.Void());
+        this.b = b;
+        this.blob = blob;
+        this.typeStart = typeStart;
+        this.typeEnd = typeEnd;
+        this.strOff = strOff;
+        this.strLen = strLen;
+        this.offsets = offsets;
+        this.decoded = new Type[offsets.length];
+        decoded[0] = new Type.Void();
     }
 
     /**
-     * Decodes a BTF blob.
+     * Decodes a BTF blob: one pass finds where each type's record starts; records are decoded
+     * when first used.
      *
      * @param source what to call it in messages: a file and section, or "BTF in the dump at ADDR"
      * @throws TypeException naming the offset of the first record that is not BTF
@@ -68,138 +84,150 @@ public final class Btf implements TypeTable {
             throw new TypeException(source + ": at offset 0x4: expected a btf_header whose sections fit in "
                     + blob.length + " bytes (type " + typeOff + "+" + typeLen + ", strings " + strOff + "+" + strLen + ")");
         }
-        Btf btf = new Btf(source);
-        btf.decode(b, (int) typeOff, (int) typeLen, blob, (int) strOff, (int) strLen);
-        return btf;
-    }
-
-    private void decode(ByteBuffer b, int start, int length, byte[] blob, int strOff, int strLen) {
+        int start = (int) typeOff;
+        int end = (int) (typeOff + typeLen);
+        int[] offsets = new int[1024];
+        int n = 1;
         int p = start;
-        int end = start + length;
         while (p < end) {
             if (p + 12 > end) {
-                throw bad(p - start, "a 12-byte btf_type");
+                throw new TypeException(source + ": type section offset 0x" + Integer.toHexString(p - start)
+                        + ": expected a 12-byte btf_type");
             }
-            String name = string(blob, strOff, strLen, b.getInt(p), p - start);
+            if (n == offsets.length) {
+                offsets = java.util.Arrays.copyOf(offsets, n * 2);
+            }
+            offsets[n++] = p - start;
             int info = b.getInt(p + 4);
             int vlen = info & 0xffff;
             int kind = (info >>> 24) & 0x1f;
-            boolean kindFlag = info < 0;
-            int sizeOrType = b.getInt(p + 8);
-            int at = p - start;
-            p += 12;
-            Type t;
-            switch (kind) {
-                case INT -> {
-                    int enc = b.getInt(p);
-                    p += 4;
-                    int encoding = (enc >>> 24) & 0xf;
-                    t = new Type.Int(name, sizeOrType, (encoding & 1) != 0, (encoding & 2) != 0, (encoding & 4) != 0);
-                }
-                case PTR -> t = new Type.Pointer(ref(sizeOrType));
-                case ARRAY -> {
-                    t = new Type.Array(ref(b.getInt(p)), Integer.toUnsignedLong(b.getInt(p + 8)));
-                    p += 12;
-                }
-                case STRUCT, UNION -> {
-                    List<Type.Member> members = new ArrayList<>(vlen);
-                    for (int i = 0; i < vlen; i++, p += 12) {
-                        check(p + 12, end, at, "struct members");
-                        int off = b.getInt(p + 8);
-                        long bitOffset = kindFlag ? off & 0xffffff : Integer.toUnsignedLong(off);
-                        int bitSize = kindFlag ? off >>> 24 : 0;
-                        members.add(new Type.Member(string(blob, strOff, strLen, b.getInt(p), at), ref(b.getInt(p + 4)),
-                                bitOffset, bitSize));
-                    }
-                    t = new Type.Struct(kind == UNION, name, Integer.toUnsignedLong(sizeOrType), List.copyOf(members));
-                }
-                case ENUM, ENUM64 -> {
-                    int step = kind == ENUM ? 8 : 12;
-                    List<Type.Enumerator> values = new ArrayList<>(vlen);
-                    for (int i = 0; i < vlen; i++, p += step) {
-                        check(p + step, end, at, "enumerators");
-                        long v = kind == ENUM ? (kindFlag ? b.getInt(p + 4) : Integer.toUnsignedLong(b.getInt(p + 4)))
-                                : Integer.toUnsignedLong(b.getInt(p + 4)) | (long) b.getInt(p + 8) << 32;
-                        values.add(new Type.Enumerator(string(blob, strOff, strLen, b.getInt(p), at), v));
-                    }
-                    t = new Type.Enum(name, Integer.toUnsignedLong(sizeOrType), kindFlag, List.copyOf(values));
-                }
-                case FWD -> t = new Type.Forward(kindFlag ? "union" : "struct", name);
-                case TYPEDEF -> t = new Type.Typedef(name, ref(sizeOrType));
-                case VOLATILE -> t = new Type.Qualified("volatile", ref(sizeOrType));
-                case CONST -> t = new Type.Qualified("const", ref(sizeOrType));
-                case RESTRICT -> t = new Type.Qualified("restrict", ref(sizeOrType));
-                case TYPE_TAG -> t = new Type.Qualified("", ref(sizeOrType)); // __user, __rcu: no C keyword
-                case FUNC -> {
-                    functions.putIfAbsent(name, types.size());
-                    t = new Type.Typedef(name, ref(sizeOrType)); // a named function: its prototype
-                }
-                case FUNC_PROTO -> {
-                    List<Type.Param> params = new ArrayList<>(vlen);
-                    boolean variadic = false;
-                    for (int i = 0; i < vlen; i++, p += 8) {
-                        check(p + 8, end, at, "parameters");
-                        int type = b.getInt(p + 4);
-                        if (i == vlen - 1 && type == 0 && b.getInt(p) == 0) {
-                            variadic = true; // a last void, unnamed parameter means "..."
-                        } else {
-                            params.add(new Type.Param(string(blob, strOff, strLen, b.getInt(p), at), ref(type)));
-                        }
-                    }
-                    t = new Type.Function(ref(sizeOrType), List.copyOf(params), variadic);
-                }
-                case VAR -> {
-                    p += 4;
-                    t = new Type.Typedef(name, ref(sizeOrType)); // a variable: name and type (per-cpu ones in vmlinux)
-                }
-                case DATASEC -> {
-                    p += 12L * vlen > Integer.MAX_VALUE ? end : 12 * vlen;
-                    t = new Type.Forward("section", name);
-                }
-                case FLOAT -> t = new Type.Float(name, sizeOrType);
-                case DECL_TAG -> {
-                    p += 4;
-                    t = new Type.Qualified("", ref(sizeOrType));
-                }
-                default -> throw bad(at, "a BTF kind between 1 and 19, found " + kind);
-            }
+            p += 12 + switch (kind) {
+                case INT, VAR, DECL_TAG -> 4;
+                case ARRAY -> 12;
+                case STRUCT, UNION, DATASEC, ENUM64 -> 12 * vlen;
+                case ENUM, FUNC_PROTO -> 8 * vlen;
+                case PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG -> 0;
+                default -> throw new TypeException(source + ": type section offset 0x" + Integer.toHexString(p - start)
+                        + ": expected a BTF kind between 1 and 19, found " + kind);
+            };
             if (p > end) {
-                throw bad(at, "the " + kind + " record to end inside the type section");
+                throw new TypeException(source + ": type section offset 0x" + Integer.toHexString(offsets[n - 1])
+                        + ": expected the kind " + kind + " record to end inside the type section");
             }
-            int id = types.size();
-            types.add(t);
-            if (!name.isEmpty()) {
-                String key = switch (t) {
-                    case Type.Struct s -> s.keyword() + " " + name;
-                    case Type.Enum e -> "enum " + name;
-                    case Type.Forward f -> f.keyword() + " " + name;
-                    default -> kind == FUNC || kind == VAR ? null : name;
-                };
-                if (key != null && (!(t instanceof Type.Forward) || !byName.containsKey(key))) {
-                    Integer old = byName.get(key);
-                    if (old == null || types.get(old) instanceof Type.Forward) {
-                        byName.put(key, id);
+        }
+        return new Btf(source, b, blob, start, end, (int) strOff, (int) strLen, java.util.Arrays.copyOf(offsets, n));
+    }
+
+    private Type decode(int id) {
+        int at = offsets[id];
+        int p = typeStart + at;
+        int end = typeEnd;
+        String name = string(b.getInt(p), at);
+        int info = b.getInt(p + 4);
+        int vlen = info & 0xffff;
+        int kind = (info >>> 24) & 0x1f;
+        boolean kindFlag = info < 0;
+        int sizeOrType = b.getInt(p + 8);
+        p += 12;
+        return switch (kind) {
+            case INT -> {
+                int encoding = (b.getInt(p) >>> 24) & 0xf;
+                yield new Type.Int(name, sizeOrType, (encoding & 1) != 0, (encoding & 2) != 0, (encoding & 4) != 0);
+            }
+            case PTR -> new Type.Pointer(ref(sizeOrType));
+            case ARRAY -> new Type.Array(ref(b.getInt(p)), Integer.toUnsignedLong(b.getInt(p + 8)));
+            case STRUCT, UNION -> {
+                List<Type.Member> members = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++, p += 12) {
+                    int off = b.getInt(p + 8);
+                    long bitOffset = kindFlag ? off & 0xffffff : Integer.toUnsignedLong(off);
+                    int bitSize = kindFlag ? off >>> 24 : 0;
+                    members.add(new Type.Member(string(b.getInt(p), at), ref(b.getInt(p + 4)), bitOffset, bitSize));
+                }
+                yield new Type.Struct(kind == UNION, name, Integer.toUnsignedLong(sizeOrType), List.copyOf(members));
+            }
+            case ENUM, ENUM64 -> {
+                int step = kind == ENUM ? 8 : 12;
+                List<Type.Enumerator> values = new ArrayList<>(vlen);
+                for (int i = 0; i < vlen; i++, p += step) {
+                    long v = kind == ENUM ? (kindFlag ? b.getInt(p + 4) : Integer.toUnsignedLong(b.getInt(p + 4)))
+                            : Integer.toUnsignedLong(b.getInt(p + 4)) | (long) b.getInt(p + 8) << 32;
+                    values.add(new Type.Enumerator(string(b.getInt(p), at), v));
+                }
+                yield new Type.Enum(name, Integer.toUnsignedLong(sizeOrType), kindFlag, List.copyOf(values));
+            }
+            case FWD -> new Type.Forward(kindFlag ? "union" : "struct", name);
+            case TYPEDEF, FUNC, VAR -> new Type.Typedef(name, ref(sizeOrType)); // FUNC, VAR: a name for a prototype/type
+            case VOLATILE -> new Type.Qualified("volatile", ref(sizeOrType));
+            case CONST -> new Type.Qualified("const", ref(sizeOrType));
+            case RESTRICT -> new Type.Qualified("restrict", ref(sizeOrType));
+            case TYPE_TAG, DECL_TAG -> new Type.Qualified("", ref(sizeOrType)); // __user, __rcu: no C keyword
+            case FUNC_PROTO -> {
+                List<Type.Param> params = new ArrayList<>(vlen);
+                boolean variadic = false;
+                for (int i = 0; i < vlen; i++, p += 8) {
+                    int type = b.getInt(p + 4);
+                    if (i == vlen - 1 && type == 0 && b.getInt(p) == 0) {
+                        variadic = true; // a last void, unnamed parameter means "..."
+                    } else {
+                        params.add(new Type.Param(string(b.getInt(p), at), ref(type)));
                     }
+                }
+                yield new Type.Function(ref(sizeOrType), List.copyOf(params), variadic);
+            }
+            case DATASEC -> new Type.Forward("section", name);
+            case FLOAT -> new Type.Float(name, sizeOrType);
+            default -> throw bad(at, "a BTF kind between 1 and 19, found " + kind);
+        };
+    }
+
+    /** Names of structs, unions, enums, typedefs and base types, and functions: built on the first look-up. */
+    private synchronized void index() {
+        if (byName != null) {
+            return;
+        }
+        Map<String, Integer> names = new HashMap<>(offsets.length);
+        Map<String, Integer> funcs = new HashMap<>();
+        for (int id = 1; id < offsets.length; id++) {
+            int p = typeStart + offsets[id];
+            int nameOff = b.getInt(p);
+            if (nameOff == 0) {
+                continue;
+            }
+            int info = b.getInt(p + 4);
+            int kind = (info >>> 24) & 0x1f;
+            String prefix = switch (kind) {
+                case STRUCT -> "struct ";
+                case UNION -> "union ";
+                case ENUM, ENUM64 -> "enum ";
+                case FWD -> info < 0 ? "union " : "struct ";
+                case TYPEDEF, INT, FLOAT -> "";
+                case FUNC -> null;
+                default -> "-";
+            };
+            if (prefix == null) {
+                funcs.putIfAbsent(string(nameOff, offsets[id]), id);
+            } else if (!prefix.equals("-")) {
+                String key = prefix + string(nameOff, offsets[id]);
+                Integer old = names.get(key);
+                if (old == null || kind != FWD && ((b.getInt(typeStart + offsets[old] + 4) >>> 24) & 0x1f) == FWD) {
+                    names.put(key, id);
                 }
             }
         }
+        functions = funcs;
+        byName = names;
     }
 
     private TypeException bad(int offset, String expected) {
         return new TypeException(source + ": type section offset 0x" + Integer.toHexString(offset) + ": expected " + expected);
     }
 
-    private void check(int needEnd, int end, int at, String what) {
-        if (needEnd > end) {
-            throw bad(at, what + " inside the type section");
-        }
-    }
-
     private TypeRef ref(int id) {
         return new TypeRef(this, id);
     }
 
-    private String string(byte[] blob, int strOff, int strLen, int off, int at) {
+    private String string(int off, int at) {
         if (off < 0 || off >= strLen) {
             if (off == 0) {
                 return "";
@@ -216,27 +244,34 @@ public final class Btf implements TypeTable {
 
     @Override
     public Type byId(int id) {
-        if (id < 0 || id >= types.size()) {
-            throw new TypeException(source + ": type id " + id + " is past the last type (" + (types.size() - 1) + ")");
+        if (id < 0 || id >= offsets.length) {
+            throw new TypeException(source + ": type id " + id + " is past the last type (" + (offsets.length - 1) + ")");
         }
-        return types.get(id);
+        Type t = decoded[id];
+        if (t == null) {
+            t = decode(id);
+            decoded[id] = t; // a benign race: two threads decode the same immutable value
+        }
+        return t;
     }
 
     @Override
     public Optional<Type> lookup(String name) {
+        index();
         Integer id = byName.get(name.strip().replaceAll("\\s+", " "));
-        return id == null ? Optional.empty() : Optional.of(types.get(id));
+        return id == null ? Optional.empty() : Optional.of(byId(id));
     }
 
     /** {@return the prototype of a function BTF describes (vmlinux BTF has every non-inlined function)} */
     public Optional<Type> function(String name) {
+        index();
         Integer id = functions.get(name);
-        return id == null ? Optional.empty() : Optional.of(((Type.Typedef) types.get(id)).target().get());
+        return id == null ? Optional.empty() : Optional.of(((Type.Typedef) byId(id)).target().get());
     }
 
     /** {@return how many types, void included} */
     public int count() {
-        return types.size();
+        return offsets.length;
     }
 
     @Override
