@@ -13,6 +13,9 @@ import dev.kdive.elf.ElfFile;
 import dev.kdive.symbols.Kallsyms;
 import dev.kdive.symbols.Symbol;
 import dev.kdive.symbols.SymbolTable;
+import dev.kdive.types.Btf;
+import dev.kdive.types.TypeException;
+import dev.kdive.types.TypeTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +38,14 @@ public final class Program implements AutoCloseable {
     private final KernelLayout layout;
     private final SymbolTable symbols;
     private final List<String> warnings;
+    private final Optional<Path> vmlinux;
+    private TypeTable types;
+    private String typesUnavailable;
 
     private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
-                    PageTables kernel, KernelLayout layout, SymbolTable symbols, List<String> warnings) {
+                    PageTables kernel, KernelLayout layout, SymbolTable symbols, List<String> warnings,
+                    Optional<Path> vmlinux) {
+        this.vmlinux = vmlinux;
         this.dump = dump;
         this.memory = memory;
         this.vmcoreinfo = vmcoreinfo;
@@ -104,7 +112,7 @@ public final class Program implements AutoCloseable {
                 variable(kernel, symbols, "page_offset_base", provisional.pageOffsetBase(), warnings),
                 variable(kernel, symbols, "vmalloc_base", 0, warnings),
                 variable(kernel, symbols, "vmemmap_base", 0, warnings));
-        return new Program(dump, memory, info, cpus, kernel, layout, symbols, warnings);
+        return new Program(dump, memory, info, cpus, kernel, layout, symbols, warnings, vmlinux);
     }
 
     private static SymbolTable symbols(DumpFile dump, AddressSpace kernel, Map<String, String> info, Optional<Path> vmlinux,
@@ -221,6 +229,53 @@ public final class Program implements AutoCloseable {
             offsets[i] = kernel.u64(array + i * 8L);
         }
         return offsets;
+    }
+
+    /**
+     * {@return the kernel's types: the vmlinux's .BTF section when a vmlinux was given, else the
+     * BTF the kernel keeps in its own memory ({@code __start_BTF} .. {@code __stop_BTF}, CONFIG_DEBUG_INFO_BTF)}
+     *
+     * @throws TypeException saying why no types are available
+     */
+    public synchronized TypeTable types() {
+        if (types != null) {
+            return types;
+        }
+        if (typesUnavailable != null) {
+            throw new TypeException(typesUnavailable);
+        }
+        List<String> why = new ArrayList<>();
+        if (vmlinux.isPresent()) {
+            try (ElfFile elf = ElfFile.open(vmlinux.get())) {
+                Optional<ElfFile.Section> btf = elf.section(".BTF");
+                if (btf.isPresent()) {
+                    types = Btf.parse(elf.contents(btf.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            vmlinux.get() + " .BTF");
+                    return types;
+                }
+                why.add(vmlinux.get() + " has no .BTF section");
+            } catch (IOException | DumpFormatException | TypeException e) {
+                why.add(e.getMessage());
+            }
+        }
+        try {
+            long start = address("__start_BTF");
+            long end = address("__stop_BTF");
+            if (end <= start || end - start > (256 << 20)) {
+                throw new TypeException("__start_BTF..__stop_BTF (" + Long.toHexString(start) + ".." + Long.toHexString(end)
+                        + ") is not a plausible BTF section");
+            }
+            types = Btf.parse(kernel.read(start, (int) (end - start)), "BTF in the dump at " + Long.toHexString(start));
+            return types;
+        } catch (UnknownSymbolException e) {
+            why.add("the kernel has no __start_BTF (built without CONFIG_DEBUG_INFO_BTF)");
+        } catch (MemoryFault e) {
+            why.add("the kernel's BTF is unreadable: " + e.getMessage());
+        } catch (TypeException e) {
+            why.add(e.getMessage());
+        }
+        typesUnavailable = "no type information: " + String.join("; ", why);
+        throw new TypeException(typesUnavailable);
     }
 
     /** {@return what could not be worked out while opening, one line each} */

@@ -132,7 +132,9 @@ public final class Btf implements TypeTable {
         return switch (kind) {
             case INT -> {
                 int encoding = (b.getInt(p) >>> 24) & 0xf;
-                yield new Type.Int(name, sizeOrType, (encoding & 1) != 0, (encoding & 2) != 0, (encoding & 4) != 0);
+                // pahole rarely sets BTF_INT_CHAR; "char", "signed char", "unsigned char" are chars all the same.
+                boolean isChar = (encoding & 2) != 0 || sizeOrType == 1 && name.endsWith("char");
+                yield new Type.Int(name, sizeOrType, (encoding & 1) != 0, isChar, (encoding & 4) != 0);
             }
             case PTR -> new Type.Pointer(ref(sizeOrType));
             case ARRAY -> new Type.Array(ref(b.getInt(p)), Integer.toUnsignedLong(b.getInt(p + 8)));

@@ -27,7 +27,8 @@ public final class Shell {
         this.program = program;
         this.out = out;
         this.json = json;
-        for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand())) {
+        for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand(),
+                new StructCommand(false), new StructCommand(true), new WhatisCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -1,0 +1,186 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.Program;
+import dev.kdive.types.Declarations;
+import dev.kdive.types.Type;
+import dev.kdive.types.TypeException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * crash's {@code struct} and {@code union}: a layout ({@code -o}: with member offsets), one member
+ * ({@code struct NAME.member}), or the contents of the object at an address, printed as gdb does.
+ */
+final class StructCommand implements ShellCommand {
+    private final boolean union;
+
+    StructCommand(boolean union) {
+        this.union = union;
+    }
+
+    @Override
+    public String name() {
+        return union ? "union" : "struct";
+    }
+
+    @Override
+    public String synopsis() {
+        return name() + " [-o] NAME[.MEMBER[,MEMBER]] [ADDR]   layout, member offsets, or the object at ADDR";
+    }
+
+    /** The lines printed and, for JSON, the members with their offsets and sizes. */
+    record Layout(List<String> lines, List<Map<String, Object>> members, String error) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            lines.forEach(out::println);
+            if (error != null) {
+                out.println(error);
+            }
+        }
+
+        @Override
+        public Object json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("members", members);
+            m.put("text", String.join("\n", lines));
+            m.put("error", error);
+            return m;
+        }
+    }
+
+    @Override
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args(name(), raw, Set.of("-o"), Set.of());
+        if (args.operands().isEmpty() || args.operands().size() > 2) {
+            throw new UsageException(name() + ": usage: " + synopsis());
+        }
+        String spec = args.operands().get(0);
+        String typeName = spec.contains(".") ? spec.substring(0, spec.indexOf('.')) : spec;
+        List<String> wanted = spec.contains(".") ? List.of(spec.substring(spec.indexOf('.') + 1).split(",")) : List.of();
+        Type.Struct s = lookup(p, name(), typeName);
+        List<Map<String, Object>> members = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        if (args.operands().size() == 2) {
+            long addr = Args.address(p, name(), args.operands().get(1));
+            byte[] bytes;
+            try {
+                bytes = p.kernel().read(addr, (int) Math.min(s.size(), 1 << 24));
+            } catch (MemoryFault f) {
+                return new Layout(lines, members, name() + ": " + f.getMessage());
+            }
+            ValuePrinter values = new ValuePrinter(p.kernel());
+            if (wanted.isEmpty()) {
+                lines.add(s.keyword() + " " + s.name() + " " + values.format(s, bytes, 0, 0, 0, 0));
+            } else {
+                for (String w : wanted) {
+                    Type.Member m = member(s, w);
+                    String v = m.bitSize() > 0 ? values.format(m.type().get(), bytes, 0, m.bitOffset(), m.bitSize(), 2)
+                            : values.format(m.type().get(), bytes, (int) m.offset(), 0, 0, 2);
+                    lines.add("  " + w + " = " + v + ",");
+                }
+            }
+            return new Layout(lines, members, null);
+        }
+        boolean offsets = args.has("-o") || !wanted.isEmpty();
+        lines.add(s.keyword() + " " + s.name() + " {");
+        if (wanted.isEmpty()) {
+            layout(s, 0, 1, offsets, lines, members, "");
+        } else {
+            for (String w : wanted) {
+                Type.Member m = member(s, w);
+                lines.add(memberLine(m, m.bitOffset(), 1, true));
+                members.add(describe(w, m, m.bitOffset()));
+            }
+        }
+        lines.add("}");
+        if (wanted.isEmpty()) {
+            lines.add("SIZE: " + s.size());
+        }
+        return new Layout(lines, members, null);
+    }
+
+    static Type.Struct lookup(Program p, String command, String typeName) throws UsageException {
+        try {
+            Optional<Type> t = p.types().lookup((command.equals("union") ? "union " : "struct ") + typeName);
+            if (t.isEmpty()) {
+                t = p.types().lookup(typeName).map(Type::resolved).filter(x -> x instanceof Type.Struct);
+            }
+            if (t.isEmpty() || !(t.get() instanceof Type.Struct s)) {
+                throw new UsageException(command + ": invalid data structure reference: " + typeName);
+            }
+            return s;
+        } catch (TypeException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
+    }
+
+    private Type.Member member(Type.Struct s, String name) throws UsageException {
+        Type.Struct at = s;
+        long base = 0;
+        Type.Member found = null;
+        for (String part : name.split("\\.")) {
+            Optional<Type.Member> m = at.member(part);
+            if (m.isEmpty()) {
+                throw new UsageException(name() + ": " + s.keyword() + " " + s.name() + " has no member " + name);
+            }
+            found = new Type.Member(m.get().name(), m.get().type(), base + m.get().bitOffset(), m.get().bitSize());
+            base = found.bitOffset();
+            if (found.type().get().resolved() instanceof Type.Struct inner) {
+                at = inner;
+            }
+        }
+        return found;
+    }
+
+    /** Members in declaration order; anonymous structs and unions inline, as crash shows them. */
+    private static void layout(Type.Struct s, long baseBits, int depth, boolean offsets, List<String> lines,
+                               List<Map<String, Object>> members, String path) {
+        for (Type.Member m : s.members()) {
+            long bits = baseBits + m.bitOffset();
+            Type t = m.type().get();
+            if (m.name().isEmpty() && t.resolved() instanceof Type.Struct inner && inner.name().isEmpty()) {
+                lines.add(indent(depth, offsets, bits) + inner.keyword() + " {");
+                layout(inner, bits, depth + 1, offsets, lines, members, path);
+                lines.add("    ".repeat(depth) + (offsets ? " ".repeat(prefixWidth(bits)) : "") + "};");
+                continue;
+            }
+            lines.add(memberLine(m, bits, depth, offsets));
+            members.add(describe(path + m.name(), m, bits));
+        }
+    }
+
+    private static Map<String, Object> describe(String name, Type.Member m, long bits) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", name);
+        d.put("offset", bits / 8);
+        d.put("size", m.type().get().size());
+        if (m.bitSize() > 0) {
+            d.put("bit_offset", bits % 8);
+            d.put("bit_size", m.bitSize());
+        }
+        d.put("type", Declarations.name(m.type().get()));
+        return d;
+    }
+
+    private static String memberLine(Type.Member m, long bits, int depth, boolean offsets) {
+        String decl = Declarations.declaration(m.type().get(), m.name());
+        if (m.bitSize() > 0) {
+            decl += " : " + m.bitSize();
+        }
+        return indent(depth, offsets, bits) + decl + ";";
+    }
+
+    private static int prefixWidth(long bits) {
+        return ("[0x" + Long.toHexString(bits / 8) + "] ").length();
+    }
+
+    private static String indent(int depth, boolean offsets, long bits) {
+        return "    ".repeat(depth) + (offsets ? "[0x" + Long.toHexString(bits / 8) + "] " : "");
+    }
+}
