@@ -30,7 +30,7 @@ final class RdCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "rd [-8|-16|-32|-64] [-a] [-s] [-p|-u] ADDR [COUNT | -e END]   read memory";
+        return "rd [-8|-16|-32|-64] [-a] [-s] [-p|-u [-c PID]] ADDR [COUNT | -e END]   read memory";
     }
 
     /** One output line: its address and the bytes shown on it. */
@@ -121,7 +121,7 @@ final class RdCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("rd", raw, Set.of("-8", "-16", "-32", "-64", "-a", "-s", "-p", "-u", "-k"), Set.of("-e"));
+        Args args = new Args("rd", raw, Set.of("-8", "-16", "-32", "-64", "-a", "-s", "-p", "-u", "-k"), Set.of("-e", "-c"));
         if (args.operands().isEmpty() || args.operands().size() > 2) {
             throw new UsageException("rd: usage: rd [-8|-16|-32|-64] [-a] [-s] [-p|-u] ADDR [COUNT | -e END]");
         }
@@ -191,8 +191,8 @@ final class RdCommand implements ShellCommand {
         if (args.has("-p")) {
             return new Space("physical", new PhysicalView(p));
         }
-        if (args.has("-u")) {
-            return new Space("user", CurrentContext.userSpace(p, "rd"));
+        if (args.has("-u") || args.value("-c").isPresent()) {
+            return new Space("user", CurrentContext.userSpace(p, "rd", args.value("-c")));
         }
         return new Space("kernel", p.kernel());
     }

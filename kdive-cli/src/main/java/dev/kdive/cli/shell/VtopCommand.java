@@ -24,7 +24,7 @@ final class VtopCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "vtop [-u|-k] ADDR...      virtual to physical, with the page-table walk";
+        return "vtop [-u [-c PID]|-k] ADDR...   virtual to physical, with the page-table walk";
     }
 
     record Walk(Translation translation, long topTableVirtual, String region, String pageLine) {}
@@ -113,7 +113,7 @@ final class VtopCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("vtop", raw, Set.of("-u", "-k"), Set.of());
+        Args args = new Args("vtop", raw, Set.of("-u", "-k"), Set.of("-c"));
         if (args.operands().isEmpty()) {
             throw new UsageException("vtop: give a virtual address");
         }
@@ -121,7 +121,7 @@ final class VtopCommand implements ShellCommand {
         for (String a : args.operands()) {
             long vaddr = Args.address(p, "vtop", a);
             boolean user = args.has("-u") || !args.has("-k") && !KernelLayout.kernelHalf(vaddr);
-            PageTables tables = user ? (PageTables) CurrentContext.userSpace(p, "vtop") : p.kernel();
+            PageTables tables = user ? (PageTables) CurrentContext.userSpace(p, "vtop", args.value("-c")) : p.kernel();
             Translation t = tables.walk(vaddr);
             String pageLine = t instanceof Translation.Mapped m ? pageLine(p, m.physical() >>> 12) : null;
             // crash names the kernel's top table by its symbol address, a process's by its direct-map one.

@@ -54,4 +54,30 @@ class UserMemoryTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "HUNG_TASK", "BUG"})
+    void rdWithAPidReadsEachProcesssMarkerThroughItsMm(Scenario s) throws Exception {
+        Path dir = Lab.standard().build(s, System.out::println);
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        for (String file : java.util.List.of(Lab.Artifact.KDUMP.file, Lab.Artifact.D31_LZO.file)) {
+            try (Program p = Program.open(dir.resolve(file), Optional.empty())) {
+                int checked = 0;
+                for (JsonNode m : gt.path("markers")) {
+                    StringWriter w = new StringWriter();
+                    Shell shell = new Shell(p, new PrintWriter(w), false);
+                    String address = m.path("address").asText().substring(2);
+                    shell.runLine("rd -c " + m.path("pid").asText() + " -a " + address);
+                    assertThat(shell.failures()).as(w.toString()).isZero();
+                    if (file.contains("d31")) {
+                        assertThat(w.toString()).startsWith("rd: user virtual address " + address + ": page excluded by makedumpfile -d 31");
+                    } else {
+                        assertThat(w.toString()).isEqualTo(String.format("%16s:  %s%n", address, m.path("text").asText()));
+                    }
+                    checked++;
+                }
+                assertThat(checked).isGreaterThanOrEqualTo(3);
+            }
+        }
+    }
 }

@@ -1,0 +1,115 @@
+package dev.kdive.kernel;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The kernel's tasks, walked from {@code init_task} along {@code task_struct.tasks} (thread-group
+ * leaders) and each leader's {@code signal->thread_head} list of threads (include/linux/sched.h,
+ * kernel/fork.c). A list that loops or leaves readable memory ends the walk with a problem named,
+ * not an exception.
+ */
+public final class Tasks {
+    private static final int LIMIT = 4_000_000; // PID_MAX_LIMIT
+
+    /** The tasks found, and what interrupted the walk. */
+    public record Walk(List<Task> tasks, List<String> problems) {
+        public Optional<Task> byPid(int pid) {
+            return tasks.stream().filter(t -> t.pid() == pid).findFirst();
+        }
+    }
+
+    private Tasks() {
+    }
+
+    public static Walk walk(Program p) {
+        List<Task> tasks = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        long init;
+        try {
+            init = p.address("init_task");
+        } catch (UnknownSymbolException e) {
+            return new Walk(tasks, List.of(e.getMessage()));
+        }
+        KernelObject first = KernelObject.at(p, "task_struct", init);
+        long tasksOffset = first.member("tasks").offset();
+        Set<Long> seen = new HashSet<>();
+        long task = init;
+        while (tasks.size() < LIMIT) {
+            if (!seen.add(task)) {
+                problems.add("task list loops back to task_struct " + Long.toHexString(task) + " before reaching init_task");
+                break;
+            }
+            KernelObject t = new KernelObject(p, first.type(), task);
+            try {
+                tasks.add(task(t));
+                threads(p, t, tasks, seen, problems);
+                long next = t.read("tasks.next") - tasksOffset;
+                if (next == init) {
+                    break;
+                }
+                task = next;
+            } catch (MemoryFault f) {
+                problems.add("task list broken at task_struct " + Long.toHexString(task) + ": " + f.getMessage());
+                break;
+            }
+        }
+        return new Walk(List.copyOf(tasks), List.copyOf(problems));
+    }
+
+    /** The other threads of a leader: signal_struct.thread_head links task_struct.thread_node. */
+    private static void threads(Program p, KernelObject leader, List<Task> tasks, Set<Long> seen, List<String> problems)
+            throws MemoryFault {
+        long signal = leader.read("signal");
+        if (signal == 0 || leader.type().member("thread_node").isEmpty()) {
+            return;
+        }
+        KernelObject sig = KernelObject.at(p, "signal_struct", signal);
+        long head = sig.addressOf("thread_head");
+        long nodeOffset = leader.member("thread_node").offset();
+        long link = sig.read("thread_head.next");
+        int n = 0;
+        while (link != head && n++ < LIMIT) {
+            long thread = link - nodeOffset;
+            KernelObject t = new KernelObject(p, leader.type(), thread);
+            if (thread != leader.address()) {
+                if (!seen.add(thread)) {
+                    problems.add("thread list of pid " + leader.read("pid") + " loops at " + Long.toHexString(thread));
+                    return;
+                }
+                tasks.add(task(t));
+            }
+            link = t.read("thread_node.next");
+        }
+    }
+
+    private static Task task(KernelObject t) throws MemoryFault {
+        return new Task(t.address(), (int) t.read("pid"), (int) t.read("tgid"), t.string("comm"), t.read("mm"), t.read("active_mm"));
+    }
+
+    /** {@return the task running on a CPU: the per-cpu {@code current_task} (6.1) or {@code pcpu_hot.current_task} (6.2+)} */
+    public static long current(Program p, int cpu) throws MemoryFault, UnknownSymbolException {
+        long offset = p.perCpuOffsets()[cpu];
+        if (p.symbols().lookup("current_task").isPresent()) {
+            return p.kernel().u64(p.address("current_task") + offset);
+        }
+        return KernelObject.at(p, "pcpu_hot", p.address("pcpu_hot") + offset).read("current_task");
+    }
+
+    /** {@return the physical address of a task's top-level page table: {@code mm->pgd} (or active_mm's for kernel threads)} */
+    public static long pgd(Program p, Task t) throws MemoryFault {
+        long mm = t.mm() != 0 ? t.mm() : t.activeMm();
+        if (mm == 0) {
+            throw new MemoryFault(MemoryFault.Space.KERNEL, t.address(), "task " + t.pid() + " has no mm");
+        }
+        long pgd = KernelObject.at(p, "mm_struct", mm).read("pgd");
+        return pgd - p.layout().pageOffsetBase(); // the pgd lives in the direct map
+    }
+}

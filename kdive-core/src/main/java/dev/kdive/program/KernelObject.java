@@ -1,0 +1,73 @@
+package dev.kdive.program;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.types.Type;
+import dev.kdive.types.TypeException;
+
+/**
+ * A kernel object of a known struct type at an address: members read by name through the
+ * program's types (BTF or DWARF), never through offsets written into kdive.
+ */
+public record KernelObject(Program program, Type.Struct type, long address) {
+
+    /** {@return the object of struct {@code structName} at {@code address}} */
+    public static KernelObject at(Program p, String structName, long address) {
+        Type t = p.types().lookup("struct " + structName)
+                .orElseThrow(() -> new TypeException(p.types().source() + " has no struct " + structName));
+        return new KernelObject(p, (Type.Struct) t, address);
+    }
+
+    /** {@return a member by name or dotted path ("thread_info.cpu"), its offset from the object's start} */
+    public Type.Member member(String path) {
+        Type.Struct s = type;
+        long bits = 0;
+        Type.Member found = null;
+        for (String part : path.split("\\.")) {
+            final Type.Struct in = s;
+            Type.Member m = s.member(part).orElseThrow(() -> new TypeException(
+                    in.keyword() + " " + in.name() + " has no member " + part + " (" + program.types().source() + ")"));
+            bits += m.bitOffset();
+            found = new Type.Member(m.name(), m.type(), bits, m.bitSize());
+            if (m.type().get().resolved() instanceof Type.Struct inner) {
+                s = inner;
+            }
+        }
+        return found;
+    }
+
+    /** {@return the address of a member} */
+    public long addressOf(String path) {
+        return address + member(path).offset();
+    }
+
+    /** {@return an integer, enum or pointer member, zero-extended (sign-extended when signed)} */
+    public long read(String path) throws MemoryFault {
+        Type.Member m = member(path);
+        Type t = m.type().get().resolved();
+        int size = (int) t.size();
+        if (m.bitSize() > 0 || size < 1 || size > 8) {
+            throw new TypeException("member " + path + " of struct " + type.name() + " is not a plain integer or pointer");
+        }
+        byte[] b = program.kernel().read(address + m.offset(), size);
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            v = (v << 8) | (b[i] & 0xff);
+        }
+        boolean signed = t instanceof Type.Int i && i.signed() || t instanceof Type.Enum e && e.signed();
+        if (signed && size < 8) {
+            v = (v << (64 - 8 * size)) >> (64 - 8 * size);
+        }
+        return v;
+    }
+
+    /** {@return a char-array member as text, up to its first NUL} */
+    public String string(String path) throws MemoryFault {
+        Type.Member m = member(path);
+        return program.kernel().cstring(address + m.offset(), (int) Math.max(1, m.type().get().size()));
+    }
+
+    /** {@return the object a pointer member points at, as struct {@code structName}} */
+    public KernelObject follow(String path, String structName) throws MemoryFault {
+        return at(program, structName, read(path));
+    }
+}
