@@ -1,0 +1,132 @@
+package dev.kdive.cli;
+
+import dev.kdive.dump.DumpFormatException;
+import dev.kdive.dwarf.Dwarf;
+import dev.kdive.dwarf.DwarfException;
+import dev.kdive.dwarf.SourceLines;
+import dev.kdive.elf.ElfFile;
+import dev.kdive.symbols.Symbol;
+import dev.kdive.symbols.SymbolTable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code kdive addr2line}: binutils' addr2line over a vmlinux's DWARF, same flags and output
+ * shape ({@code -f} function names, {@code -i} the inline chain, {@code -a} the address first);
+ * an address may also be {@code function+0xOFF}, as in an oops line.
+ */
+@Command(name = "addr2line", description = "Map kernel code addresses (or FUNC+0xOFF) to function, file:line and inline chain.")
+final class Addr2lineCommand implements Callable<Integer> {
+    @Option(names = {"--vmlinux", "-e", "--exe"}, required = true, paramLabel = "FILE", description = "vmlinux (or .ko) with DWARF")
+    Path vmlinux;
+
+    @Option(names = {"-f", "--functions"}, description = "show function names")
+    boolean functions;
+
+    @Option(names = {"-i", "--inlines"}, description = "unwind inlined functions: the whole chain, innermost first")
+    boolean inlines;
+
+    @Option(names = {"-a", "--addresses"}, description = "show each address before its answer")
+    boolean addresses;
+
+    @Parameters(paramLabel = "ADDR", arity = "0..*", description = "hex addresses or FUNC+0xOFF; read from standard input when none")
+    List<String> addrs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+        try (ElfFile elf = ElfFile.open(vmlinux)) {
+            List<Symbol> syms = new ArrayList<>();
+            for (ElfFile.ElfSymbol s : elf.symbols()) {
+                if (s.shndx() != 0 && (s.type() == 2 || s.type() == 0) && s.nmType() != 'a' && s.nmType() != 'A') {
+                    syms.add(new Symbol(s.name(), s.value(), s.size(), s.nmType()));
+                }
+            }
+            SymbolTable table = new SymbolTable(syms, vmlinux + " .symtab");
+            Optional<Dwarf> dwarf = Dwarf.of(elf);
+            if (dwarf.isEmpty()) {
+                System.err.println("kdive: " + vmlinux + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");
+                return 1;
+            }
+            SourceLines lines = new SourceLines(dwarf.get(), a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null));
+            if (addrs.isEmpty()) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                for (String l = in.readLine(); l != null; l = in.readLine()) {
+                    answer(l.strip(), table, lines, out);
+                    out.flush();
+                }
+            } else {
+                for (String a : addrs) {
+                    answer(a, table, lines, out);
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (NoSuchFileException e) {
+            System.err.println("kdive: " + vmlinux + ": no such file");
+        } catch (DumpFormatException | DwarfException e) {
+            System.err.println("kdive: " + vmlinux + ": " + e.getMessage());
+        }
+        return 1;
+    }
+
+    private void answer(String arg, SymbolTable table, SourceLines lines, PrintWriter out) {
+        if (arg.isEmpty()) {
+            return;
+        }
+        long address;
+        try {
+            address = parse(arg, table);
+        } catch (IllegalArgumentException e) {
+            out.println("kdive: " + e.getMessage());
+            return;
+        }
+        if (addresses) {
+            out.printf("0x%016x%n", address);
+        }
+        List<SourceLines.Frame> frames;
+        try {
+            frames = lines.frames(address);
+        } catch (DwarfException e) {
+            out.println("kdive: " + vmlinux + ": " + e.getMessage());
+            return;
+        }
+        for (int i = 0; i < (inlines ? frames.size() : 1); i++) {
+            SourceLines.Frame f = frames.get(i);
+            if (functions) {
+                out.println(f.function());
+            }
+            out.println(f.location());
+        }
+    }
+
+    /** hex (binutils reads hex, 0x optional), or FUNC+0xOFF[/0xLEN] as an oops prints it */
+    static long parse(String a, SymbolTable table) {
+        String s = a.replaceFirst("/0x[0-9a-fA-F]+$", "");
+        int plus = s.indexOf('+');
+        if (plus > 0) {
+            Symbol sym = table.lookup(s.substring(0, plus))
+                    .orElseThrow(() -> new IllegalArgumentException("no symbol " + s.substring(0, s.indexOf('+'))));
+            String off = s.substring(plus + 1);
+            return sym.address() + (off.startsWith("0x") ? Long.parseUnsignedLong(off.substring(2), 16) : Long.parseLong(off));
+        }
+        try {
+            return Long.parseUnsignedLong(s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s, 16);
+        } catch (NumberFormatException e) {
+            Optional<Symbol> sym = table.lookup(s);
+            return sym.orElseThrow(() -> new IllegalArgumentException("not an address or symbol: " + a)).address();
+        }
+    }
+}
