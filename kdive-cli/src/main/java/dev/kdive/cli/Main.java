@@ -33,7 +33,7 @@ public final class Main implements Callable<Integer> {
     Path dump;
 
     @Option(names = "-c", paramLabel = "'CMD; CMD...'",
-            description = "run these crash-style commands and exit (sys, rd, vtop, ptov, sym, help); without -c, read commands from standard input")
+            description = "run these crash-style commands and exit (help lists them); without -c, read commands from standard input")
     String commands;
 
     @Option(names = "--json", description = "print each command's result as one JSON object per line")
@@ -41,6 +41,9 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--vmlinux", paramLabel = "FILE", description = "the matching vmlinux (symbol sizes from its .symtab); optional")
     Path vmlinux;
+
+    @Option(names = "--src", paramLabel = "DIR", description = "kernel source tree for list (repeatable)")
+    java.util.List<Path> sources = new java.util.ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
@@ -53,7 +56,7 @@ public final class Main implements Callable<Integer> {
             for (String w : p.warnings()) {
                 System.err.println("kdive: " + w);
             }
-            Shell shell = new Shell(p, out, json);
+            Shell shell = new Shell(p, out, json, sources);
             if (commands != null) {
                 shell.runLine(commands);
             } else {

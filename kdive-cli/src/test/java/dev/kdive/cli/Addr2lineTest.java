@@ -134,4 +134,17 @@ class Addr2lineTest {
         assertThat(functions).containsExactly("freelist_ptr", "freelist_dereference", "get_freepointer",
                 "get_freepointer_safe", "slab_alloc_node", "__kmem_cache_alloc_node");
     }
+
+    @Test
+    void listInTheShellMapsTheDumpsKaslrAddressToSlubSource() throws Exception {
+        Lab lab = Lab.standard();
+        Path vmlinux = lab.debuginfo(System.out::println);
+        Path dump = lab.build(dev.kdive.lab.Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
+        String out = kdive(dump.toString(), "--vmlinux", vmlinux.toString(), "-c", "list *(__kmem_cache_alloc_node+0x12e)");
+        List<String> lines = out.lines().toList();
+        assertThat(lines.getFirst()).matches("0x[0-9a-f]+ is in freelist_ptr \\(.*/mm/slub\\.c:\\d+\\)\\.");
+        assertThat(lines).filteredOn(l -> l.startsWith("  inlined into ")).extracting(l -> l.split(" ")[4])
+                .containsExactly("freelist_dereference", "get_freepointer", "get_freepointer_safe", "slab_alloc_node",
+                        "__kmem_cache_alloc_node");
+    }
 }

@@ -41,6 +41,9 @@ public final class Program implements AutoCloseable {
     private final Optional<Path> vmlinux;
     private TypeTable types;
     private String typesUnavailable;
+    private dev.kdive.kernel.Modules.Walk modules;
+    private ElfFile debugElf;
+    private dev.kdive.dwarf.SourceLines sourceLines;
 
     private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
                     PageTables kernel, KernelLayout layout, SymbolTable symbols, List<String> warnings,
@@ -278,6 +281,45 @@ public final class Program implements AutoCloseable {
         throw new TypeException(typesUnavailable);
     }
 
+    /**
+     * {@return the loaded modules with their symbols, read once from the dump (needs types); an
+     * empty walk naming the reason when they cannot be read}
+     */
+    public synchronized dev.kdive.kernel.Modules.Walk modules() {
+        if (modules == null) {
+            try {
+                modules = dev.kdive.kernel.Modules.walk(this);
+            } catch (TypeException e) {
+                modules = new dev.kdive.kernel.Modules.Walk(List.of(), List.of("modules: " + e.getMessage()));
+            }
+        }
+        return modules;
+    }
+
+    /**
+     * {@return source lines and inline chains of kernel text, from the vmlinux's DWARF; empty when no
+     * vmlinux was given or it has no .debug_info. Addresses passed in are the dump's (KASLR-shifted)}
+     */
+    public synchronized Optional<java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>>> sourceLines()
+            throws IOException, DumpFormatException {
+        if (sourceLines == null && vmlinux.isPresent()) {
+            debugElf = ElfFile.open(vmlinux.get());
+            Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(debugElf);
+            if (dwarf.isEmpty()) {
+                return Optional.empty();
+            }
+            long kaslr = layout.kaslrOffset();
+            sourceLines = new dev.kdive.dwarf.SourceLines(dwarf.get(),
+                    a -> symbols.containing(a + kaslr).filter(Symbol::isText).map(Symbol::name).orElse(null));
+        }
+        if (sourceLines == null) {
+            return Optional.empty();
+        }
+        long kaslr = layout.kaslrOffset();
+        dev.kdive.dwarf.SourceLines lines = sourceLines;
+        return Optional.of(a -> lines.frames(a - kaslr));
+    }
+
     /** {@return what could not be worked out while opening, one line each} */
     public List<String> warnings() {
         return warnings;
@@ -291,6 +333,9 @@ public final class Program implements AutoCloseable {
 
     @Override
     public void close() {
+        if (debugElf != null) {
+            debugElf.close();
+        }
         dump.close();
     }
 }

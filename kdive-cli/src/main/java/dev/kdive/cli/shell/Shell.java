@@ -24,11 +24,16 @@ public final class Shell {
     private int failures;
 
     public Shell(Program program, PrintWriter out, boolean json) {
+        this(program, out, json, List.of());
+    }
+
+    /** @param sourceDirs kernel source trees {@code list} reads lines from (--src) */
+    public Shell(Program program, PrintWriter out, boolean json, List<java.nio.file.Path> sourceDirs) {
         this.program = program;
         this.out = out;
         this.json = json;
         for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand(),
-                new StructCommand(false), new StructCommand(true), new WhatisCommand())) {
+                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs))) {
             commands.put(c.name(), c);
         }
     }

@@ -22,8 +22,12 @@ final class SymCommand implements ShellCommand {
         return "sym [-l] NAME|ADDR...    symbol to address, address to symbol+offset; -l lists all";
     }
 
-    /** One answer line: the address, the symbol (if any), the offset into it; or an error. */
-    record Line(long address, Optional<Symbol> symbol, long offset, String error) {}
+    /** One answer line: the address, the symbol (if any), the offset into it, its module; or an error. */
+    record Line(long address, Optional<Symbol> symbol, long offset, String module, String error) {
+        Line(long address, Optional<Symbol> symbol, long offset, String error) {
+            this(address, symbol, offset, null, error);
+        }
+    }
 
     record Lines(List<Line> lines) implements Output {
         @Override
@@ -33,7 +37,8 @@ final class SymCommand implements ShellCommand {
                     out.println("sym: " + l.error());
                 } else {
                     Symbol s = l.symbol().orElseThrow();
-                    out.printf("%x (%c) %s%s%n", l.address(), s.type(), s.name(), l.offset() == 0 ? "" : "+" + l.offset());
+                    out.printf("%x (%c) %s%s%s%n", l.address(), s.type(), s.name(), l.offset() == 0 ? "" : "+" + l.offset(),
+                            l.module() == null ? "" : " [" + l.module() + "]");
                 }
             }
         }
@@ -52,6 +57,7 @@ final class SymCommand implements ShellCommand {
                     m.put("name", s.name());
                     m.put("offset", l.offset());
                     m.put("size", s.size());
+                    m.put("module", l.module());
                 }
                 out.add(m);
             }
@@ -75,13 +81,22 @@ final class SymCommand implements ShellCommand {
         for (String a : args.operands()) {
             if (Args.looksHex(a)) {
                 long addr = Args.address(p, "sym", a);
-                Optional<Symbol> s = p.symbols().containing(addr);
-                lines.add(s.isPresent() ? new Line(addr, s, addr - s.get().address(), null)
+                Optional<dev.kdive.kernel.Module> mod = Long.compareUnsigned(addr, p.layout().modulesStart()) >= 0
+                        ? p.modules().containing(addr) : Optional.empty();
+                Optional<Symbol> s = mod.isPresent() ? mod.get().symbols().containing(addr) : p.symbols().containing(addr);
+                lines.add(s.isPresent() ? new Line(addr, s, addr - s.get().address(), mod.map(dev.kdive.kernel.Module::name).orElse(null), null)
                         : new Line(addr, s, 0, "invalid address: " + a));
             } else {
                 List<Symbol> all = p.symbols().lookupAll(a);
                 if (all.isEmpty()) {
-                    lines.add(new Line(0, Optional.empty(), 0, "symbol not found: " + a));
+                    for (dev.kdive.kernel.Module m : p.modules().modules()) {
+                        for (Symbol s : m.symbols().lookupAll(a)) {
+                            lines.add(new Line(s.address(), Optional.of(s), 0, m.name(), null));
+                        }
+                    }
+                    if (lines.isEmpty() || lines.getLast().symbol().map(x -> !x.name().equals(a)).orElse(true)) {
+                        lines.add(new Line(0, Optional.empty(), 0, "symbol not found: " + a));
+                    }
                 }
                 for (Symbol s : all) {
                     lines.add(new Line(s.address(), Optional.of(s), 0, null));

@@ -84,7 +84,9 @@ class CrashCrossCheckTest {
     }
 
     private static Case run(Scenario s, Path dump, Path vmlinux) throws Exception {
-        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner"));
+        JsonNode truth = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod",
+                "sym " + truth.path("module").path("provoker").asText()));
         List<String> kdive = new ArrayList<>();
         try (Program p = Program.open(dump, Optional.empty())) {
             for (String sym : SYMBOLS) {
@@ -165,6 +167,16 @@ class CrashCrossCheckTest {
             }
         }
         assertThat(checked).isGreaterThanOrEqualTo(SYMBOLS.size() + 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dumps")
+    void modulesListEqualsCrashs(String id) {
+        Case c = CASES.get(id);
+        int i = c.commands().indexOf("mod");
+        assertThat(c.kdive().get(i).stripTrailing().lines().map(String::stripTrailing).toList())
+                .as(id + ": mod").isEqualTo(c.crash().get(i).stripTrailing().lines().map(String::stripTrailing).toList())
+                .hasSizeGreaterThanOrEqualTo(5);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,122 @@
+package dev.kdive.kernel;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.symbols.Symbol;
+import dev.kdive.symbols.SymbolTable;
+import dev.kdive.types.Type;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The modules list ({@code modules}, linked through {@code module.list}; kernel/module/main.c),
+ * each module's memory (6.1: {@code core_layout.base/size}; 6.4+: {@code mem[MOD_TEXT]}) and its
+ * symbols from {@code mod->kallsyms}: an Elf64_Sym array, its string table and, since 5.x, a
+ * type table of nm letters. Layout differences are told apart by the dump's own types.
+ */
+public final class Modules {
+    private static final int LIMIT = 65536;
+    private static final int ELF64_SYM = 24;
+
+    /** The modules found, and what interrupted the walk. */
+    public record Walk(List<Module> modules, List<String> problems) {
+        public Optional<Module> containing(long address) {
+            return modules.stream().filter(m -> m.contains(address)).findFirst();
+        }
+
+        /** {@return the module symbol at or below an address inside a module} */
+        public Optional<Symbol> symbol(long address) {
+            return containing(address).flatMap(m -> m.symbols().containing(address));
+        }
+    }
+
+    private Modules() {
+    }
+
+    public static Walk walk(Program p) {
+        List<Module> modules = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        long head;
+        try {
+            head = p.address("modules");
+        } catch (UnknownSymbolException e) {
+            return new Walk(modules, List.of(e.getMessage()));
+        }
+        Type.Struct type = (Type.Struct) p.types().lookup("struct module").orElseThrow();
+        long listOffset = new KernelObject(p, type, 0).member("list").offset();
+        Set<Long> seen = new HashSet<>();
+        try {
+            long link = p.kernel().u64(head);
+            while (link != head && modules.size() < LIMIT) {
+                if (!seen.add(link)) {
+                    problems.add("module list loops at " + Long.toHexString(link));
+                    break;
+                }
+                KernelObject m = new KernelObject(p, type, link - listOffset);
+                try {
+                    modules.add(module(p, m));
+                } catch (MemoryFault f) {
+                    problems.add("module at " + Long.toHexString(m.address()) + ": " + f.getMessage());
+                }
+                link = m.read("list.next");
+            }
+        } catch (MemoryFault f) {
+            problems.add("module list broken: " + f.getMessage());
+        }
+        return new Walk(List.copyOf(modules), List.copyOf(problems));
+    }
+
+    private static Module module(Program p, KernelObject m) throws MemoryFault {
+        String name = m.string("name");
+        long base;
+        long size;
+        if (m.type().member("core_layout").isPresent()) {
+            base = m.read("core_layout.base");
+            size = m.read("core_layout.size");
+        } else { // 6.4+: struct module_memory mem[MOD_MEM_NUM_TYPES], MOD_TEXT first
+            long mem = m.addressOf("mem");
+            KernelObject text = KernelObject.at(p, "module_memory", mem);
+            base = text.read("base");
+            size = text.read("size");
+        }
+        return new Module(m.address(), name, base, size, symbols(p, m, name));
+    }
+
+    private static SymbolTable symbols(Program p, KernelObject m, String module) throws MemoryFault {
+        List<Symbol> out = new ArrayList<>();
+        long ks = m.read("kallsyms");
+        if (ks != 0) {
+            KernelObject k = KernelObject.at(p, "mod_kallsyms", ks);
+            long symtab = k.read("symtab");
+            int n = (int) Math.min(k.read("num_symtab"), 1 << 20);
+            long strtab = k.read("strtab");
+            long typetab = k.type().member("typetab").isPresent() ? k.read("typetab") : 0;
+            ByteBuffer syms = ByteBuffer.wrap(p.kernel().read(symtab, n * ELF64_SYM)).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] types = typetab != 0 ? p.kernel().read(typetab, n) : null;
+            for (int i = 1; i < n; i++) {
+                int at = i * ELF64_SYM;
+                long nameOff = Integer.toUnsignedLong(syms.getInt(at));
+                int shndx = Short.toUnsignedInt(syms.getShort(at + 6));
+                long value = syms.getLong(at + 8);
+                long size = syms.getLong(at + 16);
+                if (shndx == 0 || value == 0) {
+                    continue;
+                }
+                String name = p.kernel().cstring(strtab + nameOff, 256);
+                if (name.isEmpty()) {
+                    continue;
+                }
+                char type = types != null ? (char) (types[i] & 0xff) : 't';
+                out.add(new Symbol(name, value, size, type));
+            }
+        }
+        return new SymbolTable(out, module + " kallsyms in the dump");
+    }
+}
