@@ -133,4 +133,17 @@ class MalformedDumpTest {
         assertThat(r.err().lines()).hasSize(1).first().asString().startsWith("kdive: " + bad + ": at offset 0x0: expected an ELF core,"
                 + " a kdump-compressed (\"KDUMP   \") or a makedumpfile flattened file, found signature \"KDUMB   ");
     }
+
+    @Test
+    void aVmlinuxOfAnotherBuildIsRefusedByBuildId() throws Exception {
+        Lab lab = Lab.standard();
+        Path dump = lab.build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
+        Path other = lab.releaseDir().resolve("kernel/kdive_lab.ko"); // a real ELF with its own build-id
+        Run r = kdive(dump.toString(), "--vmlinux", other.toString(), "-c", "sys");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).hasSize(1).first().asString()
+                .startsWith("kdive: " + other + ": at offset 0x0: expected the vmlinux of the dump's kernel (VMCOREINFO BUILD-ID=")
+                .endsWith("not the kernel that crashed");
+    }
 }

@@ -44,6 +44,9 @@ public sealed interface DumpFile extends AutoCloseable permits ElfCore, DiskDump
      * @throws DumpFormatException when the file is none of the vmcore formats kdive knows
      */
     static DumpFile open(Path path) throws IOException, DumpFormatException {
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new DumpFormatException(path, 0, "expected a file, found a directory");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);

@@ -58,6 +58,9 @@ public final class ElfFile implements AutoCloseable {
     }
 
     public static ElfFile open(Path path) throws IOException, DumpFormatException {
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new DumpFormatException(path, 0, "expected a file, found a directory");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment f = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
@@ -137,6 +140,30 @@ public final class ElfFile implements AutoCloseable {
         }
         require(path, file, s.offset(), s.size(), "the contents of section " + s.name());
         return file.asSlice(s.offset(), s.size());
+    }
+
+    /** {@return the GNU build-id (NT_GNU_BUILD_ID in .note.gnu.build-id) as lower-case hex, if the file has one} */
+    public Optional<String> buildId() throws DumpFormatException {
+        Optional<Section> note = section(".note.gnu.build-id");
+        if (note.isEmpty()) {
+            return Optional.empty();
+        }
+        MemorySegment n = contents(note.get());
+        long p = 0;
+        while (p + 12 <= n.byteSize()) {
+            long namesz = Integer.toUnsignedLong(n.get(U32, p));
+            long descsz = Integer.toUnsignedLong(n.get(U32, p + 4));
+            int type = n.get(U32, p + 8);
+            long desc = p + 12 + ((namesz + 3) & ~3L);
+            if (desc + descsz > n.byteSize()) {
+                throw new DumpFormatException(path, note.get().offset() + p, "a build-id note inside .note.gnu.build-id");
+            }
+            if (type == 3 && namesz == 4) { // NT_GNU_BUILD_ID, name "GNU"
+                return Optional.of(java.util.HexFormat.of().formatHex(n.asSlice(desc, descsz).toArray(ValueLayout.JAVA_BYTE)));
+            }
+            p = desc + ((descsz + 3) & ~3L);
+        }
+        return Optional.empty();
     }
 
     /** {@return the .symtab entries with a name, in table order; empty when the file is stripped} */

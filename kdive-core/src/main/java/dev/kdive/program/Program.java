@@ -122,6 +122,13 @@ public final class Program implements AutoCloseable {
                                        long kaslr, List<String> warnings) throws IOException, DumpFormatException {
         if (vmlinux.isPresent()) {
             try (ElfFile elf = ElfFile.open(vmlinux.get())) {
+                // A vmlinux of another build gives wrong symbols and types everywhere: refuse it.
+                String dumpId = info.get("BUILD-ID");
+                Optional<String> fileId = elf.buildId();
+                if (dumpId != null && fileId.isPresent() && !fileId.get().startsWith(dumpId.strip().toLowerCase(java.util.Locale.ROOT))) {
+                    throw new DumpFormatException(vmlinux.get(), 0, "expected the vmlinux of the dump's kernel (VMCOREINFO BUILD-ID="
+                            + dumpId.strip() + "), found build-id " + fileId.get() + ": not the kernel that crashed");
+                }
                 List<Symbol> syms = new ArrayList<>();
                 for (ElfFile.ElfSymbol s : elf.symbols()) {
                     int type = s.type();
