@@ -177,9 +177,17 @@ public final class Unit {
     /** A DW_FORM_rnglistx index, resolved through rnglists_base when the ranges are read. */
     record RangeIndex(long index) {}
 
+    /** Small blocks are kept (DW_OP_plus_uconst member locations); large ones (location lists) skipped. */
     private static byte[] block(Cursor c, long n) {
+        if (n <= 16) {
+            byte[] b = new byte[(int) n];
+            for (int i = 0; i < n; i++) {
+                b[i] = (byte) c.u8();
+            }
+            return b;
+        }
         c.skip(n);
-        return null; // expressions are not needed for lines and inline chains
+        return null;
     }
 
     private Object str(long index, boolean resolve) {
@@ -287,6 +295,11 @@ public final class Unit {
             }
             p = skipChildren(child);
         }
+    }
+
+    /** {@return the offset of the first child of the unit DIE} */
+    public long firstChild() {
+        return root.next();
     }
 
     /** Raw decode used for walking: cheaper, index forms left unresolved. */

@@ -23,6 +23,7 @@ public final class ElfFile implements AutoCloseable {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     public static final int SHT_SYMTAB = 2;
+    public static final int SHT_NOTE = 7;
     public static final int SHT_NOBITS = 8;
     public static final long SHF_WRITE = 1;
     public static final long SHF_ALLOC = 2;
@@ -142,26 +143,30 @@ public final class ElfFile implements AutoCloseable {
         return file.asSlice(s.offset(), s.size());
     }
 
-    /** {@return the GNU build-id (NT_GNU_BUILD_ID in .note.gnu.build-id) as lower-case hex, if the file has one} */
+    /**
+     * {@return the GNU build-id (an NT_GNU_BUILD_ID note named "GNU") as lower-case hex, if the file
+     * has one: .note.gnu.build-id in most files, the kernel's .notes section in vmlinux}
+     */
     public Optional<String> buildId() throws DumpFormatException {
-        Optional<Section> note = section(".note.gnu.build-id");
-        if (note.isEmpty()) {
-            return Optional.empty();
-        }
-        MemorySegment n = contents(note.get());
-        long p = 0;
-        while (p + 12 <= n.byteSize()) {
-            long namesz = Integer.toUnsignedLong(n.get(U32, p));
-            long descsz = Integer.toUnsignedLong(n.get(U32, p + 4));
-            int type = n.get(U32, p + 8);
-            long desc = p + 12 + ((namesz + 3) & ~3L);
-            if (desc + descsz > n.byteSize()) {
-                throw new DumpFormatException(path, note.get().offset() + p, "a build-id note inside .note.gnu.build-id");
+        for (Section note : sections) {
+            if (note.type() != SHT_NOTE) {
+                continue;
             }
-            if (type == 3 && namesz == 4) { // NT_GNU_BUILD_ID, name "GNU"
-                return Optional.of(java.util.HexFormat.of().formatHex(n.asSlice(desc, descsz).toArray(ValueLayout.JAVA_BYTE)));
+            MemorySegment n = contents(note);
+            long p = 0;
+            while (p + 12 <= n.byteSize()) {
+                long namesz = Integer.toUnsignedLong(n.get(U32, p));
+                long descsz = Integer.toUnsignedLong(n.get(U32, p + 4));
+                int type = n.get(U32, p + 8);
+                long desc = p + 12 + ((namesz + 3) & ~3L);
+                if (desc + descsz > n.byteSize()) {
+                    throw new DumpFormatException(path, note.offset() + p, "a note inside section " + note.name());
+                }
+                if (type == 3 && namesz == 4 && n.get(U32, p + 12) == 0x00554e47) { // NT_GNU_BUILD_ID, "GNU\0"
+                    return Optional.of(java.util.HexFormat.of().formatHex(n.asSlice(desc, descsz).toArray(ValueLayout.JAVA_BYTE)));
+                }
+                p = desc + ((descsz + 3) & ~3L);
             }
-            p = desc + ((descsz + 3) & ~3L);
         }
         return Optional.empty();
     }

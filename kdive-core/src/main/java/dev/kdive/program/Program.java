@@ -256,15 +256,21 @@ public final class Program implements AutoCloseable {
         }
         List<String> why = new ArrayList<>();
         if (vmlinux.isPresent()) {
-            try (ElfFile elf = ElfFile.open(vmlinux.get())) {
+            try {
+                ElfFile elf = debugElf();
                 Optional<ElfFile.Section> btf = elf.section(".BTF");
-                if (btf.isPresent()) {
+                if (btf.isPresent()) { // BTF answers type questions fastest; DWARF stays for lines
                     types = Btf.parse(elf.contents(btf.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                             vmlinux.get() + " .BTF");
                     return types;
                 }
-                why.add(vmlinux.get() + " has no .BTF section");
-            } catch (IOException | DumpFormatException | TypeException e) {
+                Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
+                if (dwarf.isPresent()) {
+                    types = new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf));
+                    return types;
+                }
+                why.add(vmlinux.get() + " has neither .BTF nor .debug_info");
+            } catch (IOException | DumpFormatException | TypeException | dev.kdive.dwarf.DwarfException e) {
                 why.add(e.getMessage());
             }
         }
@@ -310,8 +316,7 @@ public final class Program implements AutoCloseable {
     public synchronized Optional<java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>>> sourceLines()
             throws IOException, DumpFormatException {
         if (sourceLines == null && vmlinux.isPresent()) {
-            debugElf = ElfFile.open(vmlinux.get());
-            Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(debugElf);
+            Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(debugElf());
             if (dwarf.isEmpty()) {
                 return Optional.empty();
             }
@@ -325,6 +330,14 @@ public final class Program implements AutoCloseable {
         long kaslr = layout.kaslrOffset();
         dev.kdive.dwarf.SourceLines lines = sourceLines;
         return Optional.of(a -> lines.frames(a - kaslr));
+    }
+
+    /** The vmlinux, mapped once and kept open for types and source lines. */
+    private synchronized ElfFile debugElf() throws IOException, DumpFormatException {
+        if (debugElf == null) {
+            debugElf = ElfFile.open(vmlinux.orElseThrow());
+        }
+        return debugElf;
     }
 
     /** {@return what could not be worked out while opening, one line each} */

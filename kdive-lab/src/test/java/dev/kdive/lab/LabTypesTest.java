@@ -122,6 +122,37 @@ class LabTypesTest {
         return n.find() ? n.group(1) : decl;
     }
 
+    private static dev.kdive.elf.ElfFile vmlinuxElf;
+    private static dev.kdive.dwarf.DwarfTypes dwarfTypes;
+
+    /** DWARF types of the debug vmlinux, the name index built in a temporary file and read back. */
+    private static synchronized dev.kdive.dwarf.DwarfTypes dwarfTypes() throws Exception {
+        if (dwarfTypes == null) {
+            vmlinuxElf = dev.kdive.elf.ElfFile.open(Lab.standard().debuginfo(System.out::println));
+            Path index = Files.createTempFile("kdive-types", ".idx");
+            Files.delete(index);
+            var dwarf = dev.kdive.dwarf.Dwarf.of(vmlinuxElf).orElseThrow();
+            var first = new dev.kdive.dwarf.DwarfTypes(dwarf, Optional.of(index));
+            first.lookup("struct task_struct").orElseThrow(); // scans every unit, writes the index
+            assertThat(index).isNotEmptyFile();
+            dwarfTypes = new dev.kdive.dwarf.DwarfTypes(dwarf, Optional.of(index)); // answers from the index file
+        }
+        return dwarfTypes;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"task_struct", "kmem_cache", "kmem_cache_cpu", "slab", "page", "pid", "upid", "mm_struct", "file",
+        "dentry", "module"})
+    void dwarfOfTheVmlinuxGivesGdbsOffsetsAndSizes(String struct) throws Exception {
+        List<GdbField> theirs = parse(gdbOutputs().get(struct));
+        Type.Struct s = (Type.Struct) dwarfTypes().lookup("struct " + struct).orElseThrow();
+        List<GdbField> ours = new ArrayList<>();
+        for (Layout.Field f : Layout.fields(s)) {
+            ours.add(new GdbField(f.name(), f.bitSize() > 0 ? f.bitOffset() : f.offset() * 8, f.type().size()));
+        }
+        assertThat(ours).as("struct " + struct + " members from DWARF (name, bit offset, size)").containsExactlyElementsOf(theirs);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"task_struct", "kmem_cache", "kmem_cache_cpu", "slab", "page", "pid", "upid", "mm_struct", "file",
         "dentry", "module"})
