@@ -68,7 +68,19 @@ public sealed interface Type {
 
         @Override
         public long size() {
-            return element.get().size() * length;
+            Type e = element.get().resolved();
+            if (e instanceof Array) { // nested dimensions: bounded, as a loop would never end
+                long n = length;
+                for (int depth = 0; e instanceof Array a; depth++) {
+                    if (depth > 32) {
+                        throw new TypeException("array dimensions nested deeper than 32");
+                    }
+                    n *= a.length();
+                    e = a.element().get().resolved();
+                }
+                return n * e.size();
+            }
+            return e.size() * length;
         }
     }
 
@@ -114,7 +126,7 @@ public sealed interface Type {
     record Typedef(String name, TypeRef target) implements Type {
         @Override
         public long size() {
-            return target.get().size();
+            return resolved().size(); // resolved() bounds a typedef loop in broken type data
         }
     }
 
@@ -127,7 +139,7 @@ public sealed interface Type {
 
         @Override
         public long size() {
-            return target.get().size();
+            return resolved().size();
         }
     }
 
