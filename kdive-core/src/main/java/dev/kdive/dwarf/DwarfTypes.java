@@ -37,6 +37,7 @@ public final class DwarfTypes implements TypeTable {
     private static final int PARAMETER = 0x05;
     private static final int UNSPECIFIED_PARAMETERS = 0x18;
     private static final int UNSPECIFIED_TYPE = 0x3b;
+    private static final int VARIABLE = 0x34;
     private static final int AT_BYTE_SIZE = 0x0b;
     private static final int AT_BIT_OFFSET = 0x0c;
     private static final int AT_BIT_SIZE = 0x0d;
@@ -97,6 +98,29 @@ public final class DwarfTypes implements TypeTable {
         return id == null ? Optional.empty() : Optional.of(byId(id));
     }
 
+    /** {@return the type of a global variable, from its DW_TAG_variable (or the declaration it completes)} */
+    public Optional<Type> variable(String name) {
+        Integer id = index().get("var " + name);
+        if (id == null) {
+            return Optional.empty();
+        }
+        Unit u = dwarf.unitContaining(id);
+        Die d = u.die(id);
+        for (int depth = 0; d != null && depth < 4; depth++) {
+            if (d.get(AT_TYPE) != null) {
+                return Optional.of(ref(u, d).get());
+            }
+            Object spec = d.get(Dwarf.AT_SPECIFICATION);
+            if (spec == null) {
+                break;
+            }
+            long off = u.reference(spec);
+            u = dwarf.unitContaining(off);
+            d = u.die(off);
+        }
+        return Optional.empty();
+    }
+
     /** Named definitions at the top level of every unit: "struct x", "union x", "enum x", typedefs and base types. */
     private Map<String, Integer> index() {
         Map<String, Integer> n = names;
@@ -133,6 +157,13 @@ public final class DwarfTypes implements TypeTable {
                             if (name != null) {
                                 m.putIfAbsent(key(d.tag(), name), (int) p);
                             }
+                        } else if (raw.tag() == VARIABLE) {
+                            // A global variable: its name may sit on the declaration DW_AT_specification names.
+                            Die d = u.die(p);
+                            String name = dwarf.name(u, d);
+                            if (name != null && (d.get(AT_DECLARATION) == null || !m.containsKey("var " + name))) {
+                                m.put("var " + name, (int) p);
+                            }
                         }
                         p = u.skipChildren(raw);
                     }
@@ -161,7 +192,7 @@ public final class DwarfTypes implements TypeTable {
             return Optional.empty();
         }
         try (var in = java.nio.file.Files.newBufferedReader(indexFile.get())) {
-            if (!("kdive-dwarf-types 1 " + dwarf.info.byteSize()).equals(in.readLine())) {
+            if (!("kdive-dwarf-types 2 " + dwarf.info.byteSize()).equals(in.readLine())) {
                 return Optional.empty();
             }
             Map<String, Integer> m = new HashMap<>();
@@ -184,7 +215,7 @@ public final class DwarfTypes implements TypeTable {
             java.nio.file.Files.createDirectories(f.getParent());
             java.nio.file.Path part = java.nio.file.Files.createTempFile(f.getParent(), "types", ".part");
             try (var out = java.nio.file.Files.newBufferedWriter(part)) {
-                out.write("kdive-dwarf-types 1 " + dwarf.info.byteSize() + "\n");
+                out.write("kdive-dwarf-types 2 " + dwarf.info.byteSize() + "\n");
                 for (var e : m.entrySet()) {
                     out.write(e.getValue() + "\t" + e.getKey() + "\n");
                 }

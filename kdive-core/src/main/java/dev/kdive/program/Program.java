@@ -259,12 +259,14 @@ public final class Program implements AutoCloseable {
             try {
                 ElfFile elf = debugElf();
                 Optional<ElfFile.Section> btf = elf.section(".BTF");
-                if (btf.isPresent()) { // BTF answers type questions fastest; DWARF stays for lines
-                    types = Btf.parse(elf.contents(btf.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
+                if (btf.isPresent()) { // BTF answers type questions fastest; DWARF knows the variables
+                    Btf b = Btf.parse(elf.contents(btf.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                             vmlinux.get() + " .BTF");
+                    types = dwarf.isEmpty() ? b : new TypesWithVariables(b,
+                            new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf)));
                     return types;
                 }
-                Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
                 if (dwarf.isPresent()) {
                     types = new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf));
                     return types;
@@ -330,6 +332,30 @@ public final class Program implements AutoCloseable {
         long kaslr = layout.kaslrOffset();
         dev.kdive.dwarf.SourceLines lines = sourceLines;
         return Optional.of(a -> lines.frames(a - kaslr));
+    }
+
+    /** Types from one source (BTF), global variables' types from another (DWARF). */
+    private record TypesWithVariables(TypeTable types, TypeTable variables) implements TypeTable {
+        @Override
+        public dev.kdive.types.Type byId(int id) {
+            return types.byId(id);
+        }
+
+        @Override
+        public Optional<dev.kdive.types.Type> lookup(String name) {
+            return types.lookup(name);
+        }
+
+        @Override
+        public Optional<dev.kdive.types.Type> variable(String name) {
+            Optional<dev.kdive.types.Type> v = types.variable(name);
+            return v.isPresent() ? v : variables.variable(name);
+        }
+
+        @Override
+        public String source() {
+            return types.source() + " + " + variables.source() + " variables";
+        }
     }
 
     /** The vmlinux, mapped once and kept open for types and source lines. */

@@ -205,6 +205,7 @@ public final class Btf implements TypeTable {
                 case FWD -> info < 0 ? "union " : "struct ";
                 case TYPEDEF, INT, FLOAT -> "";
                 case FUNC -> null;
+                case VAR -> "var ";
                 default -> "-";
             };
             if (prefix == null) {
@@ -262,6 +263,13 @@ public final class Btf implements TypeTable {
         index();
         Integer id = byName.get(name.strip().replaceAll("\\s+", " "));
         return id == null ? Optional.empty() : Optional.of(byId(id));
+    }
+
+    @Override
+    public Optional<Type> variable(String name) {
+        index();
+        Integer id = byName.get("var " + name);
+        return id == null ? Optional.empty() : Optional.of(((Type.Typedef) byId(id)).target().get());
     }
 
     /** {@return the prototype of a function BTF describes (vmlinux BTF has every non-inlined function)} */

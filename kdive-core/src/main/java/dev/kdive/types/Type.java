@@ -157,6 +157,9 @@ public sealed interface Type {
 
     record Param(String name, TypeRef type) {}
 
+    /** A type a client layer defines for values no type source describes (an untyped symbol). */
+    non-sealed interface Opaque extends Type {}
+
     /** A struct, union or enum declared but not defined here. */
     record Forward(String keyword, String name) implements Type {
         @Override

@@ -14,6 +14,11 @@ public interface TypeTable {
      */
     Optional<Type> lookup(String name);
 
+    /** {@return the type of a global variable, when this source records variables (DWARF does; BTF only per-cpu ones)} */
+    default Optional<Type> variable(String name) {
+        return Optional.empty();
+    }
+
     /** {@return where the types came from, for users} */
     String source();
 }

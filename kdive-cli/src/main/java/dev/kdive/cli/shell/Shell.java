@@ -33,7 +33,8 @@ public final class Shell {
         this.out = out;
         this.json = json;
         for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand(),
-                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs))) {
+                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs),
+                new PCommand(), new PtypeCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -139,7 +139,7 @@ final class StructCommand implements ShellCommand {
     }
 
     /** Members in declaration order; anonymous structs and unions inline, as crash shows them. */
-    private static void layout(Type.Struct s, long baseBits, int depth, boolean offsets, List<String> lines,
+    static void layout(Type.Struct s, long baseBits, int depth, boolean offsets, List<String> lines,
                                List<Map<String, Object>> members, String path) {
         for (Type.Member m : s.members()) {
             long bits = baseBits + m.bitOffset();

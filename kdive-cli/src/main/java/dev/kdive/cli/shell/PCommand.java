@@ -1,0 +1,71 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.Expression;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.program.Value;
+import dev.kdive.types.Declarations;
+import dev.kdive.types.Type;
+import dev.kdive.types.TypeException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+
+/** {@code p EXPR}: gdb's print of kernel data, "$N = value", numbered per session as crash does. */
+final class PCommand implements ShellCommand {
+    private int counter;
+
+    @Override
+    public String name() {
+        return "p";
+    }
+
+    @Override
+    public String synopsis() {
+        return "p EXPR                   print: SYMBOL[:cpu], *(struct x *)ADDR, ptr->member, a.b, a[i], &x";
+    }
+
+    record Printed(String line) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println(line);
+        }
+
+        @Override
+        public Object json() {
+            return Map.of("text", line);
+        }
+    }
+
+    @Override
+    public Output run(Program p, List<String> args) throws UsageException {
+        if (args.isEmpty()) {
+            throw new UsageException("p: give an expression");
+        }
+        String expr = String.join(" ", args);
+        try {
+            Value v = Expression.evaluate(p, expr);
+            Type t = v.type().resolved();
+            if (t instanceof Type.Opaque) {
+                throw new UsageException("p: " + t.name() + " (" + p.types().source()
+                        + " records no such variable); cast its address: *(TYPE *)&" + expr.strip());
+            }
+            String text;
+            if (!v.inMemory()) {
+                text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") 0x" + Long.toHexString(v.immediate())
+                        : Long.toString(v.immediate());
+            } else {
+                long size = Math.max(1, Math.min(v.type().size(), 1 << 20));
+                byte[] bytes = p.kernel().read(v.address(), (int) size);
+                String value = new ValuePrinter(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
+                text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") " + value : value;
+            }
+            return new Printed("$" + ++counter + " = " + text);
+        } catch (TypeException | UnknownSymbolException e) {
+            throw new UsageException("p: " + e.getMessage());
+        } catch (MemoryFault f) {
+            return new Printed("p: " + f.getMessage());
+        }
+    }
+}
