@@ -92,6 +92,14 @@ final class Cursor {
         return result;
     }
 
+    /** A unit's initial length field (DWARF 5, 7.4): 0xffffffff then 8 bytes means 64-bit DWARF. */
+    record Length(long length, int offsetSize) {}
+
+    Length initialLength() {
+        long len = u32();
+        return len == 0xffffffffL ? new Length(u64(), 8) : new Length(len, 4);
+    }
+
     /** A section offset: 4 bytes in 32-bit DWARF, 8 in 64-bit. */
     long offset(int size) {
         return size == 8 ? u64() : u32();

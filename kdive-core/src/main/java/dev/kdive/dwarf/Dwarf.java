@@ -131,10 +131,7 @@ public final class Dwarf {
             Cursor c = new Cursor(".debug_info", info, 0);
             while (c.pos < info.byteSize()) {
                 long start = c.pos;
-                long len = c.u32();
-                if (len == 0xffffffffL) {
-                    len = c.u64();
-                }
+                long len = c.initialLength().length();
                 if (len == 0) {
                     break;
                 }
@@ -199,13 +196,9 @@ public final class Dwarf {
         Cursor c = new Cursor(".debug_aranges", aranges, 0);
         while (c.pos < aranges.byteSize()) {
             long start = c.pos;
-            long len = c.u32();
-            int offsetSize = 4;
-            if (len == 0xffffffffL) {
-                len = c.u64();
-                offsetSize = 8;
-            }
-            long end = c.pos + len;
+            Cursor.Length l = c.initialLength();
+            int offsetSize = l.offsetSize();
+            long end = c.pos + l.length();
             c.u16(); // version 2
             long unit = c.offset(offsetSize);
             int addrSize = c.u8();
@@ -215,11 +208,11 @@ public final class Dwarf {
             c.pos = start + (header + tuple - 1) / tuple * tuple; // tuples are aligned to their size
             while (c.pos + tuple <= end) {
                 long a = c.sized(addrSize);
-                long l = c.sized(addrSize);
-                if (a == 0 && l == 0) {
+                long n = c.sized(addrSize);
+                if (a == 0 && n == 0) {
                     break;
                 }
-                all.add(new long[] {a, a + l, unit});
+                all.add(new long[] {a, a + n, unit});
             }
             c.pos = end;
         }

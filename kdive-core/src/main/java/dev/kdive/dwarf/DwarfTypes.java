@@ -361,29 +361,10 @@ public final class DwarfTypes implements TypeTable {
         for (int i = dims.size() - 1; i >= 0; i--) {
             t = new Type.Array(element, dims.get(i));
             if (i > 0) {
-                Type inner = t;
-                element = new TypeRef(new Fixed(inner), 1);
+                element = TypeRef.fixed(t);
             }
         }
         return t;
-    }
-
-    /** A one-type table for the inner dimensions of a multi-dimensional array. */
-    private record Fixed(Type type) implements TypeTable {
-        @Override
-        public Type byId(int id) {
-            return type;
-        }
-
-        @Override
-        public Optional<Type> lookup(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public String source() {
-            return "array dimension";
-        }
     }
 
     private TypeRef ref(Unit u, Die d) {

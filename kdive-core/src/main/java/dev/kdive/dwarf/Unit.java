@@ -42,13 +42,9 @@ public final class Unit {
 
     static Unit read(Dwarf d, long offset) {
         Cursor c = new Cursor(".debug_info", d.info, offset);
-        long len = c.u32();
-        int offsetSize = 4;
-        if (len == 0xffffffffL) {
-            len = c.u64();
-            offsetSize = 8;
-        }
-        long end = c.pos + len;
+        Cursor.Length l = c.initialLength();
+        int offsetSize = l.offsetSize();
+        long end = c.pos + l.length();
         int version = c.u16();
         int addressSize;
         long abbrevOffset;

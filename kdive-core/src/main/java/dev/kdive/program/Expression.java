@@ -280,24 +280,6 @@ public final class Expression {
     }
 
     private static Type pointerTo(Type t) {
-        return new Type.Pointer(new TypeRef(new Single(t), 1));
-    }
-
-    /** The target of a pointer made here, not found in a type table. */
-    private record Single(Type type) implements TypeTable {
-        @Override
-        public Type byId(int id) {
-            return type;
-        }
-
-        @Override
-        public Optional<Type> lookup(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public String source() {
-            return "expression";
-        }
+        return new Type.Pointer(TypeRef.fixed(t));
     }
 }

@@ -8,9 +8,7 @@ import dev.kdive.program.Value;
 import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
-import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 
 /** {@code p EXPR}: gdb's print of kernel data, "$N = value", numbered per session as crash does. */
 final class PCommand implements ShellCommand {
@@ -24,18 +22,6 @@ final class PCommand implements ShellCommand {
     @Override
     public String synopsis() {
         return "p EXPR                   print: SYMBOL[:cpu], *(struct x *)ADDR, ptr->member, a.b, a[i], &x";
-    }
-
-    record Printed(String line) implements Output {
-        @Override
-        public void text(PrintWriter out) {
-            out.println(line);
-        }
-
-        @Override
-        public Object json() {
-            return Map.of("text", line);
-        }
     }
 
     @Override
@@ -61,11 +47,11 @@ final class PCommand implements ShellCommand {
                 String value = new ValuePrinter(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") " + value : value;
             }
-            return new Printed("$" + ++counter + " = " + text);
+            return Text.of("$" + ++counter + " = " + text);
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("p: " + e.getMessage());
         } catch (MemoryFault f) {
-            return new Printed("p: " + f.getMessage());
+            return Text.of("p: " + f.getMessage());
         }
     }
 }

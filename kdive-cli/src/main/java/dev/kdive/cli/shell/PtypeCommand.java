@@ -4,10 +4,8 @@ import dev.kdive.program.Program;
 import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** {@code ptype TYPE}: gdb's full type, "type = struct x { ... }" (crash passes ptype to gdb). */
@@ -20,18 +18,6 @@ final class PtypeCommand implements ShellCommand {
     @Override
     public String synopsis() {
         return "ptype TYPE               the full type as gdb prints it";
-    }
-
-    record Lines(List<String> lines) implements Output {
-        @Override
-        public void text(PrintWriter out) {
-            lines.forEach(out::println);
-        }
-
-        @Override
-        public Object json() {
-            return Map.of("text", String.join("\n", lines));
-        }
     }
 
     @Override
@@ -54,7 +40,7 @@ final class PtypeCommand implements ShellCommand {
             } else {
                 lines.add("type = " + Declarations.name(r));
             }
-            return new Lines(lines);
+            return new Text(lines);
         } catch (TypeException e) {
             throw new UsageException("ptype: " + e.getMessage());
         }

@@ -4,9 +4,7 @@ import dev.kdive.program.Program;
 import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
-import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** {@code whatis}: what a type name stands for, or a struct's size; gdb's and crash's wording. */
@@ -21,18 +19,6 @@ final class WhatisCommand implements ShellCommand {
         return "whatis TYPE               a typedef's meaning, a struct's or union's size";
     }
 
-    record Answer(String line) implements Output {
-        @Override
-        public void text(PrintWriter out) {
-            out.println(line);
-        }
-
-        @Override
-        public Object json() {
-            return Map.of("text", line);
-        }
-    }
-
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
         if (args.isEmpty()) {
@@ -45,10 +31,10 @@ final class WhatisCommand implements ShellCommand {
                 throw new UsageException("whatis: no type named " + name);
             }
             return switch (t.get()) {
-                case Type.Struct s -> new Answer(s.keyword() + " " + s.name() + " {...}\nSIZE: " + s.size());
-                case Type.Typedef d -> new Answer("typedef " + Declarations.declaration(d.target().get(), d.name()) + ";");
-                case Type.Enum e -> new Answer("enum " + e.name() + " {...}\nSIZE: " + e.size());
-                default -> new Answer("type = " + Declarations.name(t.get()));
+                case Type.Struct s -> Text.of(s.keyword() + " " + s.name() + " {...}\nSIZE: " + s.size());
+                case Type.Typedef d -> Text.of("typedef " + Declarations.declaration(d.target().get(), d.name()) + ";");
+                case Type.Enum e -> Text.of("enum " + e.name() + " {...}\nSIZE: " + e.size());
+                default -> Text.of("type = " + Declarations.name(t.get()));
             };
         } catch (TypeException e) {
             throw new UsageException("whatis: " + e.getMessage());
