@@ -41,6 +41,10 @@ final class Addr2lineCommand implements Callable<Integer> {
     @Option(names = {"-a", "--addresses"}, description = "show each address before its answer")
     boolean addresses;
 
+    @Option(names = {"-j", "--section"}, paramLabel = "NAME",
+            description = "addresses are offsets into this section (binutils -j; for a module .ko: -j .text)")
+    String section;
+
     @Parameters(paramLabel = "ADDR", arity = "0..*", description = "hex addresses or FUNC+0xOFF; read from standard input when none")
     List<String> addrs = new ArrayList<>();
 
@@ -61,6 +65,14 @@ final class Addr2lineCommand implements Callable<Integer> {
                 return 1;
             }
             SourceLines lines = new SourceLines(dwarf.get(), a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null));
+            if (section != null) {
+                ElfFile.Section s = elf.section(section).orElse(null);
+                if (s == null) {
+                    System.err.println("kdive: " + vmlinux + ": no section " + section);
+                    return 1;
+                }
+                sectionBase = elf.sectionAddress(s.index());
+            }
             if (addrs.isEmpty()) {
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 for (String l = in.readLine(); l != null; l = in.readLine()) {
@@ -82,6 +94,8 @@ final class Addr2lineCommand implements Callable<Integer> {
         return 1;
     }
 
+    private long sectionBase;
+
     private void answer(String arg, SymbolTable table, SourceLines lines, PrintWriter out) {
         if (arg.isEmpty()) {
             return;
@@ -89,6 +103,9 @@ final class Addr2lineCommand implements Callable<Integer> {
         long address;
         try {
             address = parse(arg, table);
+            if (section != null && !arg.contains("+")) {
+                address += sectionBase;
+            }
         } catch (IllegalArgumentException e) {
             out.println("kdive: " + e.getMessage());
             return;

@@ -45,6 +45,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--src", paramLabel = "DIR", description = "kernel source tree for list (repeatable)")
     java.util.List<Path> sources = new java.util.ArrayList<>();
 
+    @Option(names = "--modules", paramLabel = "DIR", description = "where module .ko (or .ko.debug) files are, found by name (repeatable)")
+    java.util.List<Path> moduleDirs = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws IOException {
         if (dump == null) {
@@ -56,7 +59,7 @@ public final class Main implements Callable<Integer> {
             for (String w : p.warnings()) {
                 System.err.println("kdive: " + w);
             }
-            Shell shell = new Shell(p, out, json, sources);
+            Shell shell = new Shell(p, out, json, sources, moduleDirs);
             if (commands != null) {
                 shell.runLine(commands);
             } else {

@@ -81,9 +81,10 @@ public final class Dwarf {
         return Optional.of(new Dwarf(elf));
     }
 
+    /** A module's (ET_REL) debug sections need their relocations applied: they are copied and patched. */
     private static MemorySegment section(ElfFile elf, String name) throws DumpFormatException {
         Optional<ElfFile.Section> s = elf.section(name);
-        return s.isPresent() ? elf.contents(s.get()) : MemorySegment.ofArray(new byte[0]);
+        return s.isPresent() ? elf.relocatedContents(s.get()) : MemorySegment.ofArray(new byte[0]);
     }
 
     /** One abbreviation: a tag and its attribute specifications (name, form, implicit constant). */

@@ -33,7 +33,7 @@ public final class ElfFile implements AutoCloseable {
 
     /** One section header (Elf64_Shdr). */
     public record Section(int index, String name, int type, long flags, long address, long offset, long size,
-                          int link, long entrySize) {}
+                          int link, int info, long align, long entrySize) {}
 
     /** One Elf64_Sym with its section index ({@code shndx}), and its type letter as nm prints it. */
     public record ElfSymbol(String name, long value, long size, int info, int shndx, char nmType) {
@@ -51,7 +51,11 @@ public final class ElfFile implements AutoCloseable {
     private final MemorySegment file;
     private final List<Section> sections;
 
-    private ElfFile(Path path, Arena arena, MemorySegment file, List<Section> sections) {
+    private final int elfType;
+    private long[] placed; // ET_REL: the address each allocated section is given
+
+    private ElfFile(Path path, Arena arena, MemorySegment file, List<Section> sections, int elfType) {
+        this.elfType = elfType;
         this.path = path;
         this.arena = arena;
         this.file = file;
@@ -91,16 +95,17 @@ public final class ElfFile implements AutoCloseable {
                 long p = shoff + i * 64L;
                 raw[i] = new long[] {Integer.toUnsignedLong(f.get(U32, p)), Integer.toUnsignedLong(f.get(U32, p + 4)),
                     f.get(U64, p + 8), f.get(U64, p + 16), f.get(U64, p + 24), f.get(U64, p + 32),
-                    Integer.toUnsignedLong(f.get(U32, p + 40)), f.get(U64, p + 56)};
+                    Integer.toUnsignedLong(f.get(U32, p + 40)), f.get(U64, p + 56),
+                    Integer.toUnsignedLong(f.get(U32, p + 44)), f.get(U64, p + 48)};
             }
             List<Section> secs = new ArrayList<>();
             long[] strtab = shstrndx < shnum ? raw[shstrndx] : null;
             for (int i = 0; i < shnum; i++) {
                 long[] r = raw[i];
                 String name = strtab == null ? "" : cstring(f, strtab[4] + r[0], strtab[4] + strtab[5]);
-                secs.add(new Section(i, name, (int) r[1], r[2], r[3], r[4], r[5], (int) r[6], r[7]));
+                secs.add(new Section(i, name, (int) r[1], r[2], r[3], r[4], r[5], (int) r[6], (int) r[8], r[9], r[7]));
             }
-            return new ElfFile(path, arena, f, List.copyOf(secs));
+            return new ElfFile(path, arena, f, List.copyOf(secs), Short.toUnsignedInt(f.get(U16, 16)));
         } catch (IOException | DumpFormatException | RuntimeException e) {
             arena.close();
             throw e;
@@ -171,6 +176,82 @@ public final class ElfFile implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** {@return whether this is a relocatable object (ET_REL, a kernel module .ko)} */
+    public boolean relocatable() {
+        return elfType == 1;
+    }
+
+    /**
+     * {@return the address of a section: its sh_addr, or in a relocatable object the address kdive
+     * gives it, allocated sections laid end to end from 0 in file order, each aligned (as binutils
+     * places them, so that .text, .init.text and .exit.text do not overlap)}
+     */
+    public synchronized long sectionAddress(int index) {
+        if (!relocatable()) {
+            return index < sections.size() ? sections.get(index).address() : 0;
+        }
+        if (placed == null) {
+            placed = new long[sections.size()];
+            long next = 0;
+            for (Section s : sections) {
+                if ((s.flags() & SHF_ALLOC) != 0) {
+                    long a = Math.max(1, s.align());
+                    next = (next + a - 1) / a * a;
+                    placed[s.index()] = next;
+                    next += s.size();
+                }
+            }
+        }
+        return index < placed.length ? placed[index] : 0;
+    }
+
+    /**
+     * {@return a section's bytes with its RELA relocations applied (R_X86_64_64, _32, _32S against
+     * symbols at their placed addresses); the mapped bytes when the file is not relocatable}
+     */
+    public MemorySegment relocatedContents(Section s) throws DumpFormatException {
+        MemorySegment raw = contents(s);
+        if (!relocatable()) {
+            return raw;
+        }
+        Optional<Section> rela = sections.stream().filter(r -> r.type() == 4 && r.info() == s.index()).findFirst();
+        if (rela.isEmpty()) {
+            return raw;
+        }
+        byte[] out = raw.toArray(ValueLayout.JAVA_BYTE);
+        MemorySegment copy = MemorySegment.ofArray(out);
+        MemorySegment rel = contents(rela.get());
+        MemorySegment symtab = contents(sections.get(rela.get().link()));
+        for (long p = 0; p + 24 <= rel.byteSize(); p += 24) {
+            long offset = rel.get(U64, p);
+            long info = rel.get(U64, p + 8);
+            long addend = rel.get(U64, p + 16);
+            int type = (int) info;
+            long symIndex = info >>> 32;
+            if (symIndex * 24 + 24 > symtab.byteSize()) {
+                throw new DumpFormatException(path, rela.get().offset() + p, "a relocation's symbol inside the symbol table");
+            }
+            int shndx = Short.toUnsignedInt(symtab.get(U16, symIndex * 24 + 6));
+            long value = symtab.get(U64, symIndex * 24 + 8) + (shndx < SHN_LORESERVE ? sectionAddress(shndx) : 0) + addend;
+            switch (type) {
+                case 1 -> { // R_X86_64_64
+                    if (offset + 8 <= out.length) {
+                        copy.set(U64, offset, value);
+                    }
+                }
+                case 10, 11 -> { // R_X86_64_32, R_X86_64_32S
+                    if (offset + 4 <= out.length) {
+                        copy.set(U32, offset, (int) value);
+                    }
+                }
+                case 0 -> { }
+                default -> throw new DumpFormatException(path, rela.get().offset() + p,
+                        "a relocation of type 1, 10 or 11 in " + rela.get().name() + ", found " + type);
+            }
+        }
+        return copy;
+    }
+
     /** {@return the .symtab entries with a name, in table order; empty when the file is stripped} */
     public List<ElfSymbol> symbols() throws DumpFormatException {
         Optional<Section> symtab = sections.stream().filter(s -> s.type() == SHT_SYMTAB).findFirst();
@@ -194,7 +275,8 @@ public final class ElfFile implements AutoCloseable {
             if (name.isEmpty()) {
                 continue;
             }
-            out.add(new ElfSymbol(name, value, size, info, shndx, nmType(info, shndx)));
+            long placedValue = relocatable() && shndx != 0 && shndx < SHN_LORESERVE ? value + sectionAddress(shndx) : value;
+            out.add(new ElfSymbol(name, placedValue, size, info, shndx, nmType(info, shndx)));
         }
         return out;
     }

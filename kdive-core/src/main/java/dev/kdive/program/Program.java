@@ -43,6 +43,8 @@ public final class Program implements AutoCloseable {
     private String typesUnavailable;
     private dev.kdive.kernel.Modules.Walk modules;
     private ElfFile debugElf;
+    private final java.util.Map<String, Optional<dev.kdive.dwarf.SourceLines>> moduleLines = new java.util.HashMap<>();
+    private final List<ElfFile> moduleFiles = new ArrayList<>();
     private dev.kdive.dwarf.SourceLines sourceLines;
 
     private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
@@ -358,6 +360,78 @@ public final class Program implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return the frames of a code address inside a loaded module, from the module's own .ko (or
+     * .ko.debug) found by name under {@code dirs}: the dump's symbol for the address and its offset
+     * are looked up in the .ko's symbol table, whose sections kdive places and relocates; empty when
+     * the address is in no module or no matching file with DWARF is found}
+     */
+    public synchronized Optional<List<dev.kdive.dwarf.SourceLines.Frame>> moduleFrames(long address, List<Path> dirs)
+            throws IOException, DumpFormatException {
+        Optional<dev.kdive.kernel.Module> mod = modules().containing(address);
+        if (mod.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Symbol> sym = mod.get().symbols().containing(address);
+        if (sym.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = mod.get().name();
+        if (!moduleLines.containsKey(name)) {
+            moduleLines.put(name, Optional.empty());
+            for (Path f : moduleFilesNamed(name, dirs)) {
+                ElfFile elf = ElfFile.open(f);
+                Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
+                if (dwarf.isEmpty()) {
+                    elf.close();
+                    continue;
+                }
+                moduleFiles.add(elf);
+                java.util.Map<String, Long> placed = new java.util.HashMap<>();
+                List<Symbol> syms = new ArrayList<>();
+                for (ElfFile.ElfSymbol s : elf.symbols()) {
+                    if (s.shndx() != 0 && s.type() == 2) {
+                        placed.putIfAbsent(s.name(), s.value());
+                        syms.add(new Symbol(s.name(), s.value(), s.size(), s.nmType()));
+                    }
+                }
+                SymbolTable table = new SymbolTable(syms, f + " .symtab");
+                moduleLines.put(name, Optional.of(new dev.kdive.dwarf.SourceLines(dwarf.get(),
+                        a -> table.containing(a).map(Symbol::name).orElse(null))));
+                moduleSymbolAddresses.put(name, placed);
+                break;
+            }
+        }
+        Optional<dev.kdive.dwarf.SourceLines> lines = moduleLines.get(name);
+        Long at = moduleSymbolAddresses.getOrDefault(name, java.util.Map.of()).get(sym.get().name());
+        if (lines.isEmpty() || at == null) {
+            return Optional.empty();
+        }
+        return Optional.of(lines.get().frames(at + (address - sym.get().address())));
+    }
+
+    private final java.util.Map<String, java.util.Map<String, Long>> moduleSymbolAddresses = new java.util.HashMap<>();
+
+    /** NAME.ko, NAME.ko.debug (module names use '_' where file names may use '-'), searched under each dir. */
+    private static List<Path> moduleFilesNamed(String name, List<Path> dirs) throws IOException {
+        List<Path> found = new ArrayList<>();
+        java.util.Set<String> wanted = java.util.Set.of(name + ".ko", name.replace('_', '-') + ".ko",
+                name + ".ko.debug", name.replace('_', '-') + ".ko.debug");
+        for (Path d : dirs) {
+            if (java.nio.file.Files.isRegularFile(d) && wanted.contains(d.getFileName().toString())) {
+                found.add(d);
+                continue;
+            }
+            if (!java.nio.file.Files.isDirectory(d)) {
+                continue;
+            }
+            try (var walk = java.nio.file.Files.walk(d, 8)) {
+                walk.filter(f -> wanted.contains(f.getFileName().toString())).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
     /** The vmlinux, mapped once and kept open for types and source lines. */
     private synchronized ElfFile debugElf() throws IOException, DumpFormatException {
         if (debugElf == null) {
@@ -379,6 +453,7 @@ public final class Program implements AutoCloseable {
 
     @Override
     public void close() {
+        moduleFiles.forEach(ElfFile::close);
         if (debugElf != null) {
             debugElf.close();
         }

@@ -23,9 +23,11 @@ import java.util.function.LongFunction;
  */
 final class ListCommand implements ShellCommand {
     private final List<Path> sourceDirs;
+    private final List<Path> moduleDirs;
 
-    ListCommand(List<Path> sourceDirs) {
+    ListCommand(List<Path> sourceDirs, List<Path> moduleDirs) {
         this.sourceDirs = sourceDirs;
+        this.moduleDirs = moduleDirs;
     }
 
     @Override
@@ -75,7 +77,19 @@ final class ListCommand implements ShellCommand {
         if (expr.startsWith("(") && expr.endsWith(")")) {
             expr = expr.substring(1, expr.length() - 1);
         }
-        long address = Args.address(p, "list", expr.replaceFirst("/0x[0-9a-fA-F]+$", ""));
+        // As an oops prints it: FUNC+0xOFF/0xLEN [module]
+        long address = moduleAddress(p, expr.replaceFirst("\\s*\\[[\\w-]+\\]$", "").replaceFirst("/0x[0-9a-fA-F]+$", ""));
+        if (Long.compareUnsigned(address, p.layout().modulesStart()) >= 0) {
+            try {
+                Optional<List<SourceLines.Frame>> frames = p.moduleFrames(address, moduleDirs);
+                if (frames.isEmpty()) {
+                    throw new UsageException("list: " + Long.toHexString(address) + " is in no module whose .ko with DWARF is under --modules");
+                }
+                return new Listing(address, frames.get(), source(frames.get().getFirst()));
+            } catch (IOException | DumpFormatException | DwarfException e) {
+                throw new UsageException("list: " + e.getMessage());
+            }
+        }
         Optional<LongFunction<List<SourceLines.Frame>>> lines;
         try {
             lines = p.sourceLines();
@@ -92,6 +106,23 @@ final class ListCommand implements ShellCommand {
             throw new UsageException("list: " + e.getMessage());
         }
         return new Listing(address, frames, source(frames.getFirst()));
+    }
+
+    /** FUNC+OFF may name a module function: the kernel's symbols, then every module's. */
+    private static long moduleAddress(Program p, String expr) throws UsageException {
+        try {
+            return Args.address(p, "list", expr);
+        } catch (UsageException e) {
+            String name = expr.replaceFirst("[+-].*$", "");
+            for (dev.kdive.kernel.Module m : p.modules().modules()) {
+                Optional<dev.kdive.symbols.Symbol> s = m.symbols().lookup(name);
+                if (s.isPresent()) {
+                    long off = expr.length() > name.length() ? Args.number("list", expr.substring(name.length() + 1)) : 0;
+                    return s.get().address() + (expr.charAt(Math.min(name.length(), expr.length() - 1)) == '-' ? -off : off);
+                }
+            }
+            throw e;
+        }
     }
 
     /** gdb centres the listing: five lines before the line, four after. */
@@ -118,6 +149,9 @@ final class ListCommand implements ShellCommand {
 
     /** The file under a --src directory: its path as DWARF names it, or the longest suffix that exists. */
     private Optional<Path> find(String dwarfPath) {
+        if (dwarfPath.startsWith("/") && Files.isRegularFile(Path.of(dwarfPath))) {
+            return Optional.of(Path.of(dwarfPath)); // gdb reads an absolute path where it is
+        }
         String[] parts = dwarfPath.split("/");
         for (Path dir : sourceDirs) {
             for (int i = 0; i < parts.length; i++) {

@@ -24,16 +24,20 @@ public final class Shell {
     private int failures;
 
     public Shell(Program program, PrintWriter out, boolean json) {
-        this(program, out, json, List.of());
+        this(program, out, json, List.of(), List.of());
     }
 
-    /** @param sourceDirs kernel source trees {@code list} reads lines from (--src) */
-    public Shell(Program program, PrintWriter out, boolean json, List<java.nio.file.Path> sourceDirs) {
+    /**
+     * @param sourceDirs kernel source trees {@code list} reads lines from (--src)
+     * @param moduleDirs where module .ko files with DWARF are found by name (--modules)
+     */
+    public Shell(Program program, PrintWriter out, boolean json, List<java.nio.file.Path> sourceDirs,
+                 List<java.nio.file.Path> moduleDirs) {
         this.program = program;
         this.out = out;
         this.json = json;
         for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand(),
-                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs),
+                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
                 new PCommand(), new PtypeCommand())) {
             commands.put(c.name(), c);
         }
