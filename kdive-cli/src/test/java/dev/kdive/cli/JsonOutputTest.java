@@ -1,0 +1,55 @@
+package dev.kdive.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.lab.Lab;
+import dev.kdive.lab.Scenario;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** --json: one JSON object per command and line, with the same facts as the text. */
+@Tag("lab")
+class JsonOutputTest {
+    @Test
+    void everyCommandPrintsOneJsonObjectPerLine() throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        String marker = gt.path("markers").get(0).path("address").asText().substring(2);
+        String pid = gt.path("markers").get(0).path("pid").asText();
+        List<String> commands = List.of("sys", "rd -a linux_banner", "rd -64 jiffies_64 2", "vtop _stext", "ptov 1000000",
+                "sym init_uts_ns", "mod", "struct list_head", "whatis pid_t", "ptype struct upid", "p current_task:0",
+                "rd -c " + pid + " -a " + marker, "nosuchcommand");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        int status;
+        try {
+            status = Main.commandLine().execute(dir.resolve(Lab.Artifact.ELF.file).toString(), "--json", "-c", String.join("; ", commands));
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(status).as("an unknown command makes the exit status 1").isEqualTo(1);
+        List<String> lines = o.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(commands.size());
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode n = json.readTree(lines.get(i));
+            assertThat(n.path("command").asText()).isEqualTo(commands.get(i));
+            assertThat(n.has("result") || n.has("error")).as(lines.get(i)).isTrue();
+        }
+        assertThat(json.readTree(lines.get(0)).path("result").path("release").asText()).isEqualTo(gt.path("release").asText());
+        assertThat(json.readTree(lines.get(3)).path("result").get(0).path("region").asText()).isEqualTo("kernel image");
+        assertThat(json.readTree(lines.get(6)).path("result").path("modules").size()).isGreaterThanOrEqualTo(4);
+        assertThat(json.readTree(lines.get(11)).path("result").path("rows").get(0).path("text").asText())
+                .isEqualTo(gt.path("markers").get(0).path("text").asText());
+        assertThat(json.readTree(lines.get(12)).path("error").asText()).contains("command not found");
+    }
+}
