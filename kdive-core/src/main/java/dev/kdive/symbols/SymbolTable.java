@@ -64,21 +64,30 @@ public final class SymbolTable {
     }
 
     /**
-     * {@return the last symbol at or below {@code address}; among several at one address, the
-     * first in table order}. A symbol with a known size that ends before the address does not count.
+     * {@return the last symbol at or below {@code address}; among several at one address, the first
+     * (in table order) whose known size covers it, else the first: a function is preferred to the
+     * zero-size labels (_text, _stext) at its start, as crash does}. A symbol with a known size that
+     * ends before the address does not count.
      */
     public Optional<Symbol> containing(long address) {
-        int i = upperBound(address) - 1;
-        if (i < 0) {
+        int last = upperBound(address) - 1;
+        if (last < 0) {
             return Optional.empty();
         }
-        long at = addresses[i];
-        while (i > 0 && addresses[i - 1] == at) {
-            i--;
+        long at = addresses[last];
+        int first = last;
+        while (first > 0 && addresses[first - 1] == at) {
+            first--;
         }
-        Symbol s = byAddress[i];
-        if (s.size() > 0 && Long.compareUnsigned(address - s.address(), s.size()) >= 0) {
-            return Optional.empty();
+        for (int i = first; i <= last; i++) {
+            Symbol s = byAddress[i];
+            if (s.size() > 0 && Long.compareUnsigned(address - s.address(), s.size()) < 0) {
+                return Optional.of(s);
+            }
+        }
+        Symbol s = byAddress[first];
+        if (s.size() > 0) {
+            return Optional.empty(); // every sized symbol here ends before the address
         }
         return Optional.of(s);
     }

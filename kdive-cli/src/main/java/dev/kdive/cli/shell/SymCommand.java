@@ -23,9 +23,17 @@ final class SymCommand implements ShellCommand {
     }
 
     /** One answer line: the address, the symbol (if any), the offset into it, its module; or an error. */
-    record Line(long address, Optional<Symbol> symbol, long offset, String module, String error) {
+    record Line(long address, Optional<Symbol> symbol, long offset, String module, String error, String source) {
         Line(long address, Optional<Symbol> symbol, long offset, String error) {
-            this(address, symbol, offset, null, error);
+            this(address, symbol, offset, null, error, null);
+        }
+
+        Line(long address, Optional<Symbol> symbol, long offset, String module, String error) {
+            this(address, symbol, offset, module, error, null);
+        }
+
+        Line withSource(String where) {
+            return new Line(address, symbol, offset, module, error, where);
         }
     }
 
@@ -37,8 +45,8 @@ final class SymCommand implements ShellCommand {
                     out.println("sym: " + l.error());
                 } else {
                     Symbol s = l.symbol().orElseThrow();
-                    out.printf("%x (%c) %s%s%s%n", l.address(), s.type(), s.name(), l.offset() == 0 ? "" : "+" + l.offset(),
-                            l.module() == null ? "" : " [" + l.module() + "]");
+                    out.printf("%x (%c) %s%s%s%s%n", l.address(), s.type(), s.name(), l.offset() == 0 ? "" : "+" + l.offset(),
+                            l.module() == null ? "" : " [" + l.module() + "]", l.source() == null ? "" : " " + l.source());
                 }
             }
         }
@@ -58,6 +66,7 @@ final class SymCommand implements ShellCommand {
                     m.put("offset", l.offset());
                     m.put("size", s.size());
                     m.put("module", l.module());
+                    m.put("source", l.source());
                 }
                 out.add(m);
             }
@@ -69,7 +78,7 @@ final class SymCommand implements ShellCommand {
     public Output run(Program p, List<String> raw) throws UsageException {
         Args args = new Args("sym", raw, Set.of("-l"), Set.of());
         List<Line> lines = new ArrayList<>();
-        if (args.has("-l")) {
+        if (args.has("-l")) { // every symbol: no source lines, as crash's sym -l
             for (Symbol s : p.symbols().all()) {
                 lines.add(new Line(s.address(), Optional.of(s), 0, null));
             }
@@ -103,6 +112,33 @@ final class SymCommand implements ShellCommand {
                 }
             }
         }
-        return new Lines(lines);
+        return new Lines(withSource(p, lines));
+    }
+
+    /** crash appends the text address's source line, "FILE: LINE", when it has the vmlinux's DWARF. */
+    private static List<Line> withSource(Program p, List<Line> lines) {
+        java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source;
+        try {
+            source = p.sourceLines().orElse(null);
+        } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
+            return lines;
+        }
+        if (source == null) {
+            return lines;
+        }
+        List<Line> out = new ArrayList<>();
+        for (Line l : lines) {
+            if (l.error() == null && l.module() == null && l.symbol().map(Symbol::isText).orElse(false)) {
+                try {
+                    var f = source.apply(l.address()).getFirst();
+                    out.add(f.file() == null ? l : l.withSource(f.file() + ": " + f.line()));
+                    continue;
+                } catch (dev.kdive.dwarf.DwarfException e) {
+                    // no line for this one; the symbol is still right
+                }
+            }
+            out.add(l);
+        }
+        return out;
     }
 }

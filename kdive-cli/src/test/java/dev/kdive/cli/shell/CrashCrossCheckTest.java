@@ -43,7 +43,7 @@ class CrashCrossCheckTest {
 
     /** One dump: kdive's and crash's output for the same commands, and the addresses walked. */
     record Case(Scenario scenario, Path dump, List<String> commands, List<String> kdive, List<String> crash,
-                JsonNode groundTruth) {}
+                JsonNode groundTruth, List<String> kdiveWithVmlinux) {}
 
     static List<Arguments> dumps() throws Exception {
         prepare();
@@ -109,7 +109,17 @@ class CrashCrossCheckTest {
         }
         List<String> crash = CrashReference.outputs(vmlinux, dump, commands);
         JsonNode gt = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
-        return new Case(s, dump, commands, kdive, crash, gt);
+        List<String> withVmlinux = new ArrayList<>();
+        if (dump.getFileName().toString().equals(Lab.Artifact.ELF.file)) { // symbols + DWARF lines, once per scenario
+            try (Program p = Program.open(dump, Optional.of(vmlinux))) {
+                for (String c : commands) {
+                    StringWriter w = new StringWriter();
+                    new Shell(p, new PrintWriter(w), false).runLine(c.startsWith("sym ") ? c : "help");
+                    withVmlinux.add(w.toString());
+                }
+            }
+        }
+        return new Case(s, dump, commands, kdive, crash, gt, withVmlinux);
     }
 
     /** {@return the first mapped page at or above {@code from}, skipping whole unmapped tables} */
@@ -167,6 +177,23 @@ class CrashCrossCheckTest {
             }
         }
         assertThat(checked).isGreaterThanOrEqualTo(SYMBOLS.size() + 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dumps")
+    void symWithTheVmlinuxAddsCrashsSourceLines(String id) {
+        Case c = CASES.get(id);
+        if (c.kdiveWithVmlinux().isEmpty()) {
+            return; // checked once per scenario, on its ELF core
+        }
+        int checked = 0;
+        for (int i = 0; i < c.commands().size(); i++) {
+            if (c.commands().get(i).startsWith("sym ")) {
+                assertThat(c.kdiveWithVmlinux().get(i).strip()).as(id + ": " + c.commands().get(i)).isEqualTo(c.crash().get(i).strip());
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(10);
     }
 
     @ParameterizedTest(name = "{0}")
