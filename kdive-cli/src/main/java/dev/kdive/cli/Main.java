@@ -59,6 +59,7 @@ public final class Main implements Callable<Integer> {
             for (String w : p.warnings()) {
                 System.err.println("kdive: " + w);
             }
+            p.onProgress(message -> System.err.println("kdive: " + message));
             Shell shell = new Shell(p, out, json, sources, moduleDirs);
             if (commands != null) {
                 shell.runLine(commands);

@@ -60,9 +60,17 @@ public final class DwarfTypes implements TypeTable {
      *                  the caller); read when present, written after the first full scan
      */
     public DwarfTypes(Dwarf dwarf, Optional<java.nio.file.Path> indexFile) {
+        this(dwarf, indexFile, message -> { });
+    }
+
+    /** @param progress told when the one-time index scan starts and ends (it takes a second or more) */
+    public DwarfTypes(Dwarf dwarf, Optional<java.nio.file.Path> indexFile, java.util.function.Consumer<String> progress) {
         this.dwarf = dwarf;
         this.indexFile = indexFile;
+        this.progress = progress;
     }
+
+    private final java.util.function.Consumer<String> progress;
 
     /** {@return the index file for an ELF file: ~/.cache/kdive/dwarf/BUILD-ID.types, when it has a build-id} */
     public static Optional<java.nio.file.Path> defaultIndexFile(dev.kdive.elf.ElfFile elf) {
@@ -137,6 +145,9 @@ public final class DwarfTypes implements TypeTable {
                 return names;
             }
             long[] units = dwarf.unitOffsets();
+            long started = System.nanoTime();
+            progress.accept("indexing the DWARF types of " + dwarf.elf.path().getFileName() + " (" + units.length
+                    + " units, once" + (indexFile.isPresent() ? "; kept in " + indexFile.get() : "") + ")...");
             List<Map<String, Integer>> parts = IntStream.range(0, units.length).parallel().mapToObj(i -> {
                 Map<String, Integer> m = new HashMap<>();
                 try {
@@ -182,6 +193,7 @@ public final class DwarfTypes implements TypeTable {
             }
             names = all;
             writeIndex(all);
+            progress.accept(String.format("indexed %d type names in %.1f s", all.size(), (System.nanoTime() - started) / 1e9));
             return all;
         }
     }

@@ -43,6 +43,7 @@ public final class Program implements AutoCloseable {
     private String typesUnavailable;
     private dev.kdive.kernel.Modules.Walk modules;
     private ElfFile debugElf;
+    private java.util.function.Consumer<String> progress = message -> { };
     private final java.util.Map<String, Optional<dev.kdive.dwarf.SourceLines>> moduleLines = new java.util.HashMap<>();
     private final List<ElfFile> moduleFiles = new ArrayList<>();
     private dev.kdive.dwarf.SourceLines sourceLines;
@@ -266,11 +267,11 @@ public final class Program implements AutoCloseable {
                     Btf b = Btf.parse(elf.contents(btf.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                             vmlinux.get() + " .BTF");
                     types = dwarf.isEmpty() ? b : new TypesWithVariables(b,
-                            new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf)));
+                            new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf), progress));
                     return types;
                 }
                 if (dwarf.isPresent()) {
-                    types = new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf));
+                    types = new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf), progress);
                     return types;
                 }
                 why.add(vmlinux.get() + " has neither .BTF nor .debug_info");
@@ -438,6 +439,11 @@ public final class Program implements AutoCloseable {
             debugElf = ElfFile.open(vmlinux.orElseThrow());
         }
         return debugElf;
+    }
+
+    /** Where to report work that takes a while (the one-time DWARF type index); silent by default. */
+    public synchronized void onProgress(java.util.function.Consumer<String> listener) {
+        this.progress = listener;
     }
 
     /** {@return what could not be worked out while opening, one line each} */
