@@ -90,8 +90,32 @@ public final class Tasks {
         }
     }
 
-    private static Task task(KernelObject t) throws MemoryFault {
-        return new Task(t.address(), (int) t.read("pid"), (int) t.read("tgid"), t.string("comm"), t.read("mm"), t.read("active_mm"));
+    static Task task(KernelObject t) throws MemoryFault {
+        long state = t.read(t.type().member("__state").isPresent() ? "__state" : "state");
+        int cpu = (int) t.read(t.type().member("cpu").isPresent() ? "cpu" : "thread_info.cpu");
+        long parent = t.read("real_parent");
+        int ppid = parent == 0 ? 0 : (int) new KernelObject(t.program(), t.type(), parent).read("pid");
+        return new Task(t.address(), (int) t.read("pid"), (int) t.read("tgid"), t.string("comm"), t.read("mm"),
+                t.read("active_mm"), state, t.read("exit_state"), cpu, ppid);
+    }
+
+    /** {@return the idle task of each CPU: init_task for CPU 0, {@code runqueues[cpu].idle} for the others} */
+    public static List<Task> idle(Program p) throws MemoryFault, UnknownSymbolException {
+        List<Task> idle = new ArrayList<>();
+        long[] offsets = p.perCpuOffsets();
+        KernelObject first = KernelObject.at(p, "task_struct", p.address("init_task"));
+        idle.add(task(first));
+        for (int cpu = 1; cpu < offsets.length; cpu++) {
+            long rq = p.address("runqueues") + offsets[cpu];
+            long t = KernelObject.at(p, "rq", rq).read("idle");
+            if (t != 0) {
+                Task i = task(new KernelObject(p, first.type(), t));
+                // Forked from init at boot, but an idle task's parent is shown as 0, as crash shows it.
+                idle.add(new Task(i.address(), i.pid(), i.tgid(), i.comm(), i.mm(), i.activeMm(), i.state(), i.exitState(),
+                        i.cpu(), 0));
+            }
+        }
+        return idle;
     }
 
     /** {@return the task running on a CPU: the per-cpu {@code current_task} (6.1) or {@code pcpu_hot.current_task} (6.2+)} */
