@@ -1,0 +1,70 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.kernel.OpenFiles;
+import dev.kdive.kernel.Task;
+import dev.kdive.kernel.Tasks;
+import dev.kdive.program.Program;
+import dev.kdive.types.TypeException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code files PID}: a task's root, cwd and open descriptors, in crash's layout. */
+final class FilesCommand implements ShellCommand {
+    @Override
+    public String name() {
+        return "files";
+    }
+
+    @Override
+    public String synopsis() {
+        return "files PID                open files: FD FILE DENTRY INODE TYPE PATH (pipes, sockets named)";
+    }
+
+    record Listing(OpenFiles.Table table) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            Task t = table.task();
+            out.printf("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm());
+            out.printf("ROOT: %s    CWD: %s%n", table.root(), table.cwd());
+            out.println(" FD       FILE            DENTRY           INODE       TYPE PATH");
+            for (OpenFiles.Fd f : table.fds()) {
+                out.printf("%3d %16x %16x %16x %-4s %s%n", f.fd(), f.file(), f.dentry(), f.inode(), f.type(), f.path());
+            }
+            table.problems().forEach(p -> out.println("files: " + p));
+        }
+
+        @Override
+        public Object json() {
+            List<Object> fds = new ArrayList<>();
+            for (OpenFiles.Fd f : table.fds()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("fd", f.fd());
+                m.put("file", Hex.of(f.file()));
+                m.put("dentry", Hex.of(f.dentry()));
+                m.put("inode", Hex.of(f.inode()));
+                m.put("type", f.type());
+                m.put("path", f.path());
+                fds.add(m);
+            }
+            return Map.of("pid", table.task().pid(), "root", table.root(), "cwd", table.cwd(), "fds", fds,
+                    "problems", table.problems());
+        }
+    }
+
+    @Override
+    public Output run(Program p, List<String> args) throws UsageException {
+        if (args.size() != 1) {
+            throw new UsageException("files: give a PID");
+        }
+        int pid = (int) Args.number("files", args.getFirst());
+        try {
+            Task t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("files: no task with pid " + pid));
+            return new Listing(OpenFiles.of(p, t));
+        } catch (TypeException e) {
+            throw new UsageException("files: " + e.getMessage());
+        }
+    }
+}
