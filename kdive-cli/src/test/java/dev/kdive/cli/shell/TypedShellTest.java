@@ -52,6 +52,10 @@ class TypedShellTest {
             assertThat(run(p, "ptype struct list_head")).isEqualTo("type = struct list_head {\n    struct list_head *next;\n"
                     + "    struct list_head *prev;\n}\n");
             assertThat(run(p, "struct -o kmem_cache")).containsPattern("\\n    \\[0x[0-9a-f]+\\] unsigned int offset;\\n");
+            String task = run(p, "task");
+            assertThat(task.lines().findFirst().orElseThrow()).matches("PID: " + gt.path("crashing").path("pid").asText()
+                    + " +TASK: [0-9a-f]+ +CPU: " + cpu + " +COMMAND: \"" + gt.path("crashing").path("comm").asText() + "\"");
+            assertThat(task).contains("\n  comm = \"" + gt.path("crashing").path("comm").asText() + "\"");
             if (withVmlinux) { // DWARF knows the variables' types
                 assertThat(run(p, "p init_uts_ns.name.release")).startsWith("$1 = \"" + gt.path("release").asText() + "\"");
             }

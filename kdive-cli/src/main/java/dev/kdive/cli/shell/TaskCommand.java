@@ -1,0 +1,57 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.Task;
+import dev.kdive.kernel.Tasks;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.types.TypeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+/** {@code task [PID]}: crash's task header and the whole task_struct, gdb-style; the panicking task by default. */
+final class TaskCommand implements ShellCommand {
+    @Override
+    public String name() {
+        return "task";
+    }
+
+    @Override
+    public String synopsis() {
+        return "task [PID]               the task_struct of PID (default: the task running on the panic CPU)";
+    }
+
+    @Override
+    public Output run(Program p, List<String> args) throws UsageException {
+        if (args.size() > 1) {
+            throw new UsageException("task: give at most one PID");
+        }
+        try {
+            Task t;
+            if (args.isEmpty()) {
+                OptionalInt cpu = CurrentContext.panicCpu(p);
+                if (cpu.isEmpty()) {
+                    throw new UsageException("task: panic_cpu is not set; give a PID");
+                }
+                long current = Tasks.current(p, cpu.getAsInt());
+                t = Tasks.walk(p).tasks().stream().filter(x -> x.address() == current).findFirst()
+                        .orElseThrow(() -> new UsageException("task: the current task " + Long.toHexString(current) + " is not in the task list"));
+            } else {
+                int pid = (int) Args.number("task", args.getFirst());
+                t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));
+            }
+            KernelObject o = KernelObject.at(p, "task_struct", t.address());
+            byte[] bytes = p.kernel().read(t.address(), (int) o.type().size());
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+            lines.add("struct task_struct " + new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0));
+            return new Text(lines);
+        } catch (TypeException | UnknownSymbolException e) {
+            throw new UsageException("task: " + e.getMessage());
+        } catch (MemoryFault f) {
+            return Text.of("task: " + f.getMessage());
+        }
+    }
+}
