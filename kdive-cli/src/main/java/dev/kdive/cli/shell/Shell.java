@@ -38,7 +38,7 @@ public final class Shell {
         this.json = json;
         for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand(),
                 new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
-                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand())) {
+                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(), new VmCommand())) {
             commands.put(c.name(), c);
         }
     }

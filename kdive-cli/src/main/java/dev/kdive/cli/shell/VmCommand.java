@@ -1,0 +1,71 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.MemoryMap;
+import dev.kdive.kernel.Task;
+import dev.kdive.kernel.Tasks;
+import dev.kdive.program.Program;
+import dev.kdive.types.TypeException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code vm PID}: a process's memory areas in crash's layout: VMA START END FLAGS FILE. */
+final class VmCommand implements ShellCommand {
+    @Override
+    public String name() {
+        return "vm";
+    }
+
+    @Override
+    public String synopsis() {
+        return "vm PID                   memory areas: VMA START END FLAGS FILE (maple tree on 6.1+)";
+    }
+
+    record Listing(Task task, MemoryMap.Map map) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.printf("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", task.pid(), task.address(), task.cpu(), task.comm());
+            out.println("       MM               PGD");
+            out.printf("%16x  %16x%n", map.mm(), map.pgd());
+            out.println("      VMA           START       END     FLAGS FILE");
+            for (MemoryMap.Vma v : map.vmas()) {
+                out.printf("%16x %10x %10x %8x %s%n", v.address(), v.start(), v.end(), v.flags(), v.path());
+            }
+            map.problems().forEach(p -> out.println("vm: " + p));
+        }
+
+        @Override
+        public Object json() {
+            List<Object> vmas = new ArrayList<>();
+            for (MemoryMap.Vma v : map.vmas()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("vma", Hex.of(v.address()));
+                m.put("start", Hex.of(v.start()));
+                m.put("end", Hex.of(v.end()));
+                m.put("flags", Hex.of(v.flags()));
+                m.put("file", v.path());
+                vmas.add(m);
+            }
+            return Map.of("pid", task.pid(), "mm", Hex.of(map.mm()), "vmas", vmas, "problems", map.problems());
+        }
+    }
+
+    @Override
+    public Output run(Program p, List<String> args) throws UsageException {
+        if (args.size() != 1) {
+            throw new UsageException("vm: give a PID");
+        }
+        int pid = (int) Args.number("vm", args.getFirst());
+        try {
+            Task t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("vm: no task with pid " + pid));
+            return new Listing(t, MemoryMap.of(p, t));
+        } catch (TypeException e) {
+            throw new UsageException("vm: " + e.getMessage());
+        } catch (MemoryFault f) {
+            return Text.of("vm: " + f.getMessage());
+        }
+    }
+}
