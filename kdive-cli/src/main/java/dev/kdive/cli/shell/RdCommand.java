@@ -20,6 +20,12 @@ import java.util.Set;
  * or user ({@code -u}) addresses. A page the dump lacks ends the output with the reason.
  */
 final class RdCommand implements ShellCommand {
+    private final Session session;
+
+    RdCommand(Session session) {
+        this.session = session;
+    }
+
     private static final int STRING_LINE = 60; // crash prints -a strings 60 characters a line
     private static final int STRING_MAX = 4096;
 
@@ -187,12 +193,12 @@ final class RdCommand implements ShellCommand {
     /** Which memory an address names, and its name for JSON. */
     record Space(String name, AddressSpace memory) {}
 
-    private static Space space(Program p, Args args) throws UsageException {
+    private Space space(Program p, Args args) throws UsageException {
         if (args.has("-p")) {
             return new Space("physical", new PhysicalView(p));
         }
         if (args.has("-u") || args.value("-c").isPresent()) {
-            return new Space("user", CurrentContext.userSpace(p, "rd", args.value("-c")));
+            return new Space("user", CurrentContext.userSpace(p, "rd", args.value("-c").or(session::pid)));
         }
         return new Space("kernel", p.kernel());
     }

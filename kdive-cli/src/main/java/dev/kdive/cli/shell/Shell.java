@@ -22,6 +22,7 @@ public final class Shell {
     private final boolean json;
     private final Map<String, ShellCommand> commands = new LinkedHashMap<>();
     private int failures;
+    private final Session session = new Session();
 
     public Shell(Program program, PrintWriter out, boolean json) {
         this(program, out, json, List.of(), List.of());
@@ -36,9 +37,9 @@ public final class Shell {
         this.program = program;
         this.out = out;
         this.json = json;
-        for (ShellCommand c : List.of(new SysCommand(), new RdCommand(), new VtopCommand(), new PtovCommand(), new SymCommand(),
+        for (ShellCommand c : List.of(new SysCommand(), new RdCommand(session), new VtopCommand(session), new PtovCommand(), new SymCommand(),
                 new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
-                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(), new VmCommand())) {
+                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session))) {
             commands.put(c.name(), c);
         }
     }

@@ -13,6 +13,12 @@ import java.util.OptionalInt;
 
 /** {@code task [PID]}: crash's task header and the whole task_struct, gdb-style; the panicking task by default. */
 final class TaskCommand implements ShellCommand {
+    private final Session session;
+
+    TaskCommand(Session session) {
+        this.session = session;
+    }
+
     @Override
     public String name() {
         return "task";
@@ -30,7 +36,10 @@ final class TaskCommand implements ShellCommand {
         }
         try {
             Task t;
-            if (args.isEmpty()) {
+            if (args.isEmpty() && session.pid().isPresent()) {
+                int pid = Integer.parseInt(session.pid().get());
+                t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));
+            } else if (args.isEmpty()) {
                 OptionalInt cpu = CurrentContext.panicCpu(p);
                 if (cpu.isEmpty()) {
                     throw new UsageException("task: panic_cpu is not set; give a PID");

@@ -14,6 +14,12 @@ import java.util.Set;
 
 /** {@code vtop}: a virtual address's page-table walk, level by level, in crash's x86-64 layout. */
 final class VtopCommand implements ShellCommand {
+    private final Session session;
+
+    VtopCommand(Session session) {
+        this.session = session;
+    }
+
     private static final String[] FLAG_NAMES = {"PRESENT", "RW", "USER", "PWT", "PCD", "ACCESSED", "DIRTY", "PSE",
         "GLOBAL"};
 
@@ -121,7 +127,7 @@ final class VtopCommand implements ShellCommand {
         for (String a : args.operands()) {
             long vaddr = Args.address(p, "vtop", a);
             boolean user = args.has("-u") || !args.has("-k") && !KernelLayout.kernelHalf(vaddr);
-            PageTables tables = user ? (PageTables) CurrentContext.userSpace(p, "vtop", args.value("-c")) : p.kernel();
+            PageTables tables = user ? (PageTables) CurrentContext.userSpace(p, "vtop", args.value("-c").or(session::pid)) : p.kernel();
             Translation t = tables.walk(vaddr);
             String pageLine = t instanceof Translation.Mapped m ? pageLine(p, m.physical() >>> 12) : null;
             // crash names the kernel's top table by its symbol address, a process's by its direct-map one.

@@ -67,7 +67,13 @@ class UserMemoryTest {
                     StringWriter w = new StringWriter();
                     Shell shell = new Shell(p, new PrintWriter(w), false);
                     String address = m.path("address").asText().substring(2);
-                    shell.runLine("rd -c " + m.path("pid").asText() + " -a " + address);
+                    shell.runLine(checked % 2 == 0 ? "rd -c " + m.path("pid").asText() + " -a " + address
+                            : "set " + m.path("pid").asText() + "; rd -u -a " + address); // the set context as well as -c
+                    if (checked % 2 == 1) {
+                        String out = w.toString();
+                        assertThat(out).startsWith("    PID: " + m.path("pid").asText() + "\n");
+                        w.getBuffer().delete(0, out.indexOf("  STATE: ") + out.substring(out.indexOf("  STATE: ")).indexOf('\n') + 1);
+                    }
                     assertThat(shell.failures()).as(w.toString()).isZero();
                     if (file.contains("d31")) {
                         assertThat(w.toString()).startsWith("rd: user virtual address " + address + ": page excluded by makedumpfile -d 31");

@@ -1,0 +1,61 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.kernel.Task;
+import dev.kdive.kernel.Tasks;
+import dev.kdive.program.Program;
+import dev.kdive.types.TypeException;
+import java.util.List;
+
+/** {@code set PID}: make a task the context of later commands (rd -u, vtop -u, task), as crash's set does. */
+final class SetCommand implements ShellCommand {
+    private final Session session;
+
+    SetCommand(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public String name() {
+        return "set";
+    }
+
+    @Override
+    public String synopsis() {
+        return "set PID                  the task later commands use (rd -u, vtop -u, task)";
+    }
+
+    /** crash spells the state out after set: the kernel's TASK_* and EXIT_* names. */
+    private static String longState(String shortName) {
+        return switch (shortName) {
+            case "RU" -> "TASK_RUNNING";
+            case "IN" -> "TASK_INTERRUPTIBLE";
+            case "UN" -> "TASK_UNINTERRUPTIBLE";
+            case "ST" -> "TASK_STOPPED";
+            case "TR" -> "TASK_TRACED";
+            case "ZO" -> "EXIT_ZOMBIE";
+            case "DE" -> "EXIT_DEAD";
+            case "PA" -> "TASK_PARKED";
+            case "ID" -> "TASK_IDLE";
+            case "NE" -> "TASK_NEW";
+            case "WA" -> "TASK_WAKING";
+            default -> shortName;
+        };
+    }
+
+    @Override
+    public Output run(Program p, List<String> args) throws UsageException {
+        if (args.size() != 1) {
+            throw new UsageException("set: give a PID");
+        }
+        int pid = (int) Args.number("set", args.getFirst());
+        try {
+            Task t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("set: no task with pid " + pid));
+            session.pid(pid);
+            return new Text(List.of(String.format("    PID: %d", t.pid()), String.format("COMMAND: \"%s\"", t.comm()),
+                    String.format("   TASK: %x", t.address()), String.format("    CPU: %d", t.cpu()),
+                    "  STATE: " + longState(t.stateName())));
+        } catch (TypeException e) {
+            throw new UsageException("set: " + e.getMessage());
+        }
+    }
+}
