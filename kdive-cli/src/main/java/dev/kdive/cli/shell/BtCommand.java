@@ -1,0 +1,159 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.arch.x86_64.CpuState;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.OrcUnwinder;
+import dev.kdive.kernel.Task;
+import dev.kdive.kernel.Tasks;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.symbols.Symbol;
+import dev.kdive.types.TypeException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * {@code bt [PID]}: a task's kernel stack unwound with ORC, crash's layout: "#N [SP] FUNC at IP"
+ * with module names, and an exception frame's "[exception RIP: FUNC+OFF]" and registers. The task
+ * running on the panic CPU starts from that CPU's registers in the dump; a sleeping task from its
+ * saved frame (thread.sp, struct inactive_task_frame).
+ */
+final class BtCommand implements ShellCommand {
+    // crash's exception-frame layout (x86_64.c x86_64_exception_frame): rows and label widths.
+    private static final String[][] REGISTER_ROWS = {{"ax", "bx", "cx"}, {"dx", "si", "di"}, {"bp", "r8", "r9"},
+        {"r10", "r11", "r12"}, {"r13", "r14", "r15"}};
+    private final Session session;
+
+    BtCommand(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public String name() {
+        return "bt";
+    }
+
+    @Override
+    public String synopsis() {
+        return "bt [PID]                 kernel stack trace (ORC), exception frames with registers";
+    }
+
+    @Override
+    public Output run(Program p, List<String> args) throws UsageException {
+        if (args.size() > 1) {
+            throw new UsageException("bt: options are not implemented yet; give at most a PID");
+        }
+        try {
+            Task t = target(p, args);
+            Map<String, Long> start = startRegisters(p, t);
+            OrcUnwinder.Trace trace = new OrcUnwinder(p).unwind(start);
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+            int n = 0;
+            for (OrcUnwinder.Frame f : trace.frames()) {
+                if (f.exceptionRegisters() != null) {
+                    Map<String, Long> r = f.exceptionRegisters();
+                    if (f.ip() < 0) { // a user-mode frame has no kernel symbol to name
+                        lines.add("    [exception RIP: " + symbolize(p, f.ip(), false) + "]");
+                    }
+                    lines.add(String.format("    RIP: %016x  RSP: %016x  RFLAGS: %08x", r.get("ip"), r.get("sp"), r.get("flags")));
+                    for (String[] row : REGISTER_ROWS) {
+                        StringBuilder b = new StringBuilder();
+                        for (String reg : row) {
+                            if (r.containsKey(reg)) {
+                                String label = reg.startsWith("r") ? reg.toUpperCase() : "R" + reg.toUpperCase();
+                                b.append(String.format("%s%3s: %016x", b.isEmpty() ? "    " : "  ", label, r.get(reg)));
+                            }
+                        }
+                        if (!b.isEmpty()) {
+                            lines.add(b.toString());
+                        }
+                    }
+                    lines.add(String.format("    ORIG_RAX: %016x  CS: %04x  SS: %04x", r.getOrDefault("orig_ax", 0L),
+                            r.getOrDefault("cs", 0L), r.getOrDefault("ss", 0L)));
+                    if (f.ip() >= 0) {
+                        continue; // the user-mode registers end the trace
+                    }
+                }
+                lines.add(String.format("%s#%d [%x] %s at %x%s", n < 10 ? " " : "", n, f.sp(), symbolize(p, f.callSite(), true),
+                        f.ip(), module(p, f.ip())));
+                n++;
+            }
+            if (!trace.end().equals("user mode") && !trace.end().equals("end of the kernel stack")) {
+                lines.add("bt: stopped: " + trace.end());
+            }
+            return new Text(lines);
+        } catch (TypeException | UnknownSymbolException e) {
+            throw new UsageException("bt: " + e.getMessage());
+        } catch (MemoryFault f) {
+            return Text.of("bt: " + f.getMessage());
+        }
+    }
+
+    private Task target(Program p, List<String> args) throws UsageException, MemoryFault, UnknownSymbolException {
+        Optional<String> pid = args.isEmpty() ? session.pid() : Optional.of(args.getFirst());
+        if (pid.isPresent()) {
+            int n = (int) Args.number("bt", pid.get());
+            if (n == 0) {
+                throw new UsageException("bt: the idle tasks have pid 0; name another task");
+            }
+            return Tasks.walk(p).byPid(n).orElseThrow(() -> new UsageException("bt: no task with pid " + n));
+        }
+        OptionalInt cpu = CurrentContext.panicCpu(p);
+        if (cpu.isEmpty()) {
+            throw new UsageException("bt: panic_cpu is not set; give a PID");
+        }
+        long current = Tasks.current(p, cpu.getAsInt());
+        for (Task t : Tasks.walk(p).tasks()) {
+            if (t.address() == current) {
+                return t;
+            }
+        }
+        for (Task t : Tasks.idle(p)) {
+            if (t.address() == current) {
+                return t;
+            }
+        }
+        throw new UsageException("bt: the panic CPU's task " + Long.toHexString(current) + " is in no task list");
+    }
+
+    /** A task on a CPU starts from that CPU's registers; any other from the frame switch_to saved. */
+    private static Map<String, Long> startRegisters(Program p, Task t) throws MemoryFault, UnknownSymbolException {
+        for (CpuState c : p.cpus()) {
+            if (c.cpu() < p.perCpuOffsets().length && Tasks.current(p, c.cpu()) == t.address()) {
+                return c.registers();
+            }
+        }
+        KernelObject task = KernelObject.at(p, "task_struct", t.address());
+        long sp = task.read("thread.sp");
+        KernelObject frame = KernelObject.at(p, "inactive_task_frame", sp);
+        Map<String, Long> r = new LinkedHashMap<>();
+        r.put("ip", frame.read("ret_addr"));
+        r.put("sp", sp + frame.member("ret_addr").offset() + 8);
+        r.put("bp", frame.read("bp"));
+        return r;
+    }
+
+    /** "func+off" for exception RIPs (decimal offset, as crash), "func" for frames; modules' symbols too. */
+    private static String symbolize(Program p, long ip, boolean plainName) {
+        Optional<Symbol> s = Long.compareUnsigned(ip, p.layout().modulesStart()) >= 0
+                ? p.modules().symbol(ip) : p.symbols().containing(ip);
+        if (s.isEmpty()) {
+            return Long.toHexString(ip);
+        }
+        long off = ip - s.get().address();
+        return plainName || off == 0 ? s.get().name() : s.get().name() + "+" + off;
+    }
+
+    private static String module(Program p, long ip) {
+        if (Long.compareUnsigned(ip, p.layout().modulesStart()) < 0) {
+            return "";
+        }
+        return p.modules().containing(ip).map(m -> " [" + m.name() + "]").orElse("");
+    }
+}
