@@ -40,18 +40,63 @@ final class BtCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "bt [PID]                 kernel stack trace (ORC), exception frames with registers";
+        return "bt [-l] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -a every CPU";
     }
 
     @Override
-    public Output run(Program p, List<String> args) throws UsageException {
-        if (args.size() > 1) {
-            throw new UsageException("bt: options are not implemented yet; give at most a PID");
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args("bt", raw, java.util.Set.of("-a", "-l"), java.util.Set.of());
+        if (args.operands().size() > 1 || args.has("-a") && !args.operands().isEmpty()) {
+            throw new UsageException("bt: usage: bt [-l] [PID] | bt -a [-l]");
+        }
+        java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source = null;
+        if (args.has("-l")) {
+            try {
+                source = p.sourceLines().orElseThrow(() -> new UsageException("bt: -l needs the vmlinux with DWARF (--vmlinux)"));
+            } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
+                throw new UsageException("bt: " + e.getMessage());
+            }
         }
         try {
-            Task t = target(p, args);
-            Map<String, Long> start = startRegisters(p, t);
-            OrcUnwinder.Trace trace = new OrcUnwinder(p).unwind(start);
+            OrcUnwinder unwinder = new OrcUnwinder(p);
+            if (args.has("-a")) { // every CPU's task, from that CPU's registers in the dump
+                List<String> all = new ArrayList<>();
+                for (CpuState c : p.cpus()) {
+                    long current = Tasks.current(p, c.cpu());
+                    Task t = findTask(p, current);
+                    if (!all.isEmpty()) {
+                        all.add("");
+                    }
+                    all.addAll(trace(p, t, unwinder.unwind(c.registers()), source));
+                }
+                return new Text(all);
+            }
+            Task t = target(p, args.operands());
+            return new Text(trace(p, t, unwinder.unwind(startRegisters(p, t)), source));
+        } catch (TypeException | UnknownSymbolException e) {
+            throw new UsageException("bt: " + e.getMessage());
+        } catch (MemoryFault f) {
+            return Text.of("bt: " + f.getMessage());
+        }
+    }
+
+    private static Task findTask(Program p, long address) throws MemoryFault, UnknownSymbolException, UsageException {
+        for (Task t : Tasks.walk(p).tasks()) {
+            if (t.address() == address) {
+                return t;
+            }
+        }
+        for (Task t : Tasks.idle(p)) {
+            if (t.address() == address) {
+                return t;
+            }
+        }
+        throw new UsageException("bt: task " + Long.toHexString(address) + " is in no task list");
+    }
+
+    private static List<String> trace(Program p, Task t, OrcUnwinder.Trace trace,
+                                      java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source) {
+        {
             List<String> lines = new ArrayList<>();
             lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
             int n = 0;
@@ -82,16 +127,22 @@ final class BtCommand implements ShellCommand {
                 }
                 lines.add(String.format("%s#%d [%x] %s at %x%s", n < 10 ? " " : "", n, f.sp(), symbolize(p, f.callSite(), true),
                         f.ip(), module(p, f.ip())));
+                if (source != null && f.ip() < 0 && Long.compareUnsigned(f.ip(), p.layout().modulesStart()) < 0) {
+                    try { // crash's bt -l: the frame's file and line on the next line
+                        var where = source.apply(f.callSite()).getFirst();
+                        if (where.file() != null) {
+                            lines.add("    " + where.file() + ": " + where.line());
+                        }
+                    } catch (dev.kdive.dwarf.DwarfException e) {
+                        lines.add("    (no line: " + e.getMessage() + ")");
+                    }
+                }
                 n++;
             }
             if (!trace.end().equals("user mode") && !trace.end().equals("end of the kernel stack")) {
                 lines.add("bt: stopped: " + trace.end());
             }
-            return new Text(lines);
-        } catch (TypeException | UnknownSymbolException e) {
-            throw new UsageException("bt: " + e.getMessage());
-        } catch (MemoryFault f) {
-            return Text.of("bt: " + f.getMessage());
+            return lines;
         }
     }
 

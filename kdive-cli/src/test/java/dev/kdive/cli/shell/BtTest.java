@@ -136,4 +136,29 @@ class BtTest {
             assertThat(functions).as(w.toString()).containsSubsequence(reliable);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "SOFT_LOCKUP", "HUNG_TASK"})
+    void everyCpuUnwindsAndLinesComeFromDwarf(Scenario s) throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(s, System.out::println);
+        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.of(lab.debuginfo(System.out::println)))) {
+            StringWriter w = new StringWriter();
+            Shell shell = new Shell(p, new PrintWriter(w), false);
+            shell.runLine("bt -a");
+            assertThat(shell.failures()).isZero();
+            String all = w.toString();
+            assertThat(all.lines().filter(l -> l.startsWith("PID: ")).count()).as(all).isEqualTo(p.cpus().size());
+            assertThat(all).doesNotContain("bt: stopped");
+            StringWriter lw = new StringWriter();
+            new Shell(p, new PrintWriter(lw), false).runLine("bt -l");
+            List<String> lines = lw.toString().lines().toList();
+            for (int i = 0; i < lines.size() - 1; i++) {
+                if (lines.get(i).matches(" ?#\\d+ .* at ffffffff8\\w+$") || lines.get(i).matches(" ?#\\d+ .* at ffffffff[9ab]\\w+$")) {
+                    assertThat(lines.get(i + 1)).as(lines.get(i)).matches("    \\S+\\.[chS]: \\d+");
+                }
+            }
+            assertThat(lines).anyMatch(l -> l.matches("    \\S+/kernel/panic\\.c: \\d+"));
+        }
+    }
 }
