@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * @param memoryBytes   the sum of the online nodes' present pages
  * @param uptimeSeconds {@code (jiffies_64 - INITIAL_JIFFIES) / HZ}
  * @param date          VMCOREINFO CRASHTIME, which the kernel appends when kexec saves a crash
- *                      (kernel/crash_core.c); QEMU dumps have no such clock reading
+ *                      (kernel/crash_core.c); else the wall-clock seconds of the last timekeeping
+ *                      update, {@code shadow_timekeeper.xtime_sec} (kernel/time/timekeeping.c)
  * @param panic         the "Kernel panic - not syncing" line, else the first oops line of the log
  */
 public record SystemInfo(String sysname, String nodename, String release, String version, String machine,
@@ -94,6 +95,16 @@ public record SystemInfo(String sysname, String nodename, String release, String
                 date = Optional.of(java.time.Instant.ofEpochSecond(Long.parseLong(crashTime.strip())));
             } catch (NumberFormatException e) {
                 problems.add("VMCOREINFO CRASHTIME=" + crashTime + " is not a number of seconds");
+            }
+        }
+        if (date.isEmpty()) {
+            try {
+                long sec = dev.kdive.program.KernelObject.at(p, "timekeeper", p.address("shadow_timekeeper")).read("xtime_sec");
+                if (sec > 0) {
+                    date = Optional.of(java.time.Instant.ofEpochSecond(sec));
+                }
+            } catch (Exception e) {
+                problems.add("date: " + e.getMessage());
             }
         }
         return new SystemInfo(uts[0], uts[1], uts[2], uts[3], uts[4], present, offline, memory, uptime, date,

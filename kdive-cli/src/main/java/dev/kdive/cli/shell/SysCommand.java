@@ -54,8 +54,8 @@ final class SysCommand implements ShellCommand {
             long off = s.offlineCpus().orElse(0);
             f.put("CPUS", s.cpus().getAsLong() + (off > 0 ? " [OFFLINE: " + off + "]" : ""));
         }
-        s.date().ifPresent(when -> f.put("DATE", java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss zzz yyyy",
-                java.util.Locale.ROOT).format(when.atZone(java.time.ZoneOffset.UTC))));
+        s.date().ifPresent(when -> f.put("DATE", java.time.format.DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss zzz yyyy",
+                java.util.Locale.ROOT).format(when.atZone(java.time.ZoneId.of("UTC")))));
         if (s.uptimeSeconds().isPresent()) {
             f.put("UPTIME", uptime(s.uptimeSeconds().getAsLong()));
         }

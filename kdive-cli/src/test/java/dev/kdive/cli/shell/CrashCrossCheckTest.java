@@ -152,7 +152,7 @@ class CrashCrossCheckTest {
         Case c = CASES.get(id);
         Map<String, String> ours = sysFields(c.kdive().get(0));
         Map<String, String> theirs = sysFields(c.crash().get(0));
-        for (String k : List.of("RELEASE", "VERSION", "MACHINE", "MEMORY", "CPUS", "NODENAME")) {
+        for (String k : List.of("RELEASE", "VERSION", "MACHINE", "MEMORY", "CPUS", "NODENAME", "DATE", "UPTIME")) {
             assertThat(ours.get(k)).as(id + " sys " + k).isNotNull().isEqualTo(theirs.get(k));
         }
         assertThat(ours.get("PANIC")).as(id + " PANIC")
