@@ -20,7 +20,12 @@ public final class PrintkLog {
     private static final int FINALIZED = 2;
 
     /** One log record. */
-    public record Entry(long sequence, long timestampNanos, String text) {}
+    /** @param level the record's log level (0 emergency .. 7 debug), -1 when the layout is not known */
+    public record Entry(long sequence, long timestampNanos, String text, int level) {
+        public Entry(long sequence, long timestampNanos, String text) {
+            this(sequence, timestampNanos, text, -1);
+        }
+    }
 
     /** The records that could be read, and what stopped the rest. */
     public record Log(List<Entry> entries, List<String> problems) {}
@@ -30,6 +35,14 @@ public final class PrintkLog {
 
     /** {@return the log records from oldest to newest; unreadable records are named in {@code problems}} */
     public static Log read(AddressSpace kernel, Map<String, String> info) {
+        return read(kernel, info, -1, 0);
+    }
+
+    /**
+     * As {@link #read(AddressSpace, Map)}, with each record's level: VMCOREINFO does not export the
+     * {@code printk_info.level} bitfield, so its bit offset and width come from the dump's types.
+     */
+    public static Log read(AddressSpace kernel, Map<String, String> info, long levelBitOffset, int levelBits) {
         List<String> problems = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         try {
@@ -71,14 +84,15 @@ public final class PrintkLog {
                     long ts = kernel.u64(info1 + l.off("printk_info.ts_nsec"));
                     int len = kernel.u16(info1 + l.off("printk_info.text_len"));
                     if ((begin & 1) != 0 || begin == next) {
-                        entries.add(new Entry(seq, ts, "")); // data-less record (FAILED_LPOS or empty)
+                        entries.add(new Entry(seq, ts, "", level(kernel, info1, levelBitOffset, levelBits))); // data-less record
                         continue;
                     }
                     // A block that wraps starts again at the data ring's beginning (DATA_WRAPS differ).
                     long start = (begin >>> sizeBits) == (next >>> sizeBits) ? begin & (dataSize - 1) : 0;
                     long text = data + start + 8; // after the block's descriptor id
                     len = (int) Math.min(len, dataSize - start - 8);
-                    entries.add(new Entry(seq, ts, AddressSpace.latin1(kernel.read(text, len))));
+                    entries.add(new Entry(seq, ts, AddressSpace.latin1(kernel.read(text, len)),
+                            level(kernel, info1, levelBitOffset, levelBits)));
                 } catch (MemoryFault f) {
                     problems.add("log record id " + id + ": " + f.getMessage());
                 }
@@ -90,6 +104,14 @@ public final class PrintkLog {
         }
         entries.sort(java.util.Comparator.comparingLong(Entry::sequence));
         return new Log(entries, problems);
+    }
+
+    private static int level(AddressSpace kernel, long info, long bitOffset, int bits) throws MemoryFault {
+        if (bitOffset < 0 || bits <= 0) {
+            return -1;
+        }
+        int b = kernel.u8(info + bitOffset / 8);
+        return (b >>> (bitOffset % 8)) & ((1 << bits) - 1);
     }
 
     /** VMCOREINFO lookups that fail with the missing key named. */

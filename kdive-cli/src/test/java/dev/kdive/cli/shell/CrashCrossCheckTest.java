@@ -85,7 +85,7 @@ class CrashCrossCheckTest {
 
     private static Case run(Scenario s, Path dump, Path vmlinux) throws Exception {
         JsonNode truth = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
-        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod", "log",
+        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod", "log", "log -m",
                 "sym " + truth.path("module").path("provoker").asText()));
         List<String> kdive = new ArrayList<>();
         try (Program p = Program.open(dump, Optional.empty())) {
@@ -200,9 +200,11 @@ class CrashCrossCheckTest {
     @MethodSource("dumps")
     void logEqualsCrashs(String id) {
         Case c = CASES.get(id);
-        int i = c.commands().indexOf("log");
-        List<String> ours = c.kdive().get(i).lines().toList();
-        assertThat(ours).as(id + ": log").isEqualTo(c.crash().get(i).lines().toList()).hasSizeGreaterThan(300);
+        for (String cmd : List.of("log", "log -m")) {
+            int i = c.commands().indexOf(cmd);
+            List<String> ours = c.kdive().get(i).lines().toList();
+            assertThat(ours).as(id + ": " + cmd).isEqualTo(c.crash().get(i).lines().toList()).hasSizeGreaterThan(300);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
