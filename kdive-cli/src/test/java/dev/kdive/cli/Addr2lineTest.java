@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.elf.ElfFile;
 import dev.kdive.lab.Lab;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,18 +18,6 @@ import org.junit.jupiter.api.Test;
 /** kdive addr2line against binutils' addr2line on Debian's debug vmlinux. */
 @Tag("lab")
 class Addr2lineTest {
-    private static String kdive(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(Main.commandLine().execute(args)).isZero();
-        } finally {
-            System.setOut(out);
-        }
-        return o.toString(StandardCharsets.UTF_8);
-    }
-
     private static Map<String, String> blocks(String output) {
         Map<String, String> m = new LinkedHashMap<>();
         String key = null;
@@ -97,7 +83,7 @@ class Addr2lineTest {
         assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
         List<String> args = new ArrayList<>(List.of("addr2line", "--vmlinux", vmlinux.toString(), "-f", "-i", "-a"));
         args.addAll(addrs);
-        String ours = kdive(args.toArray(String[]::new));
+        String ours = CliRun.ok(args.toArray(String[]::new));
         Map<String, String> a = blocks(ours);
         Map<String, String> b = blocks(theirs);
         assertThat(a).hasSize(1000);
@@ -124,7 +110,7 @@ class Addr2lineTest {
     @Test
     void theSlabUseAfterFreeFaultUnwindsThroughSlubsInlinedFreelistHelpers() throws Exception {
         Path vmlinux = Lab.standard().debuginfo(System.out::println);
-        String out = kdive("addr2line", "--vmlinux", vmlinux.toString(), "-f", "-i", "__kmem_cache_alloc_node+0x12e/0x2a0");
+        String out = CliRun.ok("addr2line", "--vmlinux", vmlinux.toString(), "-f", "-i", "__kmem_cache_alloc_node+0x12e/0x2a0");
         List<String> functions = new ArrayList<>();
         List<String> lines = out.lines().toList();
         for (int i = 0; i < lines.size(); i += 2) {
@@ -140,7 +126,7 @@ class Addr2lineTest {
         Lab lab = Lab.standard();
         Path vmlinux = lab.debuginfo(System.out::println);
         Path dump = lab.build(dev.kdive.lab.Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
-        String out = kdive(dump.toString(), "--vmlinux", vmlinux.toString(), "-c", "list *(__kmem_cache_alloc_node+0x12e)");
+        String out = CliRun.ok(dump.toString(), "--vmlinux", vmlinux.toString(), "-c", "list *(__kmem_cache_alloc_node+0x12e)");
         List<String> lines = out.lines().toList();
         assertThat(lines.getFirst()).matches("0x[0-9a-f]+ is in freelist_ptr \\(.*/mm/slub\\.c:\\d+\\)\\.");
         assertThat(lines).filteredOn(l -> l.startsWith("  inlined into ")).extracting(l -> l.split(" ")[4])

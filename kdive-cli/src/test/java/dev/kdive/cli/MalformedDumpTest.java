@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.lab.Lab;
 import dev.kdive.lab.Scenario;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -22,24 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("lab")
 class MalformedDumpTest {
-    record Run(int status, String out, String err) {}
-
-    private static Run kdive(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true));
-        System.setErr(new PrintStream(e, true));
-        try {
-            int status = Main.commandLine().execute(args);
-            return new Run(status, o.toString(), e.toString());
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     private static Path copy(Path from, Path to, long length) throws Exception {
         try (FileChannel in = FileChannel.open(from); FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -48,7 +28,7 @@ class MalformedDumpTest {
         return to;
     }
 
-    private static void assertOneLineErrorsOnly(Run r, String what) {
+    private static void assertOneLineErrorsOnly(CliRun r, String what) {
         assertThat(r.err()).as(what).doesNotContain("Exception", "\tat ");
         r.err().lines().forEach(l -> assertThat(l).as(what).startsWith("kdive: "));
         if (r.status() != 0 && r.out().isEmpty()) {
@@ -63,7 +43,7 @@ class MalformedDumpTest {
         int usable = 0;
         for (long cut : List.of(0L, 10L, 100L, 427L, 4096L, 4200L, 8192L, 12000L, 40000L, size / 4, size / 2, size * 9 / 10, size - 1)) {
             Path part = copy(full, tmp.resolve("cut-" + cut), cut);
-            Run r = kdive(part.toString(), "-c", "sys; rd -a linux_banner");
+            CliRun r = CliRun.of(part.toString(), "-c", "sys; rd -a linux_banner");
             String what = full.getFileName() + " cut at " + cut;
             assertOneLineErrorsOnly(r, what);
             if (!r.out().isEmpty()) { // sys read what it could; a command may still have failed
@@ -82,7 +62,7 @@ class MalformedDumpTest {
         Path full = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.ELF.file);
         for (long cut : List.of(0L, 3L, 16L, 63L, 64L, 191L, 200L, 400L, 4096L)) {
             Path part = copy(full, tmp.resolve("cut-" + cut), cut);
-            Run r = kdive(part.toString(), "-c", "sys");
+            CliRun r = CliRun.of(part.toString(), "-c", "sys");
             assertOneLineErrorsOnly(r, "vmcore.elf cut at " + cut);
             assertThat(r.status()).as("vmcore.elf cut at " + cut).isEqualTo(1);
             assertThat(r.err()).contains(part.toString());
@@ -94,7 +74,7 @@ class MalformedDumpTest {
         Path full = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
         Path bad = copy(full, tmp.resolve("bad"), Files.size(full));
         // Find init_uts_ns's page through kdive itself, then damage that page's zlib stream.
-        Run ok = kdive(bad.toString(), "-c", "vtop init_uts_ns", "--json");
+        CliRun ok = CliRun.of(bad.toString(), "-c", "vtop init_uts_ns", "--json");
         String phys = ok.out().replaceAll("(?s).*\"physical\":\"0x([0-9a-f]+)\".*", "$1");
         long pfn = Long.parseUnsignedLong(phys, 16) >>> 12;
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
@@ -114,7 +94,7 @@ class MalformedDumpTest {
             f.seek(offset + 2);
             f.write(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 0x55, 0x66, 0x77});
         }
-        Run r = kdive(bad.toString(), "-c", "rd -a init_uts_ns; rd -a linux_banner; sym init_uts_ns");
+        CliRun r = CliRun.of(bad.toString(), "-c", "rd -a init_uts_ns; rd -a linux_banner; sym init_uts_ns");
         assertOneLineErrorsOnly(r, "damaged page");
         assertThat(r.status()).as(r.out()).isZero();
         assertThat(r.out()).contains("rd: kernel virtual address", "page unreadable", "expected valid zlib data")
@@ -128,7 +108,7 @@ class MalformedDumpTest {
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
             f.write("KDUMB   ".getBytes());
         }
-        Run r = kdive(bad.toString(), "-c", "sys");
+        CliRun r = CliRun.of(bad.toString(), "-c", "sys");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err().lines()).hasSize(1).first().asString().startsWith("kdive: " + bad + ": at offset 0x0: expected an ELF core,"
                 + " a kdump-compressed (\"KDUMP   \") or a makedumpfile flattened file, found signature \"KDUMB   ");
@@ -139,7 +119,7 @@ class MalformedDumpTest {
         Lab lab = Lab.standard();
         Path dump = lab.build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
         Path other = lab.releaseDir().resolve("kernel/kdive_lab.ko"); // a real ELF with its own build-id
-        Run r = kdive(dump.toString(), "--vmlinux", other.toString(), "-c", "sys");
+        CliRun r = CliRun.of(dump.toString(), "--vmlinux", other.toString(), "-c", "sys");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().lines()).hasSize(1).first().asString()

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kdive.elf.ElfFile;
 import dev.kdive.lab.Lab;
 import dev.kdive.lab.Scenario;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,18 +17,6 @@ import org.junit.jupiter.api.Test;
 /** Module code to source: the lab's kdive_lab.ko (ET_REL, DWARF with relocations) against binutils, and an oops frame in a dump. */
 @Tag("lab")
 class ModuleSourceTest {
-    private static String kdive(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(Main.commandLine().execute(args)).isZero();
-        } finally {
-            System.setOut(out);
-        }
-        return o.toString(StandardCharsets.UTF_8);
-    }
-
     private static String binutils(Path ko, String section, long offset) throws Exception {
         Process p = new ProcessBuilder("addr2line", "-f", "-i", "-e", ko.toString(), "-j", section, "0x" + Long.toHexString(offset))
                 .redirectErrorStream(true).start();
@@ -53,7 +39,7 @@ class ModuleSourceTest {
                 ElfFile.Section sec = elf.sections().get(s.shndx());
                 long raw = s.value() - elf.sectionAddress(s.shndx());
                 for (long off : new long[] {0, s.size() / 2, s.size() - 1}) {
-                    String ours = kdive("addr2line", "--vmlinux", ko.toString(), "-f", "-i", s.name() + "+0x" + Long.toHexString(off));
+                    String ours = CliRun.ok("addr2line", "--vmlinux", ko.toString(), "-f", "-i", s.name() + "+0x" + Long.toHexString(off));
                     assertThat(ours).as(s.name() + "+0x" + Long.toHexString(off)).isEqualTo(binutils(ko, sec.name(), raw + off));
                     checked++;
                 }
@@ -70,7 +56,7 @@ class ModuleSourceTest {
                 .filter(l -> l.contains("RIP: 0010:kdive_lab_soft_lockup")).findFirst().orElseThrow()
                 .replaceFirst(".*RIP: 0010:", "").strip(); // kdive_lab_soft_lockup+0x21/0x23 [kdive_lab]
         Path samples = Path.of(System.getProperty("kdive.home"), "samples");
-        String out = kdive(dir.resolve(Lab.Artifact.D31_ZLIB.file).toString(), "--modules", lab.releaseDir().resolve("kernel").toString(),
+        String out = CliRun.ok(dir.resolve(Lab.Artifact.D31_ZLIB.file).toString(), "--modules", lab.releaseDir().resolve("kernel").toString(),
                 "--src", samples.toString(), "-c", "list *(" + rip + ")");
         List<String> lines = out.lines().toList();
         assertThat(lines.getFirst()).matches("0x[0-9a-f]+ is in \\w+ \\(.*\\.h:\\d+\\)\\.");
