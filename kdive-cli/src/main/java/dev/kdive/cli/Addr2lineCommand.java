@@ -52,13 +52,7 @@ final class Addr2lineCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
         try (ElfFile elf = ElfFile.open(vmlinux)) {
-            List<Symbol> syms = new ArrayList<>();
-            for (ElfFile.ElfSymbol s : elf.symbols()) {
-                if (s.shndx() != 0 && (s.type() == 2 || s.type() == 0) && s.nmType() != 'a' && s.nmType() != 'A') {
-                    syms.add(new Symbol(s.name(), s.value(), s.size(), s.nmType()));
-                }
-            }
-            SymbolTable table = new SymbolTable(syms, vmlinux + " .symtab");
+            SymbolTable table = SymbolTable.of(elf, a -> a);
             Optional<Dwarf> dwarf = Dwarf.of(elf);
             if (dwarf.isEmpty()) {
                 System.err.println("kdive: " + vmlinux + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");

@@ -12,10 +12,6 @@ package dev.kdive.kernel;
  */
 public record Task(long address, int pid, int tgid, String comm, long mm, long activeMm, long state, long exitState,
                    int cpu, int ppid) {
-    public Task(long address, int pid, int tgid, String comm, long mm, long activeMm) {
-        this(address, pid, tgid, comm, mm, activeMm, 0, 0, -1, -1);
-    }
-
     public boolean kernelThread() {
         return mm == 0;
     }

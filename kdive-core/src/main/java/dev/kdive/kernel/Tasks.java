@@ -90,6 +90,11 @@ public final class Tasks {
         }
     }
 
+    /** {@return the task whose task_struct is at {@code address}} */
+    public static Task at(Program p, long address) throws MemoryFault {
+        return task(KernelObject.at(p, "task_struct", address));
+    }
+
     static Task task(KernelObject t) throws MemoryFault {
         long state = t.read(t.type().member("__state").isPresent() ? "__state" : "state");
         int cpu = (int) t.read(t.type().member("cpu").isPresent() ? "cpu" : "thread_info.cpu");

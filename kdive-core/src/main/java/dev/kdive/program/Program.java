@@ -44,7 +44,7 @@ public final class Program implements AutoCloseable {
     private dev.kdive.kernel.Modules.Walk modules;
     private ElfFile debugElf;
     private java.util.function.Consumer<String> progress = message -> { };
-    private final java.util.Map<String, Optional<dev.kdive.dwarf.SourceLines>> moduleLines = new java.util.HashMap<>();
+    private final java.util.Map<String, Optional<ModuleLines>> moduleLines = new java.util.HashMap<>();
     private final List<ElfFile> moduleFiles = new ArrayList<>();
     private dev.kdive.dwarf.SourceLines sourceLines;
 
@@ -132,17 +132,11 @@ public final class Program implements AutoCloseable {
                     throw new DumpFormatException(vmlinux.get(), 0, "expected the vmlinux of the dump's kernel (VMCOREINFO BUILD-ID="
                             + dumpId.strip() + "), found build-id " + fileId.get() + ": not the kernel that crashed");
                 }
-                List<Symbol> syms = new ArrayList<>();
-                for (ElfFile.ElfSymbol s : elf.symbols()) {
-                    int type = s.type();
-                    if (s.shndx() == 0 || type == 3 || type == 4) { // undefined, STT_SECTION, STT_FILE
-                        continue;
-                    }
-                    long addr = Long.compareUnsigned(s.value(), KernelLayout.START_KERNEL_MAP) >= 0 ? s.value() + kaslr : s.value();
-                    syms.add(new Symbol(s.name(), addr, s.size(), s.nmType()));
-                }
-                if (!syms.isEmpty()) {
-                    return new SymbolTable(syms, vmlinux.get() + " .symtab");
+                // The image moved by KERNELOFFSET; per-cpu offsets (below __START_KERNEL_map) did not.
+                SymbolTable table = SymbolTable.of(elf,
+                        a -> Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) >= 0 ? a + kaslr : a);
+                if (table.size() > 0) {
+                    return table;
                 }
                 warnings.add(vmlinux.get() + ": no .symtab (stripped); using kallsyms from the dump");
             }
@@ -388,30 +382,22 @@ public final class Program implements AutoCloseable {
                     continue;
                 }
                 moduleFiles.add(elf);
-                java.util.Map<String, Long> placed = new java.util.HashMap<>();
-                List<Symbol> syms = new ArrayList<>();
-                for (ElfFile.ElfSymbol s : elf.symbols()) {
-                    if (s.shndx() != 0 && s.type() == 2) {
-                        placed.putIfAbsent(s.name(), s.value());
-                        syms.add(new Symbol(s.name(), s.value(), s.size(), s.nmType()));
-                    }
-                }
-                SymbolTable table = new SymbolTable(syms, f + " .symtab");
-                moduleLines.put(name, Optional.of(new dev.kdive.dwarf.SourceLines(dwarf.get(),
-                        a -> table.containing(a).map(Symbol::name).orElse(null))));
-                moduleSymbolAddresses.put(name, placed);
+                SymbolTable table = SymbolTable.of(elf, a -> a); // values already at kdive's section placement
+                moduleLines.put(name, Optional.of(new ModuleLines(new dev.kdive.dwarf.SourceLines(dwarf.get(),
+                        a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null)), table)));
                 break;
             }
         }
-        Optional<dev.kdive.dwarf.SourceLines> lines = moduleLines.get(name);
-        Long at = moduleSymbolAddresses.getOrDefault(name, java.util.Map.of()).get(sym.get().name());
-        if (lines.isEmpty() || at == null) {
+        Optional<ModuleLines> lines = moduleLines.get(name);
+        Optional<Symbol> inFile = lines.flatMap(l -> l.symbols().lookup(sym.get().name()));
+        if (inFile.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(lines.get().frames(at + (address - sym.get().address())));
+        return Optional.of(lines.get().lines().frames(inFile.get().address() + (address - sym.get().address())));
     }
 
-    private final java.util.Map<String, java.util.Map<String, Long>> moduleSymbolAddresses = new java.util.HashMap<>();
+    /** A module's .ko: its source lines and its own symbol table (section-placed addresses). */
+    private record ModuleLines(dev.kdive.dwarf.SourceLines lines, SymbolTable symbols) {}
 
     /** NAME.ko, NAME.ko.debug (module names use '_' where file names may use '-'), searched under each dir. */
     private static List<Path> moduleFilesNamed(String name, List<Path> dirs) throws IOException {

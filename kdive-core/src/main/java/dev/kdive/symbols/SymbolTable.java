@@ -30,6 +30,21 @@ public final class SymbolTable {
         }
     }
 
+    /**
+     * {@return the defined symbols of an ELF .symtab (sections and file names left out), each
+     * address passed through {@code relocate} (the KASLR shift for a vmlinux, identity otherwise)}
+     */
+    public static SymbolTable of(dev.kdive.elf.ElfFile elf, java.util.function.LongUnaryOperator relocate)
+            throws dev.kdive.dump.DumpFormatException {
+        List<Symbol> syms = new ArrayList<>();
+        for (dev.kdive.elf.ElfFile.ElfSymbol s : elf.symbols()) {
+            if (s.shndx() != 0 && s.type() != 3 && s.type() != 4) { // defined; not STT_SECTION, STT_FILE
+                syms.add(new Symbol(s.name(), relocate.applyAsLong(s.value()), s.size(), s.nmType()));
+            }
+        }
+        return new SymbolTable(syms, elf.path() + " .symtab");
+    }
+
     private static Symbol preferGlobal(Symbol a, Symbol b) {
         return Character.isLowerCase(a.type()) && Character.isUpperCase(b.type()) ? b : a;
     }

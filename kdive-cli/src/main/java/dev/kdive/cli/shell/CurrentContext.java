@@ -46,10 +46,7 @@ final class CurrentContext {
         }
         String why;
         try {
-            long task = Tasks.current(p, cpu.getAsInt());
-            var t = dev.kdive.program.KernelObject.at(p, "task_struct", task);
-            Task current = new Task(task, (int) t.read("pid"), (int) t.read("tgid"), t.string("comm"), t.read("mm"), t.read("active_mm"));
-            return p.userSpace(Tasks.pgd(p, current));
+            return p.userSpace(Tasks.pgd(p, Tasks.at(p, Tasks.current(p, cpu.getAsInt()))));
         } catch (TypeException | MemoryFault | UnknownSymbolException e) {
             why = e.getMessage();
         }

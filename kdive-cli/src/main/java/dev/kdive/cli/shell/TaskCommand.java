@@ -44,9 +44,7 @@ final class TaskCommand implements ShellCommand {
                 if (cpu.isEmpty()) {
                     throw new UsageException("task: panic_cpu is not set; give a PID");
                 }
-                long current = Tasks.current(p, cpu.getAsInt());
-                t = Tasks.walk(p).tasks().stream().filter(x -> x.address() == current).findFirst()
-                        .orElseThrow(() -> new UsageException("task: the current task " + Long.toHexString(current) + " is not in the task list"));
+                t = Tasks.at(p, Tasks.current(p, cpu.getAsInt()));
             } else {
                 int pid = (int) Args.number("task", args.getFirst());
                 t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));
