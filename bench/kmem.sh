@@ -20,7 +20,8 @@ rel=$("$home/samples/lab.sh" release)
 dump=$lab/$rel/$scenario/vmcore.d31-zlib
 vmlinux=$lab/$rel/debug/vmlinux
 drgn_script=$(mktemp --suffix=.py)
-trap 'rm -f "$drgn_script"' EXIT
+md1=$(mktemp) md2=$(mktemp)
+trap 'rm -f "$drgn_script" "$md1" "$md2"' EXIT
 cat >"$drgn_script" <<'PY'
 from drgn.helpers.linux.slab import for_each_slab_cache, slab_cache_for_each_allocated_object
 n = 0
@@ -33,10 +34,12 @@ for s in for_each_slab_cache(prog):
 print(n, "allocated objects")
 PY
 "$home/kdive" "$dump" -c 'kmem -s' >/dev/null # build, AppCDS archive, page cache
-hyperfine -N -w 1 -r "$runs" --export-markdown /dev/stdout \
+# --export-markdown to files: /dev/stdout redirected to a file would be truncated by the second run.
+hyperfine -N -w 1 -r "$runs" --export-markdown "$md1" \
 	-n 'kdive kmem -V' "$home/kdive $dump -c 'kmem -V'" \
 	-n 'kdive kmem -s' "$home/kdive $dump -c 'kmem -s'" \
 	-n 'drgn: every allocated object' "drgn -q -c $dump -s $vmlinux $drgn_script"
-hyperfine -N -r 3 --export-markdown /dev/stdout \
+hyperfine -N -r 3 --export-markdown "$md2" \
 	-n 'crash kmem -s' "bash -c \"printf 'kmem -s\\nquit\\n' | crash -s $vmlinux $dump\"" \
 	-n 'crash kmem -S' "bash -c \"printf 'kmem -S\\nquit\\n' | crash -s $vmlinux $dump\""
+cat "$md1" "$md2"

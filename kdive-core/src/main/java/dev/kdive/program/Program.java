@@ -372,20 +372,14 @@ public final class Program implements AutoCloseable {
             return Optional.empty();
         }
         String name = mod.get().name();
-        if (!moduleLines.containsKey(name)) {
+        if (!moduleLines.containsKey(name) || moduleLines.get(name).isEmpty() && !dirs.isEmpty()) {
             moduleLines.put(name, Optional.empty());
             for (Path f : moduleFilesNamed(name, dirs)) {
-                ElfFile elf = ElfFile.open(f);
-                Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
-                if (dwarf.isEmpty()) {
-                    elf.close();
-                    continue;
+                Optional<ModuleLines> lines = moduleLines(f);
+                if (lines.isPresent()) {
+                    moduleLines.put(name, lines);
+                    break;
                 }
-                moduleFiles.add(elf);
-                SymbolTable table = SymbolTable.of(elf, a -> a); // values already at kdive's section placement
-                moduleLines.put(name, Optional.of(new ModuleLines(new dev.kdive.dwarf.SourceLines(dwarf.get(),
-                        a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null)), table)));
-                break;
             }
         }
         Optional<ModuleLines> lines = moduleLines.get(name);
@@ -396,14 +390,64 @@ public final class Program implements AutoCloseable {
         return Optional.of(lines.get().lines().frames(inFile.get().address() + (address - sym.get().address())));
     }
 
+    /** {@return a .ko's source lines and symbols, if it has DWARF} */
+    private Optional<ModuleLines> moduleLines(Path f) throws IOException, DumpFormatException {
+        ElfFile elf = ElfFile.open(f);
+        Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
+        if (dwarf.isEmpty()) {
+            elf.close();
+            return Optional.empty();
+        }
+        moduleFiles.add(elf);
+        SymbolTable table = SymbolTable.of(elf, a -> a); // values already at kdive's section placement
+        return Optional.of(new ModuleLines(new dev.kdive.dwarf.SourceLines(dwarf.get(),
+                a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null)), table));
+    }
+
+    /**
+     * Takes {@code file} as the object file of the loaded module {@code name} (crash's {@code mod -s}):
+     * later source lookups of that module's addresses use its DWARF.
+     *
+     * @return the loaded module
+     * @throws DumpFormatException when no such module is loaded, the file has no DWARF, or none of
+     *         the module's functions is in the file (another module or build)
+     */
+    public synchronized dev.kdive.kernel.Module loadModule(String name, Path file) throws IOException, DumpFormatException {
+        dev.kdive.kernel.Module mod = modules().modules().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new DumpFormatException(file, 0, "no module named " + name + " is loaded in the dump"));
+        try (ElfFile elf = ElfFile.open(file)) {
+            // The module's own name is in .modinfo as "name=..." (scripts/mod/modpost.c), NUL-separated.
+            Optional<ElfFile.Section> modinfo = elf.section(".modinfo");
+            if (modinfo.isPresent()) {
+                String info = new String(elf.contents(modinfo.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String field : info.split("\u0000")) {
+                    if (field.startsWith("name=") && !field.substring(5).equals(name)) {
+                        throw new DumpFormatException(file, modinfo.get().offset(), "the object file of module " + name
+                                + ", but its .modinfo names " + field.substring(5));
+                    }
+                }
+            }
+        }
+        ModuleLines lines = moduleLines(file).orElseThrow(() -> new DumpFormatException(file, 0, "no DWARF debug info (.debug_info) in the file"));
+        List<Symbol> text = mod.symbols().all().stream().filter(Symbol::isText).toList();
+        long shared = text.stream().filter(s -> lines.symbols().lookup(s.name()).isPresent()).count();
+        if (shared * 2 < text.size()) {
+            throw new DumpFormatException(file, 0, "the functions of module " + name + " (" + shared + " of " + text.size()
+                    + " found here): another module or build");
+        }
+        moduleLines.put(name, Optional.of(lines));
+        return mod;
+    }
+
     /** A module's .ko: its source lines and its own symbol table (section-placed addresses). */
     private record ModuleLines(dev.kdive.dwarf.SourceLines lines, SymbolTable symbols) {}
 
     /** NAME.ko, NAME.ko.debug (module names use '_' where file names may use '-'), searched under each dir. */
     private static List<Path> moduleFilesNamed(String name, List<Path> dirs) throws IOException {
         List<Path> found = new ArrayList<>();
-        java.util.Set<String> wanted = java.util.Set.of(name + ".ko", name.replace('_', '-') + ".ko",
-                name + ".ko.debug", name.replace('_', '-') + ".ko.debug");
+        java.util.Set<String> wanted = new java.util.HashSet<>(List.of(name + ".ko", name.replace('_', '-') + ".ko",
+                name + ".ko.debug", name.replace('_', '-') + ".ko.debug")); // one name twice when it has no '_'
         for (Path d : dirs) {
             if (java.nio.file.Files.isRegularFile(d) && wanted.contains(d.getFileName().toString())) {
                 found.add(d);

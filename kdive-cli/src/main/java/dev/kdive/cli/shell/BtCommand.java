@@ -151,6 +151,13 @@ final class BtCommand implements ShellCommand {
                     } catch (dev.kdive.dwarf.DwarfException e) {
                         lines.add("    (no line: " + e.getMessage() + ")");
                     }
+                } else if (source != null && f.ip() < 0) {
+                    try { // a module frame: lines from the object file given with mod -s
+                        p.moduleFrames(f.callSite(), List.of()).map(List::getFirst).filter(w -> w.file() != null)
+                                .ifPresent(w -> lines.add("    " + w.file() + ": " + w.line()));
+                    } catch (java.io.IOException | dev.kdive.dump.DumpFormatException | dev.kdive.dwarf.DwarfException e) {
+                        lines.add("    (no line: " + e.getMessage() + ")");
+                    }
                 }
                 if (style.frameData() && i + 1 < frames.size()) {
                     frameData(p, f.sp(), frames.get(i + 1).sp(), lines);
