@@ -73,6 +73,15 @@ final class AttSyntax {
         }
 
         String mnemonic = mnemonic(d, name, oneByteMap, op);
+        boolean x87 = oneByteMap && op >= 0xd8 && op <= 0xdf;
+        if (x87 && (op == 0xdc || op == 0xde) && d.modrmMod() == 3 && d.modrmReg() >= 4) {
+            // The AT&T "fsub/fdiv with st(i) destination" quirk that gas and objdump keep
+            // (binutils "AT&T Syntax bugs"): Intel's FSUB(R)/FDIV(R) ST(i),ST(0) are spelled the other way round.
+            mnemonic = mnemonic.contains("subr") ? mnemonic.replace("subr", "sub")
+                    : mnemonic.contains("sub") ? mnemonic.replace("sub", "subr")
+                    : mnemonic.contains("divr") ? mnemonic.replace("divr", "div") : mnemonic.replace("div", "divr");
+        }
+        long x87Registers = d.operands().stream().filter(o -> o instanceof Decoded.Register r && zydis.register(r.register()).startsWith("st")).count();
         boolean indirectBranch = name.equals("call") || name.equals("jmp");
 
         // Operands in Intel order, less those objdump leaves out.
@@ -99,6 +108,9 @@ final class AttSyntax {
             switch (o) {
                 case Decoded.Register r -> {
                     String reg = register(r.register());
+                    if (x87Registers == 2 && reg.equals("%st(0)")) {
+                        reg = "%st"; // objdump's ST operand, as opposed to STi
+                    }
                     if (oneByteMap && (op == 0x8c || op == 0x8e) && r.size() == 16 && !hasPrefix(d, 0x66)
                             && reg.matches("%([abcd]x|[sd]i|[sb]p|r\\d+w)")) {
                         reg = widened(reg); // MOV Sreg: objdump names the general register at 32 bits
@@ -160,7 +172,7 @@ final class AttSyntax {
 
         if (hasMemory && !hasRegister && SIZED.contains(mnemonic)) {
             mnemonic += suffix(d.operandWidth());
-        } else if (mnemonic.startsWith("f") && legacy && d.opcodeMap() == 0 && op >= 0xd8 && op <= 0xdf && hasMemory) {
+        } else if (x87 && hasMemory) {
             mnemonic += x87Suffix(mnemonic, ops);
         } else if (hasMemory && (mnemonic.startsWith("cvtsi2") || mnemonic.startsWith("vcvtsi2")
                 || mnemonic.startsWith("cvtusi2") || mnemonic.startsWith("vcvtusi2"))) {

@@ -51,6 +51,16 @@ public final class Disassembler implements AutoCloseable {
         long off = 0;
         while (off < code.byteSize()) {
             Instruction i = decodeAt(code, off, address + off);
+            if (i.mnemonic().equals("fwait") && off + 1 < code.byteSize()) {
+                // objdump folds FWAIT into a following no-wait x87 control instruction: 9b db e3 is
+                // "finit" (SDM vol. 2, FINIT/FNINIT: "FINIT is FWAIT FNINIT").
+                Instruction n = decodeAt(code, off + 1, address + off + 1);
+                if (n.kind() == Instruction.Kind.DECODED && n.mnemonic().startsWith("fn")) {
+                    byte[] both = code.asSlice(off, 1 + n.length()).toArray(ValueLayout.JAVA_BYTE);
+                    i = new Instruction(i.address(), both, Instruction.Kind.DECODED, "f" + n.mnemonic().substring(2), n.operands(),
+                            n.target(), n.memoryAddress());
+                }
+            }
             out.add(i);
             off += i.length();
         }
