@@ -32,6 +32,9 @@ final class AttSyntax {
     /** Instructions whose register operands objdump leaves implicit (AMD APM vol. 3: SEV-SNP). */
     private static final Set<String> IMPLICIT_ONLY = Set.of("rmpadjust", "pvalidate", "rmpupdate", "psmash", "rmpquery");
 
+    /** SSE4.1/SHA instructions with an implicit %xmm0 operand that objdump prints first. */
+    private static final Set<String> XMM0_SHOWN = Set.of("sha256rnds2", "blendvpd", "blendvps", "pblendvb");
+
     private final Zydis zydis;
 
     AttSyntax(Zydis zydis) {
@@ -169,6 +172,23 @@ final class AttSyntax {
         if (!name.equals("enter")) { // objdump keeps enter's two immediates in Intel order
             java.util.Collections.reverse(texts);
         }
+        if (XMM0_SHOWN.contains(name) && legacy) {
+            texts.addFirst("%xmm0"); // the implicit third operand, which objdump prints
+        }
+        if ((name.equals("pclmulqdq") || name.equals("vpclmulqdq")) && !texts.isEmpty()
+                && ops.getLast() instanceof Decoded.Immediate imm) {
+            String halves = switch ((int) imm.value() & 0xff) {
+                case 0x00 -> "lqlq";
+                case 0x01 -> "hqlq";
+                case 0x10 -> "lqhq";
+                case 0x11 -> "hqhq";
+                default -> null;
+            };
+            if (halves != null) { // objdump's (and gas's) names for the four immediates
+                mnemonic = mnemonic.replace("qdq", halves + "dq");
+                texts.removeFirst();
+            }
+        }
 
         if (hasMemory && !hasRegister && SIZED.contains(mnemonic)) {
             mnemonic += suffix(d.operandWidth());
@@ -177,7 +197,7 @@ final class AttSyntax {
         } else if (hasMemory && (mnemonic.startsWith("cvtsi2") || mnemonic.startsWith("vcvtsi2")
                 || mnemonic.startsWith("cvtusi2") || mnemonic.startsWith("vcvtusi2"))) {
             mnemonic += suffix(sizeOf(ops.getLast()));
-        } else if (mnemonic.equals("crc32")) {
+        } else if (mnemonic.equals("crc32") && hasMemory) {
             mnemonic += suffix(sizeOf(ops.getLast()));
         }
         return new Spelled(join(prefixes, mnemonic), String.join(",", texts), target, memoryAddress);

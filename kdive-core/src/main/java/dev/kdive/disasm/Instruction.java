@@ -55,7 +55,9 @@ public record Instruction(long address, byte[] bytes, Kind kind, String mnemonic
      */
     public String text(LongFunction<Optional<String>> symbolize) {
         StringBuilder b = new StringBuilder(mnemonic);
-        if (!operands.isEmpty()) {
+        if (kind == Kind.TRUNCATED && !operands.isEmpty()) {
+            b.append(' ').append(operands); // ".byte 0xb8": a directive, not padded like a mnemonic
+        } else if (!operands.isEmpty()) {
             // objdump pads the mnemonic column to 6 and adds one space.
             b.repeat(' ', Math.max(0, 6 - mnemonic.length())).append(' ').append(operands);
         }

@@ -138,12 +138,16 @@ final class Zydis implements AutoCloseable {
 
     /** {@return the decoder, or an exception whose message says which package to install} */
     static Zydis load() throws Disassembler.Unavailable {
+        return load(LIBRARY);
+    }
+
+    static Zydis load(String library) throws Disassembler.Unavailable {
         Arena arena = Arena.ofShared(); // the Disassembler may be used from any thread
         try {
-            return new Zydis(arena, SymbolLookup.libraryLookup(LIBRARY, arena));
+            return new Zydis(arena, SymbolLookup.libraryLookup(library, arena));
         } catch (IllegalArgumentException e) { // libraryLookup: dlopen failed
             arena.close();
-            throw new Disassembler.Unavailable("dis needs " + PACKAGE + " (apt-get install " + PACKAGE + "): cannot load " + LIBRARY);
+            throw new Disassembler.Unavailable("dis needs " + PACKAGE + " (apt-get install " + PACKAGE + "): cannot load " + library);
         } catch (Throwable e) {
             arena.close();
             throw new Disassembler.Unavailable("dis needs " + PACKAGE + " 4.0 (apt-get install " + PACKAGE + "): " + e.getMessage());
