@@ -440,6 +440,11 @@ public final class Program implements AutoCloseable {
         return mod;
     }
 
+    /** {@return the symbol containing {@code address}: a module's (from its kallsyms) above the kernel image, else the kernel's} */
+    public Optional<Symbol> symbolContaining(long address) {
+        return Long.compareUnsigned(address, layout().modulesStart()) >= 0 ? modules().symbol(address) : symbols().containing(address);
+    }
+
     /** A module's .ko: its source lines and its own symbol table (section-placed addresses). */
     private record ModuleLines(dev.kdive.dwarf.SourceLines lines, SymbolTable symbols) {}
 

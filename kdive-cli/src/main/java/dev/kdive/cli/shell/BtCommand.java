@@ -236,9 +236,8 @@ final class BtCommand implements ShellCommand {
     }
 
     /** "func+off" for exception RIPs (decimal offset, as crash), "func" for frames; modules' symbols too. */
-    private static String symbolize(Program p, long ip, boolean plainName) {
-        Optional<Symbol> s = Long.compareUnsigned(ip, p.layout().modulesStart()) >= 0
-                ? p.modules().symbol(ip) : p.symbols().containing(ip);
+    static String symbolize(Program p, long ip, boolean plainName) {
+        Optional<Symbol> s = p.symbolContaining(ip);
         if (s.isEmpty()) {
             return Long.toHexString(ip);
         }
