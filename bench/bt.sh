@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bt of the panic task with the debug vmlinux, cold and warm, against crash and drgn in the same run.
+#   bench/bt.sh [SCENARIO] [RUNS]     (default: slab-uaf, 5 runs; crash 3)
+# Cold: kdive's AppCDS archive and DWARF index removed and the dump and vmlinux dropped from the
+# page cache (needs root; otherwise only kdive's own caches are removed). Warm: repeated runs.
+set -euo pipefail
+home=$(cd "$(dirname "$0")/.." && pwd)
+scenario=${1:-slab-uaf}
+runs=${2:-5}
+for p in crash python3-drgn hyperfine; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || {
+		[ "$(id -u)" = 0 ] || { echo "bench: needs $p (apt-get install $p as root)" >&2; exit 1; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >&2
+	}
+done
+"$home/kdive" lab build --with-debuginfo "$scenario" >&2
+lab=${KDIVE_LAB_DIR:-$HOME/.cache/kdive/lab}
+rel=$("$home/samples/lab.sh" release)
+dump=$lab/$rel/$scenario/vmcore.d31-zlib
+vmlinux=$lab/$rel/debug/vmlinux
+drgn_script=$(mktemp --suffix=.py) md1=$(mktemp) md2=$(mktemp)
+trap 'rm -f "$drgn_script" "$md1" "$md2"' EXIT
+echo 'print(prog.crashed_thread().stack_trace())' >"$drgn_script"
+cold_prepare="rm -f $home/kdive-cli/target/kdive.jsa $HOME/.cache/kdive/dwarf/*.types; sync; [ \$(id -u) = 0 ] && echo 3 >/proc/sys/vm/drop_caches || true"
+"$home/kdive" "$dump" --vmlinux "$vmlinux" -c bt >/dev/null # build once
+hyperfine -w 1 -r "$runs" --export-markdown "$md1" \
+	-n 'kdive bt (cold)' --prepare "$cold_prepare" "$home/kdive $dump --vmlinux $vmlinux -c bt" \
+	-n 'kdive bt (warm)' "$home/kdive $dump --vmlinux $vmlinux -c bt" \
+	-n 'drgn crashed_thread().stack_trace()' "drgn -q -c $dump -s $vmlinux $drgn_script"
+hyperfine -r 3 --export-markdown "$md2" \
+	-n 'crash bt' "bash -c \"printf 'bt\\nquit\\n' | crash -s $vmlinux $dump\""
+cat "$md1" "$md2"
