@@ -7,17 +7,8 @@ set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
 scenario=${1:-slab-uaf}
 runs=${2:-5}
-for p in crash python3-drgn hyperfine; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || {
-		[ "$(id -u)" = 0 ] || { echo "bench: needs $p (apt-get install $p as root)" >&2; exit 1; }
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >&2
-	}
-done
-"$home/kdive" lab build --with-debuginfo "$scenario" >&2
-lab=${KDIVE_LAB_DIR:-$HOME/.cache/kdive/lab}
-rel=$("$home/samples/lab.sh" release)
-dump=$lab/$rel/$scenario/vmcore.d31-zlib
-vmlinux=$lab/$rel/debug/vmlinux
+. "$home/bench/common.sh"
+bench_setup "$scenario" crash python3-drgn hyperfine
 drgn_script=$(mktemp --suffix=.py) md1=$(mktemp) md2=$(mktemp)
 trap 'rm -f "$drgn_script" "$md1" "$md2"' EXIT
 echo 'print(prog.crashed_thread().stack_trace())' >"$drgn_script"

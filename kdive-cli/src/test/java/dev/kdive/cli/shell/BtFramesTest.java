@@ -29,13 +29,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BtFramesTest {
     private static final Pattern FRAME = Pattern.compile("^ ?#\\d+ (\\[[0-9a-f]+\\] \\S+ at [0-9a-f]+)");
 
-    private static String run(Program p, String line) {
-        StringWriter w = new StringWriter();
-        Shell shell = new Shell(p, new PrintWriter(w), false);
-        shell.runLine(line);
-        assertThat(shell.failures()).as(w.toString()).isZero();
-        return w.toString();
-    }
 
     /** Each frame ("[SP] func at IP") and the stack words printed under it. */
     private static Map<String, List<String>> frames(String bt) {
@@ -63,7 +56,7 @@ class BtFramesTest {
         List<String> crash = CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("bt -f", "log -T"));
         try (Program p = Program.open(dump, Optional.empty())) {
             Map<String, List<String>> theirs = frames(crash.get(0));
-            Map<String, List<String>> ours = frames(run(p, "bt -f"));
+            Map<String, List<String>> ours = frames(ShellRun.ok(p, "bt -f"));
             assertThat(theirs).hasSizeGreaterThanOrEqualTo(3);
             int compared = 0;
             List<String> keys = new ArrayList<>(theirs.keySet());
@@ -79,7 +72,7 @@ class BtFramesTest {
             }
             assertThat(compared).as("frames of crash's bt -f also in kdive's: " + theirs.keySet() + " / " + ours.keySet())
                     .isGreaterThanOrEqualTo(Math.min(5, keys.size() - 1)); // crash adds stale frames past do_syscall_64 that ORC rightly skips
-            List<String> log = run(p, "log -T").lines().map(String::stripTrailing).toList();
+            List<String> log = ShellRun.ok(p, "log -T").lines().map(String::stripTrailing).toList();
             assertThat(log).hasSizeGreaterThan(300).isEqualTo(crash.get(1).stripTrailing().lines().map(String::stripTrailing).toList());
         }
     }
@@ -90,23 +83,23 @@ class BtFramesTest {
         Path dir = Lab.standard().build(s, System.out::println);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
         try (Program p = Program.open(dir.resolve(Lab.Artifact.ELF.file), Optional.empty())) {
-            long tasks = run(p, "ps").lines().skip(1).count();
-            String all = run(p, "foreach bt");
+            long tasks = ShellRun.ok(p, "ps").lines().skip(1).count();
+            String all = ShellRun.ok(p, "foreach bt");
             assertThat(all.lines().filter(l -> l.startsWith("PID: ")).count()).isEqualTo(tasks);
             assertThat(all).doesNotContain("bt: stopped");
             for (JsonNode m : gt.path("markers")) {
                 String pid = m.path("pid").asText();
-                String one = run(p, "foreach " + pid + " bt");
+                String one = ShellRun.ok(p, "foreach " + pid + " bt");
                 assertThat(one.lines().filter(l -> l.startsWith("PID: ")).toList()).singleElement().asString().startsWith("PID: " + pid + " ");
-                String args = run(p, "ps -a " + pid);
+                String args = ShellRun.ok(p, "ps -a " + pid);
                 assertThat(args).contains("ARG: /bin/lab-user " + m.path("role").asText()).contains("kdive_scenario=" + s.id());
-                String times = run(p, "ps -t " + pid);
+                String times = ShellRun.ok(p, "ps -t " + pid);
                 Matcher t = Pattern.compile("START TIME: (\\d+)\\.\\d{6}").matcher(times);
                 assertThat(t.find()).as(times).isTrue();
                 assertThat(times).containsPattern("RUN TIME: \\d\\d:\\d\\d:\\d\\d");
             }
             if (s == Scenario.HUNG_TASK) {
-                String blocked = run(p, "foreach UN bt");
+                String blocked = ShellRun.ok(p, "foreach UN bt");
                 assertThat(blocked).contains("COMMAND: \"lab-trigger\"").contains("schedule_timeout");
             }
         }

@@ -26,13 +26,6 @@ import org.junit.jupiter.api.Test;
 class DisTest {
     private static final Pattern TARGET = Pattern.compile("(?:0x|# 0x)([0-9a-f]+) <([\\w.]+)(?:\\+(\\d+))?>$");
 
-    private static String run(Program p, String line) {
-        StringWriter w = new StringWriter();
-        Shell shell = new Shell(p, new PrintWriter(w), false);
-        shell.runLine(line);
-        assertThat(shell.failures()).as(w.toString()).isZero();
-        return w.toString();
-    }
 
     private static List<String> lines(String s) {
         return s.lines().map(String::stripTrailing).filter(l -> !l.isEmpty() && !l.startsWith("WARNING")).toList();
@@ -57,7 +50,7 @@ class DisTest {
             int aliases = 0;
             int unnamed = 0;
             for (int i = 0; i < commands.size(); i++) {
-                List<String> ours = lines(run(p, commands.get(i)));
+                List<String> ours = lines(ShellRun.ok(p, commands.get(i)));
                 List<String> theirs = lines(crash.get(i));
                 if (theirs.stream().anyMatch(l -> l.startsWith("dis: ") || l.contains("is ambiguous"))) {
                     continue; // a name crash cannot resolve alone (several symbols of that name)
@@ -98,7 +91,7 @@ class DisTest {
     void moduleCodeIsReadWhereCrashCannotReadItAndBadAddressesSaySo() throws Exception {
         Path dump = Lab.standard().build(Scenario.SOFT_LOCKUP, System.out::println).resolve(Lab.Artifact.D31_LZO.file);
         try (Program p = Program.open(dump, Optional.empty())) {
-            String out = run(p, "dis kdive_lab_soft_lockup");
+            String out = ShellRun.ok(p, "dis kdive_lab_soft_lockup");
             assertThat(out).contains("<kdive_lab_soft_lockup+").contains("pause").contains("jmp    0x");
             StringWriter w = new StringWriter();
             Shell shell = new Shell(p, new PrintWriter(w), false);

@@ -49,13 +49,6 @@ class KmemTest {
         return list.stream();
     }
 
-    private static String run(Program p, boolean json, String line) {
-        StringWriter w = new StringWriter();
-        Shell shell = new Shell(p, new PrintWriter(w), json);
-        shell.runLine(line);
-        assertThat(shell.failures()).as(w.toString()).isZero();
-        return w.toString();
-    }
 
     private static List<String> rows(String out) {
         return out.lines().filter(l -> !l.startsWith("kmem:") && !l.startsWith("WARNING") && !l.isBlank()).map(String::stripTrailing).toList();
@@ -68,7 +61,7 @@ class KmemTest {
         Path dump = lab.build(s, System.out::println).resolve(artifact.file);
         List<String> crash = rows(CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("kmem -s")).getFirst());
         try (Program p = Program.open(dump, Optional.empty())) {
-            List<String> ours = rows(run(p, false, "kmem -s"));
+            List<String> ours = rows(ShellRun.ok(p, "kmem -s"));
             assertThat(ours).hasSizeGreaterThan(100).isEqualTo(crash);
         }
     }
@@ -84,7 +77,7 @@ class KmemTest {
         Path dir = Lab.standard().build(Scenario.SLAB_UAF, System.out::println);
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
         try (Program p = Program.open(dir.resolve(artifact.file), Optional.empty())) {
-            JsonNode v = JSON.readTree(run(p, true, "kmem -V")).path("result");
+            JsonNode v = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result");
             assertThat(v.path("caches").asInt()).isGreaterThan(100);
             JsonNode findings = v.path("findings");
             assertThat(findings).hasSize(1);
@@ -104,7 +97,7 @@ class KmemTest {
                     .contains("would have stored " + Long.toHexString(hex(gt.path("raw_pointer"))))
                     .contains(" = " + Long.toHexString(hex(gt.path("fault_address"))) + ": a general protection fault");
 
-            String detail = run(p, false, "kmem -S " + gt.path("cache").asText());
+            String detail = ShellRun.ok(p, "kmem -S " + gt.path("cache").asText());
             assertThat(detail).contains("CPU " + gt.path("cpu").asText() + " SLAB:")
                     .contains("!! " + gt.path("cache").asText() + ": CPU " + gt.path("cpu").asText() + " per-cpu freelist: non-canonical pointer "
                             + Long.toHexString(decoded));
@@ -118,7 +111,7 @@ class KmemTest {
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
         try (Program p = Program.open(dir.resolve(artifact.file), Optional.empty())) {
             long object = hex(gt.path("object"));
-            JsonNode r = JSON.readTree(run(p, true, "kmem " + Long.toHexString(object + 8))).path("result");
+            JsonNode r = JSON.readTree(ShellRun.json(p, "kmem " + Long.toHexString(object + 8))).path("result");
             assertThat(r.path("name").asText()).isEqualTo(gt.path("cache").asText());
             assertThat(hex(r.path("object"))).isEqualTo(object);
             assertThat(r.path("offset").asInt()).isEqualTo(8);
@@ -132,7 +125,7 @@ class KmemTest {
     void healthyDumpsHaveNoFindings(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
         try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
-            JsonNode v = JSON.readTree(run(p, true, "kmem -V")).path("result");
+            JsonNode v = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result");
             assertThat(v.path("findings")).as(v.toString()).isEmpty();
             assertThat(v.path("problems")).isEmpty();
             assertThat(v.path("caches").asInt()).isGreaterThan(100);
@@ -200,7 +193,7 @@ class KmemTest {
             }
         }
         try (Program p = Program.open(copy, Optional.empty())) {
-            JsonNode findings = JSON.readTree(run(p, true, "kmem -V")).path("result").path("findings");
+            JsonNode findings = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result").path("findings");
             assertThat(findings).hasSize(2);
             List<String> seen = new ArrayList<>();
             for (JsonNode n : findings) {
