@@ -1,6 +1,7 @@
 package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.PageMap;
 import dev.kdive.kernel.Slab;
 import dev.kdive.kernel.SlabCache;
 import dev.kdive.kernel.SlabFinding;
@@ -32,7 +33,7 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "kmem -s|-S|-V [CACHE] | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's), where ADDR lies";
+        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs; where ADDR lies";
     }
 
     private Slub slub(Program p) throws UsageException {
@@ -51,7 +52,10 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V"), Set.of());
+        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p"), Set.of());
+        if (a.has("-p")) {
+            return pages(p, a);
+        }
         Slub s = slub(p);
         Slub.Caches caches = s.caches();
         if (a.has("-s") || a.has("-S") || a.has("-V")) {
@@ -74,10 +78,98 @@ final class KmemCommand implements ShellCommand {
         }
         long addr = Args.address(p, "kmem", a.operands().getFirst());
         try {
-            return new Where(addr, s.locate(addr), s);
+            PageMap map = new PageMap(p);
+            Optional<PageMap.Page> page = pageFor(p, map, addr);
+            // A struct page names its slab, as crash shows it: the slab of the memory it describes.
+            boolean pageStruct = map.pfnOf(addr) >= 0 && page.isPresent();
+            long in = pageStruct ? p.layout().directMap(page.get().physical()) : addr;
+            return new Where(addr, s.locate(in), s, page, map, pageStruct);
         } catch (MemoryFault f) {
             throw new UsageException("kmem: " + f.getMessage());
         }
+    }
+
+    private static final String PAGE_HEADER = "      PAGE       PHYSICAL      MAPPING       INDEX CNT FLAGS";
+
+    private static String pageRow(PageMap map, PageMap.Page pg) {
+        String names = map.flagNames(pg.flags());
+        return String.format("%016x %8x %16x %8x %2d %x%s", pg.address(), pg.physical(), pg.mapping(), pg.index(), pg.count(), pg.flags(),
+                names.isEmpty() ? "" : " " + names);
+    }
+
+    /** The page an address names: a struct page in the vmemmap, a mapped kernel address, else a physical one. */
+    private static Optional<PageMap.Page> pageFor(Program p, PageMap map, long addr) throws MemoryFault {
+        long pfn = map.pfnOf(addr);
+        if (pfn < 0) {
+            if (addr < 0 && p.kernel().translate(addr) instanceof dev.kdive.arch.Translation.Mapped m) {
+                pfn = m.physical() >>> 12;
+            } else if (addr >= 0) {
+                pfn = addr >>> 12;
+            } else {
+                return Optional.empty();
+            }
+        }
+        final long frame = pfn;
+        if (map.sections().stream().noneMatch(sec -> frame >= sec.startPfn() && frame < sec.endPfn())) {
+            return Optional.empty();
+        }
+        return Optional.of(map.page(pfn));
+    }
+
+    /** {@code kmem -p [ADDR]}: crash's page-struct listing, of every page or of the one ADDR names. */
+    private static Output pages(Program p, Args a) throws UsageException {
+        PageMap map;
+        try {
+            map = new PageMap(p);
+        } catch (RuntimeException e) {
+            throw new UsageException("kmem: -p: " + e.getMessage());
+        }
+        List<String> lines = new ArrayList<>();
+        List<PageMap.Page> pages = new ArrayList<>();
+        lines.add(PAGE_HEADER);
+        try {
+            if (a.operands().isEmpty()) {
+                map.forEach(map.sections(), pg -> {
+                    pages.add(pg);
+                    lines.add(pageRow(map, pg));
+                }, problem -> lines.add("kmem: " + problem));
+            } else {
+                for (String o : a.operands()) {
+                    Optional<PageMap.Page> pg = pageFor(p, map, Args.address(p, "kmem", o));
+                    if (pg.isEmpty()) {
+                        lines.add("kmem: " + o + ": no page of a memory section");
+                    } else {
+                        pages.add(pg.get());
+                        lines.add(pageRow(map, pg.get()));
+                    }
+                }
+            }
+        } catch (MemoryFault f) {
+            lines.add("kmem: " + f.getMessage());
+        }
+        return new Output() {
+            @Override
+            public void text(PrintWriter out) {
+                lines.forEach(out::println);
+            }
+
+            @Override
+            public Object json() {
+                List<Object> list = new ArrayList<>();
+                for (PageMap.Page pg : pages) {
+                    Map<String, Object> j = new LinkedHashMap<>();
+                    j.put("page", Hex.of(pg.address()));
+                    j.put("physical", Hex.of(pg.physical()));
+                    j.put("mapping", Hex.of(pg.mapping()));
+                    j.put("index", Hex.of(pg.index()));
+                    j.put("count", pg.count());
+                    j.put("flags", Hex.of(pg.flags()));
+                    j.put("flag_names", map.flagNames(pg.flags()));
+                    list.add(j);
+                }
+                return Map.of("pages", list, "problems", lines.stream().filter(l -> l.startsWith("kmem: ")).toList());
+            }
+        };
     }
 
     private static Optional<SlabCache> byAddress(Program p, Slub.Caches caches, String expr) {
@@ -320,11 +412,23 @@ final class KmemCommand implements ShellCommand {
     }
 
     /** {@code kmem ADDR}: the cache, slab and object an address lies in, and whether that object is free. */
-    record Where(long address, Optional<Slub.Location> location, Slub slub) implements Output {
+    record Where(long address, Optional<Slub.Location> location, Slub slub, Optional<PageMap.Page> page, PageMap map,
+                 boolean pageStruct) implements Output {
         @Override
         public void text(PrintWriter out) {
+            slab(out);
+            page.ifPresent(pg -> {
+                out.println();
+                out.println(PAGE_HEADER);
+                out.println(pageRow(map, pg));
+            });
+        }
+
+        private void slab(PrintWriter out) {
             if (location.isEmpty()) {
-                out.printf("%x: not in a slab object of any cache%n", address);
+                if (!pageStruct) {
+                    out.printf("%x: not in a slab object of any cache%n", address);
+                }
                 return;
             }
             Slub.Location l = location.get();
@@ -340,6 +444,9 @@ final class KmemCommand implements ShellCommand {
             }
             out.printf("  %016x  %016x  %4d  %5d  %9d  %4d%n", s.address(), s.memory(), slub.node(s), s.objects(), s.objects() - free, free);
             out.println("  FREE / [ALLOCATED]");
+            if (pageStruct) {
+                return;
+            }
             if (l.free().isPresent()) {
                 out.printf("   %016x  (%s)%n", l.object(), l.free().get());
             } else {
@@ -368,6 +475,7 @@ final class KmemCommand implements ShellCommand {
         public Object json() {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("address", Hex.of(address));
+            page.ifPresent(pg -> j.put("page", Hex.of(pg.address())));
             location.ifPresent(l -> {
                 j.putAll(cacheJson(l.state()));
                 j.put("slab", Hex.of(l.slab().address()));

@@ -66,6 +66,27 @@ class KmemTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Lab.Artifact.class, names = {"ELF", "D31_LZO"})
+    void kmemPListsEveryPageStructAsCrashDoes(Lab.Artifact artifact) throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
+        Path dump = dir.resolve(artifact.file);
+        JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
+        String object = Long.toHexString(hex(gt.path("object")));
+        List<String> crash = CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("kmem -p", "kmem -p " + object));
+        try (Program p = Program.open(dump, Optional.empty())) {
+            assertThat(rows(ShellRun.ok(p, "kmem -p"))).hasSizeGreaterThan(100_000).isEqualTo(rows(crash.get(0)));
+            List<String> one = rows(ShellRun.ok(p, "kmem -p " + object));
+            assertThat(one).isEqualTo(rows(crash.get(1))).hasSize(2);
+            // the page of a slab object: its struct page names the slab cache in MAPPING and is flagged slab
+            String page = one.get(1).split(" +")[0];
+            String where = ShellRun.ok(p, "kmem " + page);
+            assertThat(where).contains("  " + gt.path("cache").asText() + "\n").contains("  " + page + "  ").endsWith(one.get(1) + "\n");
+            assertThat(one.get(1)).endsWith(" slab");
+        }
+    }
+
     private static long hex(JsonNode n) {
         String s = n.asText();
         return Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
