@@ -1,6 +1,7 @@
 package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.MemoryInfo;
 import dev.kdive.kernel.PageMap;
 import dev.kdive.kernel.Slab;
 import dev.kdive.kernel.SlabCache;
@@ -52,9 +53,12 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p"), Set.of());
+        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p", "-i"), Set.of());
         if (a.has("-p")) {
             return pages(p, a);
+        }
+        if (a.has("-i")) {
+            return info(p);
         }
         Slub s = slub(p);
         Slub.Caches caches = s.caches();
@@ -114,6 +118,61 @@ final class KmemCommand implements ShellCommand {
             return Optional.empty();
         }
         return Optional.of(map.page(pfn));
+    }
+
+    /** {@code kmem -i}: crash's memory summary. */
+    private static Output info(Program p) throws UsageException {
+        MemoryInfo m;
+        try {
+            m = MemoryInfo.read(p);
+        } catch (MemoryFault | UnknownSymbolException | RuntimeException e) {
+            throw new UsageException("kmem: -i: " + e.getMessage());
+        }
+        return new Output() {
+            @Override
+            public void text(PrintWriter out) {
+                out.println("                 PAGES        TOTAL      PERCENTAGE");
+                out.printf("%13s  %7d  %11s         ----%n", "TOTAL MEM", m.total(), MemoryInfo.size(m.total()));
+                row(out, "FREE", m.free(), m.total(), "TOTAL MEM");
+                row(out, "USED", m.total() - m.free(), m.total(), "TOTAL MEM");
+                row(out, "SHARED", m.shared(), m.total(), "TOTAL MEM");
+                row(out, "BUFFERS", m.buffers(), m.total(), "TOTAL MEM");
+                row(out, "CACHED", m.cached(), m.total(), "TOTAL MEM");
+                row(out, "SLAB", m.slab(), m.total(), "TOTAL MEM");
+                out.printf("%n%13s  %7d  %11s         ----%n", "TOTAL HUGE", m.hugeTotal(), MemoryInfo.size(m.hugeTotal()));
+                row(out, "HUGE FREE", m.hugeFree(), m.hugeTotal(), "TOTAL HUGE");
+                out.printf("%n%13s  %7d  %11s         ----%n", "TOTAL SWAP", m.swapTotal(), MemoryInfo.size(m.swapTotal()));
+                row(out, "SWAP USED", m.swapUsed(), m.swapTotal(), "TOTAL SWAP");
+                row(out, "SWAP FREE", m.swapTotal() - m.swapUsed(), m.swapTotal(), "TOTAL SWAP");
+                out.printf("%n%13s  %7d  %11s         ----%n", "COMMIT LIMIT", m.commitLimit(), MemoryInfo.size(m.commitLimit()));
+                row(out, "COMMITTED", m.committed(), m.commitLimit(), "TOTAL LIMIT");
+                m.problems().forEach(x -> out.println("kmem: " + x));
+            }
+
+            private static void row(PrintWriter out, String name, long pages, long of, String whole) {
+                out.printf("%13s  %7d  %11s  %3d%% of %s%n", name, pages, MemoryInfo.size(pages), of == 0 ? 0 : pages * 100 / of, whole);
+            }
+
+            @Override
+            public Object json() {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("total_pages", m.total());
+                j.put("free_pages", m.free());
+                j.put("used_pages", m.total() - m.free());
+                j.put("shared_pages", m.shared());
+                j.put("buffer_pages", m.buffers());
+                j.put("cached_pages", m.cached());
+                j.put("slab_pages", m.slab());
+                j.put("huge_total_pages", m.hugeTotal());
+                j.put("huge_free_pages", m.hugeFree());
+                j.put("swap_total_pages", m.swapTotal());
+                j.put("swap_used_pages", m.swapUsed());
+                j.put("commit_limit_pages", m.commitLimit());
+                j.put("committed_pages", m.committed());
+                j.put("problems", m.problems());
+                return j;
+            }
+        };
     }
 
     /** {@code kmem -p [ADDR]}: crash's page-struct listing, of every page or of the one ADDR names. */

@@ -87,6 +87,35 @@ class KmemTest {
         }
     }
 
+    /**
+     * kmem -i against crash's: every row but SLAB. For SLAB kdive shows the kernel's own count
+     * (NR_SLAB_RECLAIMABLE_B + NR_SLAB_UNRECLAIMABLE_B, /proc/meminfo's Slab:), crash the pages
+     * flagged PG_slab (a compound slab's head only): kdive's must cover every cache's slabs.
+     */
+    @ParameterizedTest
+    @EnumSource(Scenario.class)
+    void kmemIEqualsCrashButCountsSlabPagesAsTheKernelDoes(Scenario s) throws Exception {
+        Lab lab = Lab.standard();
+        Path dump = lab.build(s, System.out::println).resolve(Lab.Artifact.ELF.file);
+        List<String> crash = rows(CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("kmem -i")).getFirst());
+        try (Program p = Program.open(dump, Optional.empty())) {
+            List<String> ours = rows(ShellRun.ok(p, "kmem -i"));
+            assertThat(ours).hasSameSizeAs(crash).hasSize(15);
+            for (int i = 0; i < ours.size(); i++) {
+                if (!ours.get(i).strip().startsWith("SLAB ")) {
+                    assertThat(ours.get(i)).isEqualTo(crash.get(i));
+                }
+            }
+            long slab = Long.parseLong(ours.stream().filter(l -> l.strip().startsWith("SLAB ")).findFirst().orElseThrow().strip().split(" +")[1]);
+            long cachePages = 0;
+            for (String row : rows(ShellRun.ok(p, "kmem -s")).subList(1, rows(ShellRun.ok(p, "kmem -s")).size())) {
+                String[] f = row.strip().split(" +");
+                cachePages += Long.parseLong(f[4]) * Long.parseLong(f[5].replace("k", "")) / 4;
+            }
+            assertThat(slab).isGreaterThanOrEqualTo(cachePages).isLessThan(cachePages * 2);
+        }
+    }
+
     private static long hex(JsonNode n) {
         String s = n.asText();
         return Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
