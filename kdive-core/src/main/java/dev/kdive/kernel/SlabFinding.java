@@ -24,7 +24,9 @@ public record SlabFinding(Kind kind, String cache, long cacheAddress, int cpu, i
         UNREADABLE("unreadable free pointer"),
         COUNT_MISMATCH("counts disagree"),
         BAD_SLAB("slab of another cache or implausible"),
-        LIST_BROKEN("slab list broken");
+        LIST_BROKEN("slab list broken"),
+        POISON_OVERWRITTEN("poison overwritten"),
+        REDZONE_OVERWRITTEN("red zone overwritten");
 
         private final String title;
 

@@ -35,6 +35,7 @@ public final class Slub {
     private final String listMember; // slab.slab_list or page.slab_list / lru
     private final long pageStructSize;
     private final long[] cpuOffsets;
+    private final SlubDebug debug;
     private Caches caches;
 
     public Slub(Program p) throws MemoryFault, UnknownSymbolException {
@@ -48,6 +49,12 @@ public final class Slub {
         this.listMember = slabType.member("slab_list").isPresent() ? "slab_list" : "lru";
         this.pageStructSize = struct("page").size();
         this.cpuOffsets = p.perCpuOffsets();
+        this.debug = new SlubDebug(p);
+    }
+
+    /** {@return what slub_debug keeps for each object of a debugged cache: tracks, poison, red zones} */
+    public SlubDebug debug() {
+        return debug;
     }
 
     private Type.Struct struct(String name) {
@@ -465,8 +472,44 @@ public final class Slub {
             }
             slabs = cpuSlabs + nodes.stream().mapToLong(NodeSlabs::nrPartial).sum();
         }
+        if (debug.debugs(c)) {
+            checkObjects(c, cpus, nodes, free, findings);
+        }
         Census census = new Census(total - freeCount, total, slabs);
         return new CacheState(c, List.copyOf(cpus), List.copyOf(nodes), freelists, free, census, List.copyOf(findings));
+    }
+
+    /** slub_debug's poison and red zones of every object of every slab the walk found. */
+    private void checkObjects(SlabCache c, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, String> free, List<SlabFinding> findings) {
+        List<Slab> slabs = new ArrayList<>();
+        List<String> holders = new ArrayList<>();
+        for (CpuSlab cs : cpus) {
+            cs.slab().ifPresent(s -> {
+                slabs.add(s);
+                holders.add("CPU " + cs.cpu() + " slab " + hex(s.address()));
+            });
+            for (Slab s : cs.partial()) {
+                slabs.add(s);
+                holders.add("CPU " + cs.cpu() + " partial slab " + hex(s.address()));
+            }
+        }
+        for (NodeSlabs ns : nodes) {
+            for (Slab s : ns.partial()) {
+                slabs.add(s);
+                holders.add("node " + ns.node() + " partial slab " + hex(s.address()));
+            }
+            for (Slab s : ns.full().orElse(List.of())) {
+                slabs.add(s);
+                holders.add("node " + ns.node() + " full slab " + hex(s.address()));
+            }
+        }
+        for (int k = 0; k < slabs.size(); k++) {
+            Slab s = slabs.get(k);
+            for (int i = 0; i < Math.min(s.objects(), c.objectsPerSlab()); i++) {
+                long o = s.object(c, i);
+                debug.check(c, s, o, free.containsKey(o), holders.get(k)).ifPresent(findings::add);
+            }
+        }
     }
 
     /** SLAB_STORE_USER: only then does SLUB keep full slabs on a list (include/linux/slab.h). */

@@ -514,6 +514,9 @@ final class KmemCommand implements ShellCommand {
             if (l.offset() != 0) {
                 out.printf("  %x is %d bytes into that %d-byte object%n", address, l.offset(), l.cache().objectSize());
             }
+            for (String t : slub.debug().tracks(l.cache(), l.object())) { // SLAB_STORE_USER: who allocated and freed it
+                out.println("  " + t.replace("\n      ", "\n    "));
+            }
             for (Slub.CpuSlab cpu : l.state().cpus()) {
                 if (cpu.freelist().head() == l.object()) {
                     out.printf("  it heads CPU %d's per-cpu freelist (kmem_cache_cpu %x): a kfree() of it now meets object == fp,%n"
@@ -543,6 +546,7 @@ final class KmemCommand implements ShellCommand {
                 j.put("offset", l.offset());
                 j.put("state", l.free().isPresent() ? "free" : "allocated");
                 l.free().ifPresent(w -> j.put("free_in", w));
+                j.put("tracks", slub.debug().tracks(l.cache(), l.object()));
                 j.put("heads_cpu_freelist", l.state().cpus().stream().filter(c -> c.freelist().head() == l.object()).map(Slub.CpuSlab::cpu).toList());
             });
             return j;

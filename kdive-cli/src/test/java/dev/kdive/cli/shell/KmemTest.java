@@ -171,7 +171,7 @@ class KmemTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Scenario.class, names = "SLAB_UAF", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "SLAB_POISON"}, mode = EnumSource.Mode.EXCLUDE)
     void healthyDumpsHaveNoFindings(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
         try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
@@ -179,6 +179,40 @@ class KmemTest {
             assertThat(v.path("findings")).as(v.toString()).isEmpty();
             assertThat(v.path("problems")).isEmpty();
             assertThat(v.path("caches").asInt()).isGreaterThan(100);
+        }
+    }
+
+    /**
+     * slub_debug=FZPU on kmalloc-192: the module wrote into a freed object's poison and panicked.
+     * kmem -V names the object, the bytes and their offset, and the alloc and free stacks from
+     * the stack depot; kmem ADDR shows the same tracks.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Lab.Artifact.class, names = {"ELF", "D31_LZO"})
+    void slabPoisonWriteIsFoundWithTheObjectsTracks(Lab.Artifact artifact) throws Exception {
+        Path dir = Lab.standard().build(Scenario.SLAB_POISON, System.out::println);
+        JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
+        try (Program p = Program.open(dir.resolve(artifact.file), Optional.empty())) {
+            JsonNode findings = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result").path("findings");
+            assertThat(findings).hasSize(1);
+            JsonNode f = findings.get(0);
+            long object = hex(gt.path("object"));
+            int offset = gt.path("write_offset").asInt();
+            int length = gt.path("write_length").asInt();
+            assertThat(f.path("kind").asText()).isEqualTo("poison_overwritten");
+            assertThat(f.path("cache").asText()).isEqualTo(gt.path("cache").asText());
+            assertThat(hex(f.path("object"))).isEqualTo(object);
+            assertThat(hex(f.path("pointer"))).isEqualTo(object + offset);
+            String byteHex = gt.path("write_byte").asText().substring(2);
+            assertThat(f.path("summary").asText()).contains("+" + offset + "..+" + (offset + length - 1))
+                    .contains(length + " bytes: " + String.join(" ", java.util.Collections.nCopies(length, byteHex)));
+            String evidence = f.path("evidence").toString();
+            String provoker = gt.path("provoker").asText();
+            assertThat(evidence).contains("allocated by " + provoker + "+").contains("freed by " + provoker + "+")
+                    .contains("pid " + gt.path("pid").asText()).contains("kmalloc_trace+").contains("crash_write+");
+            String where = ShellRun.ok(p, "kmem " + Long.toHexString(object + offset));
+            assertThat(where).contains(Long.toHexString(object) + "  (slab freelist)").contains("allocated by " + provoker + "+")
+                    .contains("freed by " + provoker + "+");
         }
     }
 
