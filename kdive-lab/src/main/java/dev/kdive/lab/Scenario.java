@@ -53,6 +53,11 @@ public enum Scenario {
         return kernelArgs;
     }
 
+    /** {@return whether the kernel oopses (prints RIP and registers) before it panics; panic(), sysrq and khungtaskd do not} */
+    public boolean oopses() {
+        return this != PANIC && this != HUNG_TASK && this != SLAB_POISON;
+    }
+
     /**
      * {@return QEMU's -cpu model: LA57 (5-level paging, which Debian's kernel enables when the CPU
      * has it) for one scenario, so dumps of both page-table depths are in the lab}

@@ -78,7 +78,7 @@ class BtTest {
             assertThat(at).as("console frames %s found in order in:%n%s", reliable, bt).isEqualTo(reliable.size());
             assertThat(bt).doesNotContain("bt: stopped");
             Optional<String> oopsRip = console.stream().filter(l -> RIP.matcher(l).find()).findFirst();
-            if (s != Scenario.PANIC && s != Scenario.HUNG_TASK && oopsRip.isPresent()) {
+            if (s.oopses() && oopsRip.isPresent()) {
                 Matcher m = RIP.matcher(oopsRip.get());
                 assertThat(m.find()).isTrue();
                 assertThat(bt).contains("[exception RIP: " + m.group(1) + "+" + Long.parseLong(m.group(2), 16) + "]");
