@@ -16,7 +16,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code kdive demo}: builds (or reuses) the slab-uaf sample and shows what kdive can say about it
- * today: every dump format opened and its VMCOREINFO read, next to the console's oops.
+ * today: every dump format opened, the console's oops, and kdive's own reading of the dump (the
+ * stack down to the faulting instruction, its disassembly, the corrupted freelist), next to the
+ * ground truth the crash module logged.
  */
 @Command(name = "demo", description = "Build (or reuse) the slab-uaf sample dump and analyse it.")
 final class DemoCommand implements Callable<Integer> {
@@ -62,6 +64,31 @@ final class DemoCommand implements Callable<Integer> {
             if (in || text.startsWith("Kernel panic")) {
                 System.out.println("  " + text);
             }
+        }
+        System.out.println("== kdive on the makedumpfile -d 31 dump alone (no debug package): bt; dis -r RIP; kmem -V");
+        try (dev.kdive.program.Program p = dev.kdive.program.Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), java.util.Optional.empty())) {
+            java.io.StringWriter w = new java.io.StringWriter();
+            dev.kdive.cli.shell.Shell shell = new dev.kdive.cli.shell.Shell(p, new java.io.PrintWriter(w), false);
+            shell.runLine("bt");
+            List<String> bt = w.toString().lines().toList();
+            // The frames down to the exception and its registers: where the CPU was when it faulted.
+            int rip = 0;
+            for (int i = 0; i < bt.size(); i++) {
+                if (bt.get(i).contains("[exception RIP: ")) {
+                    rip = i;
+                }
+            }
+            bt.subList(0, Math.min(bt.size(), rip + 8)).forEach(l -> System.out.println("  " + l));
+            String at = bt.get(rip).replaceFirst(".*\\[exception RIP: (\\S+)\\].*", "$1");
+            w.getBuffer().setLength(0);
+            shell.runLine("dis -r " + at);
+            List<String> dis = w.toString().lines().toList();
+            dis.subList(Math.max(0, dis.size() - 4), dis.size()).forEach(l -> System.out.println("  " + l));
+            w.getBuffer().setLength(0);
+            shell.runLine("kmem -V");
+            w.toString().lines().forEach(l -> System.out.println("  " + l));
+        } catch (Exception e) {
+            System.out.println("  kdive: " + e.getMessage());
         }
         JsonNode m = gt.path("module");
         System.out.println("== ground truth (logged by the crash module before it crashed)");
