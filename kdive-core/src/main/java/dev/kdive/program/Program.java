@@ -44,8 +44,8 @@ public final class Program implements AutoCloseable {
     private dev.kdive.kernel.Modules.Walk modules;
     private ElfFile debugElf;
     private java.util.function.Consumer<String> progress = message -> { };
-    private final java.util.Map<String, Optional<ModuleLines>> moduleLines = new java.util.HashMap<>();
-    private final List<ElfFile> moduleFiles = new ArrayList<>();
+    private final java.util.Map<String, Optional<dev.kdive.dwarf.DebugFile>> moduleLines = new java.util.HashMap<>();
+    private final List<dev.kdive.dwarf.DebugFile> moduleFiles = new ArrayList<>();
     private dev.kdive.dwarf.SourceLines sourceLines;
 
     private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
@@ -373,50 +373,16 @@ public final class Program implements AutoCloseable {
         }
         String name = mod.get().name();
         if (!moduleLines.containsKey(name)) {
-            moduleLines.put(name, Optional.empty());
-            for (Path f : moduleFilesNamed(name, dirs)) {
-                ElfFile elf = ElfFile.open(f);
-                Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
-                if (dwarf.isEmpty()) {
-                    elf.close();
-                    continue;
-                }
-                moduleFiles.add(elf);
-                SymbolTable table = SymbolTable.of(elf, a -> a); // values already at kdive's section placement
-                moduleLines.put(name, Optional.of(new ModuleLines(new dev.kdive.dwarf.SourceLines(dwarf.get(),
-                        a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null)), table)));
-                break;
-            }
+            Optional<dev.kdive.dwarf.DebugFile> file = dev.kdive.dwarf.DebugFile.openModule(name, dirs);
+            file.ifPresent(moduleFiles::add);
+            moduleLines.put(name, file);
         }
-        Optional<ModuleLines> lines = moduleLines.get(name);
+        Optional<dev.kdive.dwarf.DebugFile> lines = moduleLines.get(name);
         Optional<Symbol> inFile = lines.flatMap(l -> l.symbols().lookup(sym.get().name()));
         if (inFile.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(lines.get().lines().frames(inFile.get().address() + (address - sym.get().address())));
-    }
-
-    /** A module's .ko: its source lines and its own symbol table (section-placed addresses). */
-    private record ModuleLines(dev.kdive.dwarf.SourceLines lines, SymbolTable symbols) {}
-
-    /** NAME.ko, NAME.ko.debug (module names use '_' where file names may use '-'), searched under each dir. */
-    private static List<Path> moduleFilesNamed(String name, List<Path> dirs) throws IOException {
-        List<Path> found = new ArrayList<>();
-        java.util.Set<String> wanted = java.util.Set.of(name + ".ko", name.replace('_', '-') + ".ko",
-                name + ".ko.debug", name.replace('_', '-') + ".ko.debug");
-        for (Path d : dirs) {
-            if (java.nio.file.Files.isRegularFile(d) && wanted.contains(d.getFileName().toString())) {
-                found.add(d);
-                continue;
-            }
-            if (!java.nio.file.Files.isDirectory(d)) {
-                continue;
-            }
-            try (var walk = java.nio.file.Files.walk(d, 8)) {
-                walk.filter(f -> wanted.contains(f.getFileName().toString())).forEach(found::add);
-            }
-        }
-        return found;
     }
 
     /** The vmlinux, mapped once and kept open for types and source lines. */
@@ -445,7 +411,7 @@ public final class Program implements AutoCloseable {
 
     @Override
     public void close() {
-        moduleFiles.forEach(ElfFile::close);
+        moduleFiles.forEach(dev.kdive.dwarf.DebugFile::close);
         if (debugElf != null) {
             debugElf.close();
         }
