@@ -24,6 +24,7 @@ public record Frame(String function, long offset, long size, String module, long
     private static final Pattern SYMBOLIC = Pattern.compile(
             "([A-Za-z_.$][\\w.$]*)\\+0x([0-9a-fA-F]+)(?:/0x([0-9a-fA-F]+))?(?:\\s+\\[([\\w-]+)(?:\\s+[0-9a-f]+)?\\])?");
     private static final Pattern BRACKETED = Pattern.compile("\\[<([0-9a-fA-F]+)>\\]\\s*");
+    private static final Pattern POWERPC = Pattern.compile("\\[[0-9a-f]{8,16}\\] \\[([0-9a-f]{8,16})\\] ");
     private static final Pattern ADDRESS = Pattern.compile("(?:0x)?([0-9a-fA-F]{8,16})\\b");
 
     /** {@return the name without the compiler's clone suffixes (.cold, .isra.0, .constprop.0, .part.0, .llvm.N)} */
@@ -82,6 +83,12 @@ public record Frame(String function, long offset, long size, String module, long
             if (t.startsWith("? ")) {
                 reliable = false;
                 t = t.substring(2).stripLeading();
+            } else if (t.startsWith("[") && POWERPC.matcher(t).lookingAt()) {
+                Matcher m = POWERPC.matcher(t); // powerpc: "[c000002fc621f1e0] [c00000000007c6f0] func+0x10c/0x118 (unreliable)"
+                m.lookingAt();
+                address = parseHex(m.group(1));
+                reliable = !t.endsWith("(unreliable)");
+                t = t.substring(m.end());
             } else if (t.startsWith("[<")) {
                 Matcher m = BRACKETED.matcher(t);
                 if (!m.lookingAt()) {

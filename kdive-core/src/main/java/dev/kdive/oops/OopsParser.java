@@ -136,10 +136,31 @@ public final class OopsParser {
                     }
                     continue;
                 }
+                if (c == '>' && p + 1 < end && (s.charAt(p + 1) == ' ' || s.charAt(p + 1) == '>')) {
+                    p += s.charAt(p + 1) == ' ' ? 2 : 1; // e-mail quoting: "> ", ">> "
+                    continue;
+                }
+                if (round == 0 && (s.startsWith(" kernel:", p) || s.startsWith("kernel:", p))) {
+                    p = s.indexOf(':', p) + 1; // syslogd's wall message: " kernel:[ 1016.84] BUG: ..."
+                    continue;
+                }
                 if (round == 0 && c != ' ' && c != '\t') {
                     int k = syslogEnd(s, p, end);
                     if (k > 0) {
                         p = k;
+                        continue;
+                    }
+                    // a shell prompt or other output glued before the kernel's timestamp: "/ # [90216.14] ..."
+                    for (int i = p + 1; i < Math.min(end, p + 24); i++) {
+                        if (s.charAt(i) == '[' && i + 1 < end && (s.charAt(i + 1) == ' ' || isDigit(s.charAt(i + 1)))) {
+                            int q = bracketEnd(s, i, end);
+                            if (q > 0) {
+                                p = i;
+                                break;
+                            }
+                        }
+                    }
+                    if (p < end && s.charAt(p) == '[') {
                         continue;
                     }
                 }
@@ -177,7 +198,17 @@ public final class OopsParser {
                     callerId = s.substring(q, e);
                     return e;
                 }
-                return -1;
+            }
+            // a vendor's context tag glued to the text: "[pid:0,cpu0,swapper/0]BUG: ..." (no blank inside, none after)
+            if (q == p + 1 && s.charAt(q) != '<') {
+                int e = q;
+                while (e < end && e - p <= 48 && s.charAt(e) != ']' && s.charAt(e) != ' ') {
+                    e++;
+                }
+                if (e < end && e > q && s.charAt(e) == ']' && e + 1 < end && s.charAt(e + 1) != ' ' && s.charAt(e + 1) != ':'
+                        && s.indexOf(':', q) > 0 && s.indexOf(':', q) < e) {
+                    return e;
+                }
             }
             // dmesg -T: [Mon Jan  1 00:00:00 2024]
             if (q == p + 1 && end - p >= 26 && Character.isUpperCase(s.charAt(q)) && s.charAt(q + 3) == ' ') {

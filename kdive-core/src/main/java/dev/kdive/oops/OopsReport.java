@@ -42,9 +42,9 @@ public record OopsReport(Kind kind, String title, String culprit, String signatu
         modules = List.copyOf(modules);
     }
 
-    /** {@return the report's call trace (the first stack printed), if any} */
+    /** {@return the report's call trace (the first "Call Trace" printed), if any} */
     public Optional<CallTrace> callTrace() {
-        return traces.isEmpty() ? Optional.empty() : Optional.of(traces.getFirst());
+        return traces.stream().filter(t -> t.label().equals("Call Trace")).findFirst();
     }
 
     /** {@return the privilege level the CPU ran at (CS's RPL): 0 kernel, 3 user; empty when CS was not printed} */

@@ -32,7 +32,7 @@ final class ReportBuilder {
     private static final Pattern SANITIZER = Pattern.compile("BUG: K[A-Z]+: (.+?) (?:in|on) (\\S+).*");
     private static final Pattern UBSAN = Pattern.compile("UBSAN: (.+?) in (\\S+).*");
     private static final Pattern TASK_LINE = Pattern.compile("task:(.+?)\\s+state:\\S+.*?\\bpid:\\s*(\\d+).*");
-    private static final Pattern ACCESS = Pattern.compile("(?:Read|Write) of size \\d+ at addr ([0-9a-f]+).*"
+    private static final Pattern ACCESS = Pattern.compile("(?:Read|Write)(?: of size \\d+)? (?:at addr ([0-9a-f]+)|by task).*"
             + "|(?:Use-after-free|Out-of-bounds|Corrupted memory|Invalid) (?:read|write|free)? ?(?:at|of) 0x([0-9a-f]+).*");
     private static final Pattern BANK = Pattern.compile("\\bBank (\\d+)");
     private static final Pattern PF_CODE = Pattern.compile("#PF: error_code\\(0x([0-9a-f]+)\\)");
@@ -83,6 +83,10 @@ final class ReportBuilder {
     private List<String> modules = List.of();
     private String panic;
     private boolean wantDetail;
+    /** For machine checks: whether every line since the header was part of the MCE's own output (mce:, EDAC). */
+    private boolean mceBurst = true;
+    /** For RCU stalls: the next trace is the grace-period kthread's, not the stalled CPU's. */
+    private String nextTraceLabel;
 
     private String traceLabel;
     private List<Frame> traceFrames;
@@ -277,15 +281,16 @@ final class ReportBuilder {
     /** Whether a header line continues this report rather than starting another. */
     boolean absorbs(Header h) {
         if (state == State.PANIC_TAIL || state == State.ENDED || state == State.OTHER_CPU) {
-            return h.type() == Header.Type.MCE && kind == Kind.MACHINE_CHECK && state != State.PANIC_TAIL;
+            return h.type() == Header.Type.MCE && kind == Kind.MACHINE_CHECK && mceBurst && state != State.PANIC_TAIL;
         }
         boolean early = traces.isEmpty() && traceFrames == null;
         return switch (h.type()) {
             case OOPS_CODE, INTERNAL_ERROR -> die == null && early;
+            case OOPS -> die == null && early && kind == Kind.PAGE_FAULT; // powerpc: "Oops: Kernel access of bad area, sig: 11 [#1]"
             case TRAP -> die == null && early && kind != Kind.GENERAL_PROTECTION_FAULT && kind != Kind.TRAP;
             case KERNEL_BUG_AT -> early && location == null && (kind == Kind.LIST_CORRUPTION || kind == Kind.BUG || kind == Kind.UBSAN);
             case LIST -> early && (kind == Kind.WARNING || kind == Kind.KERNEL_BUG) && access == null;
-            case MCE -> kind == Kind.MACHINE_CHECK;
+            case MCE -> kind == Kind.MACHINE_CHECK && mceBurst;
             case GPF -> kind == Kind.KASAN && die == null && early; // KASAN's GPF on a wild access
             default -> false;
         };
@@ -294,7 +299,7 @@ final class ReportBuilder {
     void absorb(Header h) {
         String t = h.text();
         switch (h.type()) {
-            case OOPS_CODE, INTERNAL_ERROR, TRAP, GPF -> {
+            case OOPS_CODE, INTERNAL_ERROR, TRAP, GPF, OOPS -> {
                 die(t);
                 if (h.type() == Header.Type.INTERNAL_ERROR && kind == Kind.OOPS) {
                     message = t.replaceFirst(": [0-9a-f]+ \\[#.*", "");
@@ -324,7 +329,12 @@ final class ReportBuilder {
     void panic(String text) {
         closeTrace();
         panic = panicMessage(text);
-        state = State.PANIC_TAIL;
+        // A report cut before its registers and trace (softlockup_panic prints the panic right after
+        // the header) learns them from what the panic prints of the same CPU; else the rest is the panic's.
+        state = rip == null && traces.isEmpty() ? State.BODY : State.PANIC_TAIL;
+        if (state == State.BODY) {
+            registersClosed = false;
+        }
     }
 
     /** One line of the report (log prefixes removed, indentation kept). */
@@ -333,6 +343,14 @@ final class ReportBuilder {
             return;
         }
         String t = raw.strip();
+        if (kind == Kind.MACHINE_CHECK) {
+            boolean mce = t.contains("Hardware Error") || t.contains("EDAC") || t.startsWith("mce");
+            mceBurst &= mce;
+            if (mce) {
+                mce(t);
+            }
+            return;
+        }
         if (state == State.TRACE) {
             if (traceLine(t)) {
                 return;
@@ -359,7 +377,8 @@ final class ReportBuilder {
         Matcher m;
         char c0 = t.charAt(0);
         if (t.startsWith("Call Trace") || t.startsWith("Call trace:")) {
-            openTrace("Call Trace");
+            openTrace(nextTraceLabel != null ? nextTraceLabel : "Call Trace");
+            nextTraceLabel = null;
             return;
         }
         if (t.startsWith("---[ end trace") || t.startsWith("---[ end Kernel panic")) {
@@ -377,6 +396,18 @@ final class ReportBuilder {
             if (rip == null && !registersClosed) {
                 rip(t);
             }
+            return;
+        }
+        if (t.startsWith("IP: ") || t.startsWith("PC is at ") || t.startsWith("NIP [") || t.startsWith("EIP is at ")) {
+            // x86 before 4.x "IP: [<ffffffff8110ab95>] func+0x15/0x80", arm "PC is at func+0x18/0x64", powerpc "NIP [d107c0c8] func+0x8/0x10"
+            if (rip == null && !registersClosed) {
+                String rest = t.startsWith("NIP [") ? t.substring(t.indexOf(']') + 1) : t.substring(t.startsWith("IP:") ? 3 : t.indexOf(" at ") + 4);
+                rip = Frame.parse(rest, null);
+            }
+            return;
+        }
+        if (kind == Kind.RCU_STALL && (t.contains("grace-period kthread stack dump") || t.contains("kthread starved for"))) {
+            nextTraceLabel = "RCU grace-period kthread";
             return;
         }
         if (t.startsWith("Code: ")) {

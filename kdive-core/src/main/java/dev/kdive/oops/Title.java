@@ -60,7 +60,7 @@ public record Title(String title, String culprit, String signature) {
             "percpu_rwsem_\\w+", "__percpu_down\\w*", "lock_sock\\w*", "__lock_sock\\w*", "synchronize_rcu\\w*",
             "__synchronize_srcu", "synchronize_srcu\\w*", "wait_rcu_gp", "__wait_rcu_gp", "do_wait\\w*", "flush_work",
             "__flush_work\\w*", "__flush_workqueue", "flush_workqueue", "kthread_stop", "msleep\\w*", "usleep_range\\w*",
-            "schedule_timeout\\w*", "jbd2_log_wait_commit", "__cond_resched\\w*", "_cond_resched"));
+            "schedule_timeout\\w*", "__cond_resched\\w*", "_cond_resched"));
     /** Lock primitives a lockdep report goes through before naming the locker. */
     private static final Pattern LOCKING = Pattern.compile(String.join("|",
             "_raw_\\w+", "__raw_\\w+", "do_raw_\\w+", "__mutex_lock\\w*", "mutex_lock\\w*", "down_\\w+", "__down\\w*",
@@ -92,8 +92,8 @@ public record Title(String title, String culprit, String signature) {
                 at = i;
             }
         }
-        if (at < 0 && !candidates.isEmpty()) {
-            at = 0;
+        if (at < 0 && named != null) {
+            at = 0; // nothing but machinery: the faulting function itself, when the report names one
         }
         String culprit = at < 0 ? null : Frame.baseName(candidates.get(at));
         String title = compose(r, culprit);
@@ -142,7 +142,7 @@ public record Title(String title, String culprit, String signature) {
         String msg = r.message() == null ? "" : r.message();
         return switch (r.kind()) {
             case GENERAL_PROTECTION_FAULT -> "general protection fault" + in;
-            case PAGE_FAULT -> (msg.contains("NULL") ? "BUG: unable to handle kernel NULL pointer dereference"
+            case PAGE_FAULT -> (msg.contains("NULL") || r.address() != null && Long.compareUnsigned(r.address(), 0x1000) < 0 ? "BUG: unable to handle kernel NULL pointer dereference"
                     : "BUG: unable to handle kernel paging request") + in;
             case KERNEL_BUG -> "kernel BUG" + in;
             case TRAP -> msg + in;
