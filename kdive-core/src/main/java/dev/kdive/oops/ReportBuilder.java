@@ -480,7 +480,7 @@ final class ReportBuilder {
             }
             return;
         }
-        if ((m = TRACE_LABEL.matcher(t)).matches()) {
+        if ("AFSLUrwB".indexOf(c0) >= 0 && (m = TRACE_LABEL.matcher(t)).matches()) {
             openTrace(m.group(0).replaceFirst(":$", ""));
             return;
         }
