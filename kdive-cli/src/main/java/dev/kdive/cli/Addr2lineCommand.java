@@ -51,18 +51,8 @@ final class Addr2lineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
-        Optional<DebugFile> debug;
-        try {
-            debug = DebugFile.open(vmlinux);
-        } catch (NoSuchFileException e) {
-            System.err.println("kdive: " + vmlinux + ": no such file");
-            return 1;
-        } catch (DumpFormatException | DwarfException e) {
-            System.err.println("kdive: " + vmlinux + ": " + e.getMessage());
-            return 1;
-        }
+        Optional<DebugFile> debug = openWithDwarf(vmlinux);
         if (debug.isEmpty()) {
-            System.err.println("kdive: " + vmlinux + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");
             return 1;
         }
         try (DebugFile file = debug.get()) {
@@ -97,6 +87,22 @@ final class Addr2lineCommand implements Callable<Integer> {
     }
 
     private long sectionBase;
+
+    /** {@return a vmlinux or .ko with DWARF, opened; empty after saying on standard error why it cannot be} */
+    static Optional<DebugFile> openWithDwarf(Path file) throws IOException {
+        try {
+            Optional<DebugFile> d = DebugFile.open(file);
+            if (d.isEmpty()) {
+                System.err.println("kdive: " + file + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");
+            }
+            return d;
+        } catch (NoSuchFileException e) {
+            System.err.println("kdive: " + file + ": no such file");
+        } catch (DumpFormatException | DwarfException e) {
+            System.err.println("kdive: " + file + ": " + e.getMessage());
+        }
+        return Optional.empty();
+    }
 
     private void answer(String arg, SymbolTable table, SourceLines lines, PrintWriter out) {
         if (arg.isEmpty()) {

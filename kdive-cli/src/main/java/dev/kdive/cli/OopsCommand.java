@@ -1,8 +1,6 @@
 package dev.kdive.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kdive.dump.DumpFormatException;
-import dev.kdive.dwarf.DwarfException;
 import dev.kdive.dwarf.SourceLines;
 import dev.kdive.oops.CallTrace;
 import dev.kdive.oops.CodeDisassembly;
@@ -69,23 +67,14 @@ final class OopsCommand implements Callable<Integer> {
         List<OopsReport> reports = OopsParser.parse(bytes);
         Map<OopsReport, List<Symbolizer.SourceFrame>> sources = new IdentityHashMap<>();
         if (vmlinux != null) {
-            try {
-                Optional<Symbolizer> s = Symbolizer.open(vmlinux, moduleDirs);
-                if (s.isEmpty()) {
-                    System.err.println("kdive: " + vmlinux + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");
-                    return 1;
-                }
-                try (Symbolizer symbolizer = s.get()) {
-                    for (OopsReport r : reports) {
-                        sources.put(r, symbolizer.symbolize(r));
-                    }
-                }
-            } catch (NoSuchFileException e) {
-                System.err.println("kdive: " + vmlinux + ": no such file");
+            Optional<dev.kdive.dwarf.DebugFile> debug = Addr2lineCommand.openWithDwarf(vmlinux);
+            if (debug.isEmpty()) {
                 return 1;
-            } catch (DumpFormatException | DwarfException e) {
-                System.err.println("kdive: " + vmlinux + ": " + e.getMessage());
-                return 1;
+            }
+            try (Symbolizer symbolizer = new Symbolizer(debug.get(), moduleDirs)) {
+                for (OopsReport r : reports) {
+                    sources.put(r, symbolizer.symbolize(r));
+                }
             }
         }
         Optional<Disassembler> disassembler = disassembler();

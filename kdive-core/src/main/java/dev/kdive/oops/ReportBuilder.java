@@ -420,23 +420,11 @@ final class ReportBuilder {
             if (cpu == null) {
                 cpu = Integer.parseInt(m.group(1));
             }
-            if (pid == null) {
-                pid = Integer.parseInt(m.group(2));
-            }
-            if (comm == null) {
-                comm = m.group(3);
-            }
-            taint(m.group(4), m.group(5), m.group(6), m.group(7));
+            task(m, 2);
             return;
         }
         if (c0 == 'P' && t.startsWith("Pid: ") && (m = PID_LINE.matcher(t)).matches()) {
-            if (pid == null) {
-                pid = Integer.parseInt(m.group(1));
-            }
-            if (comm == null) {
-                comm = m.group(2);
-            }
-            taint(m.group(3), m.group(4), m.group(5), m.group(6));
+            task(m, 1); // 2.6 kernels: "Pid: 1234, comm: foo Not tainted 2.6.32 #1"
             return;
         }
         if ((t.startsWith("Tainted: ") || t.startsWith("Not tainted")) && (m = TAINT_LINE.matcher(t)).matches()) {
@@ -497,6 +485,17 @@ final class ReportBuilder {
         if (wantDetail && access == null && kind == Kind.UBSAN && !t.startsWith("=") && !t.startsWith("CPU")) {
             access = t;
         }
+    }
+
+    /** PID, comm, taint, release and version from groups {@code g}, g+1, ... of a task header line. */
+    private void task(Matcher m, int g) {
+        if (pid == null) {
+            pid = Integer.parseInt(m.group(g));
+        }
+        if (comm == null) {
+            comm = m.group(g + 1);
+        }
+        taint(m.group(g + 2), m.group(g + 3), m.group(g + 4), m.group(g + 5));
     }
 
     private void taint(String clean, String flags, String rel, String ver) {

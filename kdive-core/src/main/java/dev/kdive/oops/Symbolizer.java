@@ -39,17 +39,10 @@ public final class Symbolizer implements AutoCloseable {
         }
     }
 
-    private Symbolizer(DebugFile vmlinux, List<Path> moduleDirs) {
+    /** A symbolizer over a vmlinux with DWARF (it closes it); module frames need their .ko (or .ko.debug) under {@code moduleDirs}. */
+    public Symbolizer(DebugFile vmlinux, List<Path> moduleDirs) {
         this.vmlinux = vmlinux;
         this.moduleDirs = List.copyOf(moduleDirs);
-    }
-
-    /**
-     * {@return a symbolizer over a vmlinux with DWARF, empty when it has no .debug_info; module
-     * frames need their .ko (or .ko.debug) under {@code moduleDirs}}
-     */
-    public static Optional<Symbolizer> open(Path vmlinux, List<Path> moduleDirs) throws IOException, DumpFormatException {
-        return DebugFile.open(vmlinux).map(f -> new Symbolizer(f, moduleDirs));
     }
 
     /** {@return the RIP, then every symbolic frame of the call trace, with their source} */
