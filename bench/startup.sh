@@ -8,17 +8,8 @@ set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
 scenario=${1:-slab-uaf}
 runs=${2:-7}
-for p in crash python3-drgn; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || {
-		[ "$(id -u)" = 0 ] || { echo "bench: needs $p (apt-get install $p as root)" >&2; exit 1; }
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >&2
-	}
-done
-"$home/kdive" lab build --with-debuginfo "$scenario" >&2
-lab=${KDIVE_LAB_DIR:-$HOME/.cache/kdive/lab}
-rel=$("$home/samples/lab.sh" release)
-dump=$lab/$rel/$scenario/vmcore.d31-zlib
-vmlinux=$lab/$rel/debug/vmlinux
+. "$home/bench/common.sh"
+bench_setup "$scenario" crash python3-drgn
 
 # time_ms CMD...: wall milliseconds of one run (output discarded, failure fatal)
 time_ms() {

@@ -14,7 +14,7 @@ need_root_for() {
 }
 
 # Packages the lab needs on the host; installed only when missing.
-host_packages=(qemu-system-x86 busybox-static makedumpfile cpio kmod gcc make libc6-dev)
+host_packages=(qemu-system-x86 busybox-static makedumpfile cpio kmod gcc make libc6-dev libzydis4.0)
 
 ensure_packages() {
 	local missing=()

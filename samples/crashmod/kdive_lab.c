@@ -144,6 +144,30 @@ static noinline void kdive_lab_double_free(void)
 	pr_emerg("kdive-lab: double-free did not crash\n");
 }
 
+/*
+ * With slub_debug=FZPU on kmalloc-192 (the scenario's kernel command line): free an object, write
+ * into it, and panic before SLUB's next check of that object would report and repair the poison.
+ * The dump keeps what slub_debug leaves for a post-mortem: poison with the write in it, red zones
+ * and the object's alloc and free tracks.
+ */
+static noinline void kdive_lab_slab_poison(void)
+{
+	struct kmem_cache *s = kmalloc_cache_for(192);
+	char *victim;
+
+	gt_context("slab-poison", __func__);
+	gt_cache(s);
+	GT("flags=0x%lx", (unsigned long)s->flags);
+	victim = kmalloc(192, GFP_KERNEL);
+	kfree(victim);
+	GT("object=0x%lx", (unsigned long)victim);
+	GT("write_offset=16");
+	GT("write_length=4");
+	GT("write_byte=0x41");
+	memset(victim + 16, 0x41, 4);
+	panic("kdive-lab: slab-poison: wrote into freed object %px", victim);
+}
+
 static noinline void kdive_lab_list_corrupt(void)
 {
 	static LIST_HEAD(head);
@@ -184,6 +208,7 @@ static const struct scenario {
 	{ "bug", kdive_lab_bug },
 	{ "slab-uaf", kdive_lab_slab_uaf },
 	{ "double-free", kdive_lab_double_free },
+	{ "slab-poison", kdive_lab_slab_poison },
 	{ "list-corrupt", kdive_lab_list_corrupt },
 	{ "soft-lockup", kdive_lab_soft_lockup },
 	{ "hung-task", kdive_lab_hung_task },
@@ -205,7 +230,7 @@ static ssize_t crash_write(struct file *file, const char __user *ubuf, size_t le
 			return len;
 		}
 	}
-	pr_err("kdive-lab: unknown scenario '%s'; known: panic null-deref bug slab-uaf double-free list-corrupt soft-lockup hung-task\n",
+	pr_err("kdive-lab: unknown scenario '%s'; known: panic null-deref bug slab-uaf double-free slab-poison list-corrupt soft-lockup hung-task\n",
 	       name);
 	return -EINVAL;
 }

@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,8 +31,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code kdive oops LOG|-}: every crash report in a kernel log, decoded as a kernel engineer reads
  * one: kind and title, task, taint letters, RIP, registers with EFLAGS, selectors and non-canonical
- * values explained, the page-fault error code, the Code: bytes (disassembled when a disassembler is
- * installed), the call trace with unreliable frames apart, modules; with {@code --vmlinux}, every
+ * values explained, the page-fault error code, the Code: bytes (disassembled with kdive's x86-64
+ * disassembler when libZydis is installed), the call trace with unreliable frames apart, modules; with {@code --vmlinux}, every
  * frame's file:line and inline chain.
  */
 @Command(name = "oops", description = "Decode the oops, BUG, WARNING, lockup, hung task, sanitizer and panic reports in a kernel log.")
@@ -77,38 +76,44 @@ final class OopsCommand implements Callable<Integer> {
                 }
             }
         }
-        Optional<Disassembler> disassembler = disassembler();
-        PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
-        if (json) {
-            List<Object> all = new ArrayList<>();
-            for (OopsReport r : reports) {
-                all.add(json(r, sources.get(r), disassembler));
-            }
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("file", log);
-            doc.put("reports", all);
-            out.println(JSON.writeValueAsString(doc));
-        } else if (reports.isEmpty()) {
-            out.println("no report found in " + log);
-        } else {
-            for (int i = 0; i < reports.size(); i++) {
-                if (i > 0) {
-                    out.println();
-                }
-                text(out, reports.get(i), i + 1, reports.size(), sources.get(reports.get(i)), disassembler);
+        // The Code: bytes are disassembled when libZydis is installed; without it the bytes are shown as printed.
+        dev.kdive.disasm.Disassembler zydis = null;
+        if (reports.stream().anyMatch(r -> r.code() != null && r.code().unitBytes() == 1 && r.code().unavailable() == null)) {
+            try {
+                zydis = dev.kdive.disasm.Disassembler.x86_64();
+            } catch (dev.kdive.disasm.Disassembler.Unavailable e) {
+                System.err.println("kdive: Code: bytes not disassembled: " + e.getMessage());
             }
         }
-        out.flush();
-        return 0;
-    }
-
-    /** The x86-64 disassembler, when one is installed (dev.kdive.disasm registers itself as a service provider). */
-    static Optional<Disassembler> disassembler() {
         try {
-            return ServiceLoader.load(Disassembler.class).findFirst();
-        } catch (java.util.ServiceConfigurationError e) {
-            return Optional.empty();
+            Optional<Disassembler> disassembler = Optional.ofNullable(zydis).map(Disassembler::x86_64);
+            PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+            if (json) {
+                List<Object> all = new ArrayList<>();
+                for (OopsReport r : reports) {
+                    all.add(json(r, sources.get(r), disassembler));
+                }
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("file", log);
+                doc.put("reports", all);
+                out.println(JSON.writeValueAsString(doc));
+            } else if (reports.isEmpty()) {
+                out.println("no report found in " + log);
+            } else {
+                for (int i = 0; i < reports.size(); i++) {
+                    if (i > 0) {
+                        out.println();
+                    }
+                    text(out, reports.get(i), i + 1, reports.size(), sources.get(reports.get(i)), disassembler);
+                }
+            }
+            out.flush();
+        } finally {
+            if (zydis != null) {
+                zydis.close();
+            }
         }
+        return 0;
     }
 
     static void text(PrintWriter out, OopsReport r, int n, int of, List<Symbolizer.SourceFrame> sources, Optional<Disassembler> dis) {

@@ -68,4 +68,27 @@ class ModuleSourceTest {
         List<String> listed = new ArrayList<>(lines.subList(1, lines.size()));
         assertThat(listed).anyMatch(l -> l.matches("\\d+\\t.*")); // the header's source lines, read from the tree
     }
+
+    @Test
+    void modSTakesTheObjectFileForBtLinesAndRefusesAnotherModulesFile() throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(Scenario.SOFT_LOCKUP, System.out::println);
+        Path ko = lab.releaseDir().resolve("kernel/kdive_lab.ko");
+        String out = CliRun.ok(dir.resolve(Lab.Artifact.D31_LZO.file).toString(), "--vmlinux", lab.debuginfo(System.out::println).toString(),
+                "-c", "mod -s kdive_lab " + ko + "; bt -l; mod");
+        // crash_write's frame gets its line in the module's own source file (samples/crashmod/kdive_lab.c)
+        List<String> lines = out.lines().toList();
+        int frame = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("^ ?#\\d+ \\[[0-9a-f]+\\] crash_write at [0-9a-f]+ \\[kdive_lab\\]$")) {
+                frame = i;
+            }
+        }
+        assertThat(frame).as(out).isPositive();
+        assertThat(lines.get(frame + 1)).matches("^    \\S*/kdive_lab\\.c: \\d+$");
+        assertThat(out).contains("kdive_lab     ").contains(ko.toString());
+        CliRun wrong = CliRun.of(dir.resolve(Lab.Artifact.D31_LZO.file).toString(), "-c", "mod -s pvpanic " + ko);
+        assertThat(wrong.status()).isNotZero();
+        assertThat(wrong.out() + wrong.err()).contains("its .modinfo names kdive_lab");
+    }
 }

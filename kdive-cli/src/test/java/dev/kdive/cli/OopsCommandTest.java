@@ -82,7 +82,10 @@ class OopsCommandTest {
         assertThat(out).startsWith("== report 1 of 1 (line ").contains("general protection fault in __kmem_cache_alloc_node")
                 .contains("EFLAGS        00000286: PF SF IF IOPL=0").contains("CS            0010: ring 0 (kernel mode)")
                 .contains("address       0xffff0060575aeea0 (non-canonical), held by RCX")
-                .contains("unreliable (? frames, found on the stack):");
+                .contains("unreliable (? frames, found on the stack):")
+                // the Code: line disassembled (dev.kdive.disasm), decodecode's mark, the operand that faulted
+                .contains("  2a:* mov    (%rcx),%rbx\t\t<-- trapping instruction")
+                .contains("operand RCX (%rcx) = ffff0060575aeea0  non-canonical: the faulting address");
         Path vmlinux = lab.debuginfo(System.out::println);
         Path modules = dir.getParent().resolve("kernel");
         String src = CliRun.ok("oops", log, "--vmlinux", vmlinux.toString(), "--modules", modules.toString());

@@ -63,7 +63,9 @@ public final class DebugFile implements AutoCloseable {
      */
     public static List<Path> moduleFiles(String name, List<Path> dirs) throws IOException {
         List<Path> found = new ArrayList<>();
-        Set<String> wanted = Set.of(name + ".ko", name.replace('_', '-') + ".ko", name + ".ko.debug", name.replace('_', '-') + ".ko.debug");
+        // a HashSet: the names repeat when the module name has no '_'
+        Set<String> wanted = new java.util.HashSet<>(List.of(name + ".ko", name.replace('_', '-') + ".ko",
+                name + ".ko.debug", name.replace('_', '-') + ".ko.debug"));
         for (Path d : dirs) {
             if (Files.isRegularFile(d) && wanted.contains(d.getFileName().toString())) {
                 found.add(d);

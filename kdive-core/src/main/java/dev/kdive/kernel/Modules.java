@@ -31,6 +31,11 @@ public final class Modules {
             return modules.stream().filter(m -> m.contains(address)).findFirst();
         }
 
+        /** {@return a module symbol by name (modules in list order; "module:name" is not parsed)} */
+        public Optional<Symbol> lookup(String name) {
+            return modules.stream().map(m -> m.symbols().lookup(name)).flatMap(Optional::stream).findFirst();
+        }
+
         /** {@return the module symbol at or below an address inside a module} */
         public Optional<Symbol> symbol(long address) {
             return containing(address).flatMap(m -> m.symbols().containing(address));

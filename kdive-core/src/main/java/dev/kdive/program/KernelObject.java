@@ -40,13 +40,16 @@ public record KernelObject(Program program, Type.Struct type, long address) {
         return address + member(path).offset();
     }
 
-    /** {@return an integer, enum or pointer member, zero-extended (sign-extended when signed)} */
+    /** {@return an integer, enum or pointer member (or a bitfield), zero-extended (sign-extended when signed)} */
     public long read(String path) throws MemoryFault {
         Type.Member m = member(path);
         Type t = m.type().get().resolved();
         int size = (int) t.size();
-        if (m.bitSize() > 0 || size < 1 || size > 8) {
+        if (size < 1 || size > 8) {
             throw new TypeException("member " + path + " of struct " + type.name() + " is not a plain integer or pointer");
+        }
+        if (m.bitSize() > 0) {
+            return bits(m);
         }
         byte[] b = program.kernel().read(address + m.offset(), size);
         long v = 0;
@@ -58,6 +61,19 @@ public record KernelObject(Program program, Type.Struct type, long address) {
             v = (v << (64 - 8 * size)) >> (64 - 8 * size);
         }
         return v;
+    }
+
+    /** A bitfield (struct slab's inuse:16/objects:15/frozen:1): its bits wherever the types put them, zero-extended. */
+    private long bits(Type.Member m) throws MemoryFault {
+        int shift = (int) (m.bitOffset() % 8);
+        int bytes = (shift + m.bitSize() + 7) / 8;
+        byte[] b = program.kernel().read(address + m.offset(), bytes);
+        long v = 0;
+        for (int i = bytes - 1; i >= 0; i--) {
+            v = (v << 8) | (b[i] & 0xff);
+        }
+        v >>>= shift;
+        return m.bitSize() >= 64 ? v : v & ((1L << m.bitSize()) - 1);
     }
 
     /** {@return a char-array member as text, up to its first NUL} */

@@ -372,7 +372,7 @@ public final class Program implements AutoCloseable {
             return Optional.empty();
         }
         String name = mod.get().name();
-        if (!moduleLines.containsKey(name)) {
+        if (!moduleLines.containsKey(name) || moduleLines.get(name).isEmpty() && !dirs.isEmpty()) {
             Optional<dev.kdive.dwarf.DebugFile> file = dev.kdive.dwarf.DebugFile.openModule(name, dirs);
             file.ifPresent(moduleFiles::add);
             moduleLines.put(name, file);
@@ -383,6 +383,50 @@ public final class Program implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(lines.get().lines().frames(inFile.get().address() + (address - sym.get().address())));
+    }
+
+    /**
+     * Takes {@code file} as the object file of the loaded module {@code name} (crash's {@code mod -s}):
+     * later source lookups of that module's addresses use its DWARF.
+     *
+     * @return the loaded module
+     * @throws DumpFormatException when no such module is loaded, the file has no DWARF, or none of
+     *         the module's functions is in the file (another module or build)
+     */
+    public synchronized dev.kdive.kernel.Module loadModule(String name, Path file) throws IOException, DumpFormatException {
+        dev.kdive.kernel.Module mod = modules().modules().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new DumpFormatException(file, 0, "no module named " + name + " is loaded in the dump"));
+        try (ElfFile elf = ElfFile.open(file)) {
+            // The module's own name is in .modinfo as "name=..." (scripts/mod/modpost.c), NUL-separated.
+            Optional<ElfFile.Section> modinfo = elf.section(".modinfo");
+            if (modinfo.isPresent()) {
+                String info = new String(elf.contents(modinfo.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String field : info.split("\u0000")) {
+                    if (field.startsWith("name=") && !field.substring(5).equals(name)) {
+                        throw new DumpFormatException(file, modinfo.get().offset(), "the object file of module " + name
+                                + ", but its .modinfo names " + field.substring(5));
+                    }
+                }
+            }
+        }
+        dev.kdive.dwarf.DebugFile lines = dev.kdive.dwarf.DebugFile.open(file)
+                .orElseThrow(() -> new DumpFormatException(file, 0, "no DWARF debug info (.debug_info) in the file"));
+        List<Symbol> text = mod.symbols().all().stream().filter(Symbol::isText).toList();
+        long shared = text.stream().filter(s -> lines.symbols().lookup(s.name()).isPresent()).count();
+        if (shared * 2 < text.size()) {
+            lines.close();
+            throw new DumpFormatException(file, 0, "the functions of module " + name + " (" + shared + " of " + text.size()
+                    + " found here): another module or build");
+        }
+        moduleFiles.add(lines);
+        moduleLines.put(name, Optional.of(lines));
+        return mod;
+    }
+
+    /** {@return the symbol containing {@code address}: a module's (from its kallsyms) above the kernel image, else the kernel's} */
+    public Optional<Symbol> symbolContaining(long address) {
+        return Long.compareUnsigned(address, layout().modulesStart()) >= 0 ? modules().symbol(address) : symbols().containing(address);
     }
 
     /** The vmlinux, mapped once and kept open for types and source lines. */

@@ -13,6 +13,8 @@ public enum Scenario {
     SLAB_UAF("slab-uaf", "write-after-free over a kmalloc-192 free pointer, then GPF in the SLUB fast path",
             "general protection fault", ""),
     DOUBLE_FREE("double-free", "kfree() twice: SLAB_FREELIST_HARDENED's BUG in set_freepointer", "kernel BUG at mm/slub.c", ""),
+    SLAB_POISON("slab-poison", "slub_debug=FZPU on kmalloc-192: a write into a freed object's poison, then panic()",
+            "Kernel panic - not syncing: kdive-lab: slab-poison", "slub_debug=FZPU,kmalloc-192"),
     LIST_CORRUPT("list-corrupt", "list_add() over a corrupted entry: DEBUG_LIST + BUG_ON_DATA_CORRUPTION",
             "list_add corruption", ""),
     SOFT_LOCKUP("soft-lockup", "spin with preemption off until the watchdog panics", "BUG: soft lockup",

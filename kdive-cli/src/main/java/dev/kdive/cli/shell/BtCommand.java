@@ -40,23 +40,16 @@ final class BtCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "bt [-l] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -a every CPU";
+        return "bt [-l] [-f] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -f frame data, -a every CPU";
     }
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("bt", raw, java.util.Set.of("-a", "-l"), java.util.Set.of());
+        Args args = new Args("bt", raw, java.util.Set.of("-a", "-l", "-f"), java.util.Set.of());
         if (args.operands().size() > 1 || args.has("-a") && !args.operands().isEmpty()) {
-            throw new UsageException("bt: usage: bt [-l] [PID] | bt -a [-l]");
+            throw new UsageException("bt: usage: bt [-l] [-f] [PID] | bt -a [-l] [-f]");
         }
-        java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source = null;
-        if (args.has("-l")) {
-            try {
-                source = p.sourceLines().orElseThrow(() -> new UsageException("bt: -l needs the vmlinux with DWARF (--vmlinux)"));
-            } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
-                throw new UsageException("bt: " + e.getMessage());
-            }
-        }
+        Style style = style(p, args);
         try {
             OrcUnwinder unwinder = new OrcUnwinder(p);
             if (args.has("-a")) { // every CPU's task, from that CPU's registers in the dump
@@ -67,17 +60,37 @@ final class BtCommand implements ShellCommand {
                     if (!all.isEmpty()) {
                         all.add("");
                     }
-                    all.addAll(trace(p, t, unwinder.unwind(c.registers()), source));
+                    all.addAll(trace(p, t, unwinder.unwind(c.registers()), style));
                 }
                 return new Text(all);
             }
             Task t = target(p, args.operands());
-            return new Text(trace(p, t, unwinder.unwind(startRegisters(p, t)), source));
+            return new Text(trace(p, t, unwinder.unwind(startRegisters(p, t)), style));
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("bt: " + e.getMessage());
         } catch (MemoryFault f) {
             return Text.of("bt: " + f.getMessage());
         }
+    }
+
+    /** How frames are printed: with source lines (-l), with the stack words of each frame (-f). */
+    record Style(java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source, boolean frameData) {}
+
+    static Style style(Program p, Args args) throws UsageException {
+        java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source = null;
+        if (args.has("-l")) {
+            try {
+                source = p.sourceLines().orElseThrow(() -> new UsageException("bt: -l needs the vmlinux with DWARF (--vmlinux)"));
+            } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
+                throw new UsageException("bt: " + e.getMessage());
+            }
+        }
+        return new Style(source, args.has("-f"));
+    }
+
+    /** {@return the trace of one task: from its CPU's registers when it runs on one, else from its saved frame} */
+    static List<String> trace(Program p, OrcUnwinder unwinder, Task t, Style style) throws MemoryFault, UnknownSymbolException {
+        return trace(p, t, unwinder.unwind(startRegisters(p, t)), style);
     }
 
     private static Task findTask(Program p, long address) throws MemoryFault, UnknownSymbolException, UsageException {
@@ -94,13 +107,15 @@ final class BtCommand implements ShellCommand {
         throw new UsageException("bt: task " + Long.toHexString(address) + " is in no task list");
     }
 
-    private static List<String> trace(Program p, Task t, OrcUnwinder.Trace trace,
-                                      java.util.function.LongFunction<List<dev.kdive.dwarf.SourceLines.Frame>> source) {
+    private static List<String> trace(Program p, Task t, OrcUnwinder.Trace trace, Style style) {
+        var source = style.source();
         {
             List<String> lines = new ArrayList<>();
             lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
             int n = 0;
-            for (OrcUnwinder.Frame f : trace.frames()) {
+            List<OrcUnwinder.Frame> frames = trace.frames();
+            for (int i = 0; i < frames.size(); i++) {
+                OrcUnwinder.Frame f = frames.get(i);
                 if (f.exceptionRegisters() != null) {
                     Map<String, Long> r = f.exceptionRegisters();
                     if (f.ip() < 0) { // a user-mode frame has no kernel symbol to name
@@ -125,7 +140,7 @@ final class BtCommand implements ShellCommand {
                         continue; // the user-mode registers end the trace
                     }
                 }
-                lines.add(String.format("%s#%d [%x] %s at %x%s", n < 10 ? " " : "", n, f.sp(), symbolize(p, f.callSite(), true),
+                lines.add(String.format("%s#%d [%x] %s at %x%s", n < 10 ? " " : "", n, f.exact() ? f.sp() : f.sp() - 8, symbolize(p, f.callSite(), true),
                         f.ip(), module(p, f.ip())));
                 if (source != null && f.ip() < 0 && Long.compareUnsigned(f.ip(), p.layout().modulesStart()) < 0) {
                     try { // crash's bt -l: the frame's file and line on the next line
@@ -136,6 +151,16 @@ final class BtCommand implements ShellCommand {
                     } catch (dev.kdive.dwarf.DwarfException e) {
                         lines.add("    (no line: " + e.getMessage() + ")");
                     }
+                } else if (source != null && f.ip() < 0) {
+                    try { // a module frame: lines from the object file given with mod -s
+                        p.moduleFrames(f.callSite(), List.of()).map(List::getFirst).filter(w -> w.file() != null)
+                                .ifPresent(w -> lines.add("    " + w.file() + ": " + w.line()));
+                    } catch (java.io.IOException | dev.kdive.dump.DumpFormatException | dev.kdive.dwarf.DwarfException e) {
+                        lines.add("    (no line: " + e.getMessage() + ")");
+                    }
+                }
+                if (style.frameData() && i + 1 < frames.size()) {
+                    frameData(p, f.sp(), frames.get(i + 1).sp(), lines);
                 }
                 n++;
             }
@@ -143,6 +168,26 @@ final class BtCommand implements ShellCommand {
                 lines.add("bt: stopped: " + trace.end());
             }
             return lines;
+        }
+    }
+
+    /**
+     * crash's bt -f: the stack words of a frame, from above its return-address slot up to the next
+     * frame's, two per line after the address of the first.
+     */
+    private static void frameData(Program p, long from, long to, List<String> lines) {
+        if (Long.compareUnsigned(to, from) <= 0 || to - from > 64 * 1024) {
+            return; // a switch to another stack: nothing between the two frames on one stack
+        }
+        for (long a = from; Long.compareUnsigned(a, to) < 0; a += 16) {
+            try {
+                long w0 = p.kernel().u64(a);
+                String second = Long.compareUnsigned(a + 8, to) < 0 ? String.format(" %016x", p.kernel().u64(a + 8)) : "";
+                lines.add(String.format("    %x: %016x%s", a, w0, second));
+            } catch (MemoryFault e) {
+                lines.add("    " + Long.toHexString(a) + ": " + e.reason());
+                return;
+            }
         }
     }
 
@@ -174,7 +219,7 @@ final class BtCommand implements ShellCommand {
     }
 
     /** A task on a CPU starts from that CPU's registers; any other from the frame switch_to saved. */
-    private static Map<String, Long> startRegisters(Program p, Task t) throws MemoryFault, UnknownSymbolException {
+    static Map<String, Long> startRegisters(Program p, Task t) throws MemoryFault, UnknownSymbolException {
         for (CpuState c : p.cpus()) {
             if (c.cpu() < p.perCpuOffsets().length && Tasks.current(p, c.cpu()) == t.address()) {
                 return c.registers();
@@ -191,9 +236,8 @@ final class BtCommand implements ShellCommand {
     }
 
     /** "func+off" for exception RIPs (decimal offset, as crash), "func" for frames; modules' symbols too. */
-    private static String symbolize(Program p, long ip, boolean plainName) {
-        Optional<Symbol> s = Long.compareUnsigned(ip, p.layout().modulesStart()) >= 0
-                ? p.modules().symbol(ip) : p.symbols().containing(ip);
+    static String symbolize(Program p, long ip, boolean plainName) {
+        Optional<Symbol> s = p.symbolContaining(ip);
         if (s.isEmpty()) {
             return Long.toHexString(ip);
         }

@@ -17,15 +17,22 @@ final class LogCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "log [-m]                 the kernel log from the printk ring buffer; -m with levels";
+        return "log [-m] [-T]            the kernel log from the printk ring buffer; -m with levels, -T wall-clock times";
     }
 
-    record Messages(PrintkLog.Log log, boolean levels) implements Output {
+    /** crash's ctime form: "Tue Nov 24 20:27:42 UTC 2026", in the local zone as crash prints it. */
+    private static final java.time.format.DateTimeFormatter CTIME =
+            java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss zzz yyyy", java.util.Locale.ROOT);
+
+    /** @param boot wall-clock time of boot (crash's boot_date: DATE - UPTIME), for -T */
+    record Messages(PrintkLog.Log log, boolean levels, java.util.Optional<java.time.Instant> boot) implements Output {
         @Override
         public void text(PrintWriter out) {
             for (PrintkLog.Entry e : log.entries()) {
-                String prefix = String.format("[%5d.%06d] ", e.timestampNanos() / 1_000_000_000L,
-                        e.timestampNanos() % 1_000_000_000L / 1000);
+                String prefix = boot.isPresent()
+                        ? "[" + CTIME.format(boot.get().plusSeconds(e.timestampNanos() / 1_000_000_000L).atZone(java.time.ZoneId.systemDefault()))
+                                .replaceFirst("(\\w{3} \\w{3}) (\\d) ", "$1  $2 ") + "] "
+                        : String.format("[%5d.%06d] ", e.timestampNanos() / 1_000_000_000L, e.timestampNanos() % 1_000_000_000L / 1000);
                 // A record of several lines: crash indents the later ones under the text.
                 String level = levels && e.level() >= 0 ? "<" + e.level() + ">" : "";
                 out.println(prefix + level + e.text().replace("\n", "\n" + " ".repeat(prefix.length() + level.length())));
@@ -40,6 +47,7 @@ final class LogCommand implements ShellCommand {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("seq", e.sequence());
                 m.put("ts_nsec", e.timestampNanos());
+                boot.ifPresent(b -> m.put("time", b.plusSeconds(e.timestampNanos() / 1_000_000_000L).toString()));
                 m.put("text", e.text());
                 m.put("level", e.level());
                 entries.add(m);
@@ -50,9 +58,18 @@ final class LogCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        boolean levels = args.equals(List.of("-m"));
-        if (!args.isEmpty() && !levels) {
-            throw new UsageException("log: only -m (levels) is implemented; -T and -d are not");
+        Args a = new Args("log", args, java.util.Set.of("-m", "-T"), java.util.Set.of());
+        boolean levels = a.has("-m");
+        if (!a.operands().isEmpty()) {
+            throw new UsageException("log: usage: log [-m] [-T]");
+        }
+        java.util.Optional<java.time.Instant> boot = java.util.Optional.empty();
+        if (a.has("-T")) {
+            var sys = dev.kdive.kernel.SystemInfo.read(p);
+            if (sys.date().isEmpty() || sys.uptimeSeconds().isEmpty()) {
+                throw new UsageException("log: -T needs the dump's date and uptime, which it lacks");
+            }
+            boot = java.util.Optional.of(sys.date().get().minusSeconds(sys.uptimeSeconds().getAsLong()));
         }
         long bitOffset = -1;
         int bits = 0;
@@ -70,6 +87,6 @@ final class LogCommand implements ShellCommand {
         if (levels && bits == 0) {
             throw new UsageException("log: -m needs struct printk_info with its level bitfield, which the types lack");
         }
-        return new Messages(PrintkLog.read(p.kernel(), p.vmcoreinfo(), bitOffset, bits), levels);
+        return new Messages(PrintkLog.read(p.kernel(), p.vmcoreinfo(), bitOffset, bits), levels, boot);
     }
 }

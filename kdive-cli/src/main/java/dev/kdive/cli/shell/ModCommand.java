@@ -17,10 +17,14 @@ final class ModCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "mod                      loaded modules: struct module, name, base, size";
+        return "mod [-s NAME FILE]       loaded modules: struct module, name, base, size; -s takes FILE as NAME's object file (DWARF lines)";
     }
 
-    record Listing(dev.kdive.kernel.Modules.Walk walk) implements Output {
+    /** Object files given with mod -s, by module name. */
+    private final Map<String, java.nio.file.Path> files = new LinkedHashMap<>();
+    private Program program;
+
+    record Listing(dev.kdive.kernel.Modules.Walk walk, Map<String, java.nio.file.Path> files) implements Output {
         @Override
         public void text(PrintWriter out) {
             int width = Math.max(12, walk.modules().stream().mapToInt(m -> m.name().length()).max().orElse(0));
@@ -30,7 +34,9 @@ final class ModCommand implements ShellCommand {
             List<Module> sorted = new ArrayList<>(walk.modules());
             sorted.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
             for (Module m : sorted) {
-                out.printf("%16x  %-" + width + "s  %16x  %5d  (not loaded)  [CONFIG_KALLSYMS]%n", m.address(), m.name(), m.base(), m.size());
+                java.nio.file.Path f = files.get(m.name());
+                out.printf("%16x  %-" + width + "s  %16x  %5d  %s%n", m.address(), m.name(), m.base(), m.size(),
+                        f != null ? f : "(not loaded)  [CONFIG_KALLSYMS]");
             }
             walk.problems().forEach(p -> out.println("mod: " + p));
         }
@@ -50,6 +56,9 @@ final class ModCommand implements ShellCommand {
                 j.put("base", Hex.of(m.base()));
                 j.put("size", m.size());
                 j.put("symbols", m.symbols().size());
+                if (files.containsKey(m.name())) {
+                    j.put("object_file", files.get(m.name()).toString());
+                }
                 list.add(j);
             }
             return Map.of("modules", list, "problems", walk.problems());
@@ -58,9 +67,23 @@ final class ModCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        if (!args.isEmpty()) {
-            throw new UsageException("mod: options (-s, -S, -d) need module object files, which kdive does not load yet");
+        if (program != p) {
+            files.clear();
+            program = p;
         }
-        return new Listing(p.modules());
+        if (args.isEmpty()) {
+            return new Listing(p.modules(), Map.copyOf(files));
+        }
+        if (args.size() != 3 || !args.getFirst().equals("-s")) {
+            throw new UsageException("mod: usage: mod [-s NAME FILE]");
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(args.get(2));
+        try {
+            Module m = p.loadModule(args.get(1), file);
+            files.put(m.name(), file.toAbsolutePath());
+            return new Listing(new dev.kdive.kernel.Modules.Walk(List.of(m), List.of()), Map.copyOf(files));
+        } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
+            throw new UsageException("mod: " + e.getMessage());
+        }
     }
 }

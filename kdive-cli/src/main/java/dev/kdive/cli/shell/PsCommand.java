@@ -27,7 +27,7 @@ final class PsCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "ps                       tasks: PID PPID CPU TASK ST %MEM VSZ RSS COMM, > running";
+        return "ps [-t|-a] [PID..]       tasks: PID PPID CPU TASK ST %MEM VSZ RSS COMM, > running; -t times, -a args and env";
     }
 
     /** One row: the task, whether it is current on its CPU, its memory in KB. */
@@ -69,9 +69,13 @@ final class PsCommand implements ShellCommand {
     }
 
     @Override
-    public Output run(Program p, List<String> args) throws UsageException {
-        if (!args.isEmpty()) {
-            throw new UsageException("ps: options are not implemented yet");
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args("ps", raw, Set.of("-t", "-a"), Set.of());
+        if (args.has("-t") || args.has("-a")) {
+            return perTask(p, args);
+        }
+        if (!args.operands().isEmpty()) {
+            throw new UsageException("ps: PIDs go with -t or -a");
         }
         List<String> problems = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
@@ -155,6 +159,76 @@ final class PsCommand implements ShellCommand {
             sum += Math.max(0, p.kernel().u64(base + i * stride + field));
         }
         return sum;
+    }
+
+    /** crash's ps -t (run time, start time, user and system time) and ps -a (arguments and environment), per task. */
+    private static Output perTask(Program p, Args args) throws UsageException {
+        List<Task> tasks = new ArrayList<>();
+        try {
+            tasks.addAll(Tasks.idle(p));
+        } catch (MemoryFault | UnknownSymbolException | TypeException e) {
+            // idle tasks are only shown when they can be read
+        }
+        tasks.addAll(Tasks.walk(p).tasks().stream().filter(t -> t.pid() != 0).toList());
+        if (!args.operands().isEmpty()) {
+            Set<Integer> pids = new HashSet<>();
+            for (String o : args.operands()) {
+                pids.add((int) Args.number("ps", o));
+            }
+            tasks.removeIf(t -> !pids.contains(t.pid()));
+            if (tasks.isEmpty()) {
+                throw new UsageException("ps: no task with pid " + String.join(", ", args.operands()));
+            }
+        }
+        long uptimeNs = dev.kdive.kernel.SystemInfo.read(p).uptimeSeconds().orElse(0) * 1_000_000_000L;
+        List<String> lines = new ArrayList<>();
+        for (Task t : tasks) {
+            lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+            KernelObject task = KernelObject.at(p, "task_struct", t.address());
+            try {
+                if (args.has("-t")) {
+                    long start = task.read("start_time"); // ns of CLOCK_MONOTONIC at fork (kernel/fork.c)
+                    long run = Math.max(0, uptimeNs - start) / 1_000_000_000L;
+                    lines.add(String.format("    RUN TIME: %02d:%02d:%02d", run / 3600, run / 60 % 60, run % 60));
+                    lines.add(String.format("  START TIME: %d.%06d", start / 1_000_000_000L, start % 1_000_000_000L / 1000));
+                    lines.add(String.format("       UTIME: %d", task.read("utime")));
+                    lines.add(String.format("       STIME: %d", task.read("stime")));
+                }
+                if (args.has("-a")) {
+                    if (t.mm() == 0) {
+                        lines.add("ARG: (kernel thread: no user memory)");
+                        continue;
+                    }
+                    KernelObject mm = KernelObject.at(p, "mm_struct", t.mm());
+                    dev.kdive.arch.AddressSpace user = p.userSpace(Tasks.pgd(p, t));
+                    lines.add("ARG: " + userStrings(user, mm.read("arg_start"), mm.read("arg_end")));
+                    lines.add("ENV: " + userStrings(user, mm.read("env_start"), mm.read("env_end")));
+                }
+            } catch (MemoryFault f) {
+                lines.add("ps: " + f.getMessage());
+            }
+        }
+        return new Text(lines);
+    }
+
+    /** The NUL-separated strings between two user addresses, as crash prints them: space-separated (env: one per line). */
+    private static String userStrings(dev.kdive.arch.AddressSpace user, long start, long end) {
+        long length = end - start;
+        if (start == 0 || length <= 0 || length > 1 << 20) {
+            return "(none)";
+        }
+        try {
+            byte[] b = user.read(start, (int) length);
+            StringBuilder s = new StringBuilder();
+            for (String part : new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).split("\u0000")) {
+                if (!part.isEmpty()) {
+                    s.append(s.isEmpty() ? "" : " ").append(part);
+                }
+            }
+            return s.toString();
+        } catch (MemoryFault f) {
+            return "(" + f.reason() + " at " + Long.toHexString(f.address()) + ")";
+        }
     }
 
     private static long totalRamPages(Program p) {

@@ -39,7 +39,7 @@ public final class Shell {
         this.json = json;
         for (ShellCommand c : List.of(new SysCommand(), new RdCommand(session), new VtopCommand(session), new PtovCommand(), new SymCommand(),
                 new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
-                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session), new BtCommand(session))) {
+                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session), new BtCommand(session), new KmemCommand(), new ForeachCommand(), new DisCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -22,13 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("lab")
 class TypedShellTest {
-    private static String run(Program p, String commands) {
-        StringWriter w = new StringWriter();
-        Shell shell = new Shell(p, new PrintWriter(w), false);
-        shell.runLine(commands);
-        assertThat(shell.failures()).as(w.toString()).isZero();
-        return w.toString();
-    }
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
@@ -39,25 +32,25 @@ class TypedShellTest {
         Optional<Path> vmlinux = withVmlinux ? Optional.of(lab.debuginfo(System.out::println)) : Optional.empty();
         try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), vmlinux)) {
             // kmalloc_caches[KMALLOC_NORMAL][2] is kmalloc-192 with 8-byte minimum alignment; checked by name.
-            String name = run(p, "p ((struct kmem_cache **)&kmalloc_caches)[2]->name");
+            String name = ShellRun.ok(p, "p ((struct kmem_cache **)&kmalloc_caches)[2]->name");
             assertThat(name).contains("\"" + gt.path("module").path("cache").asText() + "\"");
-            String addr = run(p, "p ((struct kmem_cache **)&kmalloc_caches)[2]").replaceAll("(?s).*\\) (0x[0-9a-f]+).*", "$1");
-            String members = run(p, "struct kmem_cache.offset,random,size " + addr);
+            String addr = ShellRun.ok(p, "p ((struct kmem_cache **)&kmalloc_caches)[2]").replaceAll("(?s).*\\) (0x[0-9a-f]+).*", "$1");
+            String members = ShellRun.ok(p, "struct kmem_cache.offset,random,size " + addr);
             assertThat(members).contains("  offset = " + gt.path("module").path("free_pointer_offset").asText() + ",")
                     .contains("  random = " + Long.toUnsignedString(Long.parseUnsignedLong(gt.path("module").path("random").asText().substring(2), 16)) + ",")
                     .contains("  size = " + gt.path("module").path("object_size").asText() + ",");
             int cpu = gt.path("crashing").path("cpu").asInt();
-            assertThat(run(p, "p ((struct task_struct *)current_task:" + cpu + ")->comm"))
+            assertThat(ShellRun.ok(p, "p ((struct task_struct *)current_task:" + cpu + ")->comm"))
                     .startsWith("$1 = \"" + gt.path("crashing").path("comm").asText() + "\"");
-            assertThat(run(p, "ptype struct list_head")).isEqualTo("type = struct list_head {\n    struct list_head *next;\n"
+            assertThat(ShellRun.ok(p, "ptype struct list_head")).isEqualTo("type = struct list_head {\n    struct list_head *next;\n"
                     + "    struct list_head *prev;\n}\n");
-            assertThat(run(p, "struct -o kmem_cache")).containsPattern("\\n    \\[0x[0-9a-f]+\\] unsigned int offset;\\n");
-            String task = run(p, "task");
+            assertThat(ShellRun.ok(p, "struct -o kmem_cache")).containsPattern("\\n    \\[0x[0-9a-f]+\\] unsigned int offset;\\n");
+            String task = ShellRun.ok(p, "task");
             assertThat(task.lines().findFirst().orElseThrow()).matches("PID: " + gt.path("crashing").path("pid").asText()
                     + " +TASK: [0-9a-f]+ +CPU: " + cpu + " +COMMAND: \"" + gt.path("crashing").path("comm").asText() + "\"");
             assertThat(task).contains("\n  comm = \"" + gt.path("crashing").path("comm").asText() + "\"");
             if (withVmlinux) { // DWARF knows the variables' types
-                assertThat(run(p, "p init_uts_ns.name.release")).startsWith("$1 = \"" + gt.path("release").asText() + "\"");
+                assertThat(ShellRun.ok(p, "p init_uts_ns.name.release")).startsWith("$1 = \"" + gt.path("release").asText() + "\"");
             }
         }
     }

@@ -1,0 +1,160 @@
+package dev.kdive.kernel;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.types.Type;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The kernel's {@code struct page} array under SPARSEMEM_VMEMMAP: which memory sections exist
+ * (VMCOREINFO's {@code mem_section}, {@code SECTION_SIZE_BITS}; include/linux/mmzone.h) and the
+ * page struct of every frame in them, read a vmemmap page at a time. Flag names come from the
+ * dump's own {@code enum pageflags}.
+ */
+public final class PageMap {
+    /** mm/sparse.c: a section's section_mem_map low bits. */
+    private static final long SECTION_MARKED_PRESENT = 1;
+    private static final long SECTION_HAS_MEM_MAP = 1 << 1;
+
+    private final Program p;
+    private final int pageStruct;
+    private final int flagsOffset;
+    private final int mappingOffset;
+    private final int indexOffset;
+    private final int refcountOffset;
+    private final int sectionShift;
+    private final Map<Long, String> flagNames;
+    private final int nrPageflags;
+
+    /** One page frame's struct page, the fields crash's {@code kmem -p} shows. */
+    public record Page(long address, long physical, long flags, long mapping, long index, int count) {}
+
+    /** A run of page frames that has a mem map: {@code [startPfn, endPfn)}. */
+    public record Section(long startPfn, long endPfn) {}
+
+    public PageMap(Program p) {
+        this.p = p;
+        Map<String, String> info = p.vmcoreinfo();
+        KernelObject page = KernelObject.at(p, "page", 0);
+        this.pageStruct = (int) page.type().size();
+        this.flagsOffset = (int) page.member("flags").offset();
+        this.mappingOffset = (int) page.member("mapping").offset();
+        this.indexOffset = (int) page.member("index").offset();
+        this.refcountOffset = (int) page.member("_refcount").offset();
+        this.sectionShift = Integer.parseInt(info.getOrDefault("NUMBER(SECTION_SIZE_BITS)", "27")) - 12;
+        Map<Long, String> names = new TreeMap<>();
+        int nr = 0;
+        if (p.types().lookup("enum pageflags").map(Type::resolved).orElse(null) instanceof Type.Enum e) {
+            for (Type.Enumerator v : e.values()) {
+                if (v.name().equals("__NR_PAGEFLAGS")) {
+                    nr = (int) v.value();
+                }
+                // Several names share a bit (PG_checked = PG_owner_priv_1): the first declared is its name.
+                names.putIfAbsent(v.value(), v.name().replaceFirst("^PG_", ""));
+            }
+        }
+        this.flagNames = names;
+        this.nrPageflags = nr;
+    }
+
+    /** {@return the sections with a mem map, from VMCOREINFO's mem_section roots} */
+    public List<Section> sections() throws MemoryFault {
+        Map<String, String> info = p.vmcoreinfo();
+        String root = info.get("SYMBOL(mem_section)");
+        if (root == null) {
+            throw new MemoryFault(MemoryFault.Space.KERNEL, 0, "VMCOREINFO has no SYMBOL(mem_section): not a SPARSEMEM kernel");
+        }
+        long roots = Long.parseUnsignedLong(root, 16);
+        int nrRoots = Integer.parseInt(info.getOrDefault("LENGTH(mem_section)", "1"));
+        int size = Integer.parseInt(info.getOrDefault("SIZE(mem_section)", "16"));
+        int mapOffset = Integer.parseInt(info.getOrDefault("OFFSET(mem_section.section_mem_map)", "0"));
+        int perRoot = 4096 / size; // SECTIONS_PER_ROOT with SPARSEMEM_EXTREME
+        long pagesPerSection = 1L << sectionShift;
+        List<Section> sections = new ArrayList<>();
+        for (int r = 0; r < nrRoots; r++) {
+            long base = p.kernel().u64(roots + 8L * r);
+            if (base == 0) {
+                continue;
+            }
+            byte[] b = p.kernel().read(base, perRoot * size);
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < perRoot; i++) {
+                long map = bb.getLong(i * size + mapOffset);
+                if ((map & SECTION_MARKED_PRESENT) != 0 && (map & SECTION_HAS_MEM_MAP) != 0) {
+                    long start = ((long) r * perRoot + i) * pagesPerSection;
+                    if (!sections.isEmpty() && sections.getLast().endPfn() == start) {
+                        sections.set(sections.size() - 1, new Section(sections.getLast().startPfn(), start + pagesPerSection));
+                    } else {
+                        sections.add(new Section(start, start + pagesPerSection));
+                    }
+                }
+            }
+        }
+        return sections;
+    }
+
+    /** {@return the struct page of a page frame} */
+    public long pageOf(long pfn) {
+        return p.layout().vmemmapBase() + pfn * pageStruct;
+    }
+
+    /** {@return the page frame a struct page address describes, or -1 when it is not in the vmemmap} */
+    public long pfnOf(long page) {
+        long off = page - p.layout().vmemmapBase();
+        return off < 0 || off % pageStruct != 0 ? -1 : off / pageStruct;
+    }
+
+    /** {@return one page's struct page} */
+    public Page page(long pfn) throws MemoryFault {
+        return decode(pfn, ByteBuffer.wrap(p.kernel().read(pageOf(pfn), pageStruct)).order(ByteOrder.LITTLE_ENDIAN), 0);
+    }
+
+    /**
+     * Hands every page of the sections to {@code each}, in pfn order, reading the vmemmap a page at a
+     * time; a vmemmap page the dump lacks is reported to {@code problems} and skipped.
+     */
+    public void forEach(List<Section> sections, Consumer<Page> each, Consumer<String> problems) {
+        int perChunk = 4096 / pageStruct;
+        for (Section s : sections) {
+            for (long pfn = s.startPfn(); pfn < s.endPfn(); pfn += perChunk) {
+                int n = (int) Math.min(perChunk, s.endPfn() - pfn);
+                ByteBuffer b;
+                try {
+                    b = ByteBuffer.wrap(p.kernel().read(pageOf(pfn), n * pageStruct)).order(ByteOrder.LITTLE_ENDIAN);
+                } catch (MemoryFault f) {
+                    problems.accept("struct page of pfn " + Long.toHexString(pfn) + ".." + Long.toHexString(pfn + n - 1) + ": " + f.getMessage());
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    each.accept(decode(pfn + i, b, i * pageStruct));
+                }
+            }
+        }
+    }
+
+    private Page decode(long pfn, ByteBuffer b, int at) {
+        return new Page(pageOf(pfn), pfn << 12, b.getLong(at + flagsOffset), b.getLong(at + mappingOffset), b.getLong(at + indexOffset),
+                b.getInt(at + refcountOffset));
+    }
+
+    /** {@return the names of the flag bits set below __NR_PAGEFLAGS, comma-separated, as crash prints them} */
+    public String flagNames(long flags) {
+        StringBuilder s = new StringBuilder();
+        for (int bit = 0; bit < nrPageflags; bit++) {
+            if ((flags & (1L << bit)) != 0) {
+                String name = flagNames.get((long) bit);
+                if (name != null) {
+                    s.append(s.isEmpty() ? "" : ",").append(name);
+                }
+            }
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,686 @@
+package dev.kdive.kernel;
+
+import dev.kdive.arch.Translation;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.types.Type;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The SLUB allocator's state in a dump (mm/slub.c, mm/slab.h, include/linux/slub_def.h): every
+ * cache on {@code slab_caches}, each CPU's {@code kmem_cache_cpu} (lockless freelist, slab,
+ * partial slabs), each node's partial (and, with slub_debug, full) slabs, and every freelist
+ * walked and checked. Member offsets come from the dump's types; a pointer that leads nowhere is
+ * a {@link SlabFinding}, never an exception.
+ */
+public final class Slub {
+    /** Bounds a list walk in a corrupted kernel: no node has more slabs than this. */
+    private static final int LIST_LIMIT = 1 << 22;
+
+    private final Program p;
+    private final Type.Struct cacheType;
+    private final Type.Struct cpuType;
+    private final Type.Struct nodeType;
+    private final Type.Struct slabType;
+    private final String slabMember; // kmem_cache_cpu.slab (5.17+) or .page
+    private final String listMember; // slab.slab_list or page.slab_list / lru
+    private final long pageStructSize;
+    private final long[] cpuOffsets;
+    private final SlubDebug debug;
+    private Caches caches;
+
+    public Slub(Program p) throws MemoryFault, UnknownSymbolException {
+        this.p = p;
+        this.cacheType = struct("kmem_cache");
+        this.cpuType = struct("kmem_cache_cpu");
+        this.nodeType = struct("kmem_cache_node");
+        this.slabType = p.types().lookup("struct slab").map(t -> (Type.Struct) t.resolved())
+                .filter(s -> s.member("slab_cache").isPresent()).orElseGet(() -> struct("page"));
+        this.slabMember = cpuType.member("slab").isPresent() ? "slab" : "page";
+        this.listMember = slabType.member("slab_list").isPresent() ? "slab_list" : "lru";
+        this.pageStructSize = struct("page").size();
+        this.cpuOffsets = p.perCpuOffsets();
+        this.debug = new SlubDebug(p);
+    }
+
+    /** {@return what slub_debug keeps for each object of a debugged cache: tracks, poison, red zones} */
+    public SlubDebug debug() {
+        return debug;
+    }
+
+    private Type.Struct struct(String name) {
+        return (Type.Struct) KernelObject.at(p, name, 0).type();
+    }
+
+    /** The caches on {@code slab_caches}, newest first as the kernel links them, and what broke the walk. */
+    public record Caches(List<SlabCache> caches, List<String> problems) {
+        public Optional<SlabCache> named(String name) {
+            return caches.stream().filter(c -> c.name().equals(name)).findFirst();
+        }
+
+        public Optional<SlabCache> at(long address) {
+            return caches.stream().filter(c -> c.address() == address).findFirst();
+        }
+    }
+
+    /** {@return every cache; read once} */
+    public synchronized Caches caches() {
+        if (caches != null) {
+            return caches;
+        }
+        List<KernelObject> raw = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        try {
+            long head = p.address("slab_caches");
+            long listOffset = cacheType.member("list").orElseThrow().offset();
+            Set<Long> seen = new HashSet<>();
+            long link = p.kernel().u64(head);
+            while (link != head && raw.size() < LIST_LIMIT) {
+                long cache = link - listOffset;
+                if (!seen.add(cache)) {
+                    problems.add("slab_caches loops back to kmem_cache " + hex(cache));
+                    break;
+                }
+                KernelObject c = new KernelObject(p, cacheType, cache);
+                raw.add(c);
+                link = c.read("list.next");
+            }
+        } catch (MemoryFault f) {
+            problems.add("slab_caches list broken: " + f.getMessage());
+        } catch (UnknownSymbolException e) {
+            problems.add(e.getMessage());
+        }
+        FreePointer.Form form = cacheType.member("random").isPresent() ? hardenedForm(raw) : FreePointer.Form.PLAIN;
+        List<SlabCache> list = new ArrayList<>();
+        for (KernelObject c : raw) {
+            try {
+                list.add(cache(c, form));
+            } catch (MemoryFault f) {
+                problems.add("kmem_cache " + hex(c.address()) + " unreadable: " + f.getMessage());
+            }
+        }
+        caches = new Caches(List.copyOf(list), List.copyOf(problems));
+        return caches;
+    }
+
+    private SlabCache cache(KernelObject c, FreePointer.Form form) throws MemoryFault {
+        String name;
+        try {
+            name = p.kernel().cstring(c.read("name"), 64);
+        } catch (MemoryFault f) {
+            name = "(unreadable name at " + hex(f.address()) + ")";
+        }
+        long oo = c.read("oo.x");
+        Type.Member nodeMember = c.member("node");
+        int nodes = (int) Math.max(1, nodeMember.type().get().size() / 8);
+        try {
+            nodes = (int) Math.min(nodes, Math.max(1, p.kernel().u32(p.address("nr_node_ids"))));
+        } catch (UnknownSymbolException | MemoryFault e) {
+            // no nr_node_ids: every slot of node[] is read, empty ones are 0
+        }
+        List<Long> nodeList = new ArrayList<>();
+        for (int n = 0; n < nodes; n++) {
+            nodeList.add(p.kernel().u64(c.address() + nodeMember.offset() + 8L * n));
+        }
+        long random = form == FreePointer.Form.PLAIN ? 0 : c.read("random");
+        int redLeft = c.type().member("red_left_pad").isPresent() ? (int) c.read("red_left_pad") : 0;
+        return new SlabCache(c.address(), name, (int) c.read("object_size"), (int) c.read("size"), (int) c.read("inuse"),
+                redLeft, c.read("flags"), (int) (oo & 0xffff), (int) (oo >>> 16), c.read("cpu_slab"), List.copyOf(nodeList),
+                new FreePointer(form, random, (int) c.read("offset")));
+    }
+
+    /**
+     * The byte swap of the slot address came with 5.7; nothing in the types tells the two forms
+     * apart, so each is tried on the free objects CPUs hold and the one whose pointers land on
+     * object starts of the same slab wins (the swab form when nothing votes).
+     */
+    private FreePointer.Form hardenedForm(List<KernelObject> raw) {
+        int swab = 0;
+        int plain = 0;
+        for (KernelObject c : raw) {
+            for (long off : cpuOffsets) {
+                try {
+                    KernelObject cpu = new KernelObject(p, cpuType, c.read("cpu_slab") + off);
+                    long head = cpu.read("freelist");
+                    long slabAddr = cpu.read(slabMember);
+                    if (head == 0 || slabAddr == 0) {
+                        continue;
+                    }
+                    SlabCache probe = cache(c, FreePointer.Form.PLAIN);
+                    Slab slab = slab(slabAddr);
+                    long slot = head + probe.freePointer().offset();
+                    long stored = p.kernel().u64(slot);
+                    long random = c.read("random");
+                    long a = stored ^ random ^ Long.reverseBytes(slot);
+                    long b = stored ^ random ^ slot;
+                    boolean okA = a == 0 || slab.holdsObject(probe, a);
+                    boolean okB = b == 0 || slab.holdsObject(probe, b);
+                    if (okA && !okB) {
+                        swab++;
+                    } else if (okB && !okA) {
+                        plain++;
+                    }
+                } catch (MemoryFault | RuntimeException e) {
+                    // a damaged cache gives no vote
+                }
+                if (swab + plain >= 16) {
+                    return swab >= plain ? FreePointer.Form.HARDENED_SWAB : FreePointer.Form.HARDENED;
+                }
+            }
+        }
+        return plain > swab ? FreePointer.Form.HARDENED : FreePointer.Form.HARDENED_SWAB;
+    }
+
+    /** {@return the slab described by the struct slab (or struct page) at {@code address}} */
+    public Slab slab(long address) throws MemoryFault {
+        KernelObject s = new KernelObject(p, slabType, address);
+        long pfn = Long.divideUnsigned(address - p.layout().vmemmapBase(), pageStructSize);
+        long next = slabType.member("next").isPresent() ? s.read("next") : 0;
+        return new Slab(address, p.layout().directMap(pfn << 12), s.read("slab_cache"), s.read("freelist"),
+                (int) s.read("inuse"), (int) s.read("objects"), s.read("frozen") != 0, next);
+    }
+
+    /** {@return the struct slab (or head struct page) of the page holding {@code vaddr}, if it translates} */
+    public Optional<Long> slabOf(long vaddr) throws MemoryFault {
+        if (!(p.kernel().translate(vaddr) instanceof Translation.Mapped m)) {
+            return Optional.empty();
+        }
+        long page = p.layout().vmemmapBase() + (m.physical() >>> 12) * pageStructSize;
+        KernelObject pg = KernelObject.at(p, "page", page);
+        // A tail page of a compound page points at its head with bit 0 set (include/linux/page-flags.h).
+        long head = pg.type().member("compound_head").isPresent() ? pg.read("compound_head") : 0;
+        return Optional.of((head & 1) != 0 ? head - 1 : page);
+    }
+
+    /**
+     * A freelist as walked: the objects reached, and the damage that stopped the walk.
+     *
+     * @param head the first pointer (plain)
+     */
+    public record Freelist(long head, List<Long> objects, Optional<SlabFinding> damage) {
+        /** {@return entries the kernel counts as free: a bad pointer that ends the list is one of them} */
+        public int entries() {
+            return objects.size() + damage.filter(d -> d.kind() == SlabFinding.Kind.NON_CANONICAL
+                    || d.kind() == SlabFinding.Kind.OUTSIDE_SLAB || d.kind() == SlabFinding.Kind.MISALIGNED).map(d -> 1).orElse(0);
+        }
+    }
+
+    /** Where a freelist hangs, for findings: "CPU 1 per-cpu freelist" and the like. */
+    private record Origin(String what, int cpu, int node, long holder, String holderText) {}
+
+    /** Walks a freelist of {@code slab}, checking every pointer (mm/slub.c on_freelist() does the same checks live). */
+    private Freelist walk(SlabCache c, Slab slab, long head, Origin origin) {
+        List<Long> objects = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        FreePointer fp = c.freePointer();
+        long ptr = head;
+        long slot = 0;
+        long stored = 0;
+        long from = 0;
+        while (ptr != 0) {
+            SlabFinding.Kind bad = null;
+            String why = null;
+            if (!canonical(ptr)) {
+                bad = SlabFinding.Kind.NON_CANONICAL;
+                why = hex(ptr) + " is not a canonical address (bits 63.." + (p.layout().fiveLevel() ? 56 : 47) + " differ)";
+            } else if (!slab.spans(c, ptr)) {
+                bad = SlabFinding.Kind.OUTSIDE_SLAB;
+                why = hex(ptr) + " is outside slab " + hex(slab.address()) + " (objects " + hex(slab.memory()) + ".."
+                        + hex(slab.memory() + (long) slab.objects() * c.size()) + ")" + elsewhere(ptr, c);
+            } else if (!slab.holdsObject(c, ptr)) {
+                bad = SlabFinding.Kind.MISALIGNED;
+                why = hex(ptr) + " is inside object " + hex(slab.objectOf(c, ptr)) + " at +" + (ptr - slab.objectOf(c, ptr))
+                        + ", not at an object start (objects are " + c.size() + " bytes apart)";
+            } else if (!seen.add(ptr)) {
+                bad = SlabFinding.Kind.CYCLE;
+                why = "object " + hex(ptr) + " comes round again after " + objects.size() + " objects: the freelist loops";
+            } else if (objects.size() >= slab.objects()) {
+                bad = SlabFinding.Kind.COUNT_MISMATCH;
+                why = "more than the slab's " + slab.objects() + " objects on one freelist";
+            }
+            if (bad != null) {
+                return new Freelist(head, List.copyOf(objects), Optional.of(finding(bad, c, slab, origin, from, slot, stored, ptr, why)));
+            }
+            objects.add(ptr);
+            from = ptr;
+            slot = fp.slot(ptr);
+            try {
+                stored = p.kernel().u64(slot);
+            } catch (MemoryFault f) {
+                return new Freelist(head, List.copyOf(objects), Optional.of(finding(SlabFinding.Kind.UNREADABLE, c, slab, origin,
+                        ptr, slot, 0, 0, "the free pointer of " + hex(ptr) + " at " + hex(slot) + " cannot be read: " + f.reason())));
+            }
+            ptr = fp.decode(stored, slot);
+        }
+        return new Freelist(head, List.copyOf(objects), Optional.empty());
+    }
+
+    private SlabFinding finding(SlabFinding.Kind kind, SlabCache c, Slab slab, Origin o, long from, long slot, long stored,
+                                long decoded, String why) {
+        List<String> evidence = new ArrayList<>();
+        FreePointer fp = c.freePointer();
+        evidence.add("kmem_cache " + hex(c.address()) + " \"" + c.name() + "\": objects of " + c.size() + " bytes, free pointer at +"
+                + fp.offset() + ", stored as " + fp.form().formula()
+                + (fp.form() == FreePointer.Form.PLAIN ? "" : " (random " + hex(fp.random()) + ")"));
+        evidence.add(o.holderText());
+        evidence.add("slab " + hex(slab.address()) + ": objects at " + hex(slab.memory()) + ", " + slab.objects() + " objects, inuse "
+                + slab.inuse() + (slab.frozen() ? ", frozen" : ""));
+        if (slot != 0) {
+            evidence.add("free object " + hex(from) + " holds " + hex(stored) + " at " + hex(slot) + " (+" + fp.offset() + "), which decodes to "
+                    + hex(decoded));
+        } else {
+            evidence.add(o.what() + " starts at " + hex(decoded));
+        }
+        evidence.add(why);
+        if (kind == SlabFinding.Kind.NON_CANONICAL || kind == SlabFinding.Kind.OUTSIDE_SLAB) {
+            long next = fp.slot(decoded);
+            evidence.add("taking " + hex(decoded) + " off this list reads its free pointer at " + hex(decoded) + " + " + fp.offset() + " = "
+                    + hex(next) + (canonical(decoded) ? "" : ": a general protection fault (#GP), not a page fault"));
+            nearMiss(c, slab, decoded).ifPresent(evidence::add);
+        }
+        String summary = c.name() + ": " + o.what() + ": " + kind.title() + " " + hex(decoded)
+                + (slot != 0 ? " (from the free pointer of " + hex(from) + " at " + hex(slot) + ")" : "");
+        return new SlabFinding(kind, c.name(), c.address(), o.cpu(), o.node(), slab.address(), from, slot, stored, decoded, summary,
+                List.copyOf(evidence));
+    }
+
+    /**
+     * A corrupted pointer that differs from one of the slab's objects in a few bits of one byte is
+     * most likely that object's address damaged (a stray write or a bit flip); naming the object
+     * and the value its slot would have held lets a reader check it against the oops registers.
+     */
+    private Optional<String> nearMiss(SlabCache c, Slab slab, long bad) {
+        long best = 0;
+        int bestBits = 65;
+        for (int i = 0; i < slab.objects(); i++) {
+            long o = slab.object(c, i);
+            int bits = Long.bitCount(o ^ bad);
+            if (bits < bestBits) {
+                bestBits = bits;
+                best = o;
+            }
+        }
+        long diff = best ^ bad;
+        if (bestBits == 0 || bestBits > 8) {
+            return Optional.empty();
+        }
+        int low = Long.numberOfTrailingZeros(diff);
+        int high = 63 - Long.numberOfLeadingZeros(diff);
+        if (high - low > 15) {
+            return Optional.empty();
+        }
+        long slot = c.freePointer().slot(best);
+        String now;
+        try {
+            now = hex(p.kernel().u64(slot));
+        } catch (MemoryFault f) {
+            now = "unreadable";
+        }
+        return Optional.of(hex(bad) + " is object " + hex(best) + " of this slab with bits " + low + ".." + high + " changed (xor "
+                + hex(diff) + "); as that object's next pointer its slot " + hex(slot) + " would have stored "
+                + hex(c.freePointer().encode(bad, slot)) + " (it holds " + now + " now)");
+    }
+
+    private String elsewhere(long ptr, SlabCache c) {
+        try {
+            Optional<Long> s = slabOf(ptr);
+            if (s.isPresent()) {
+                long cache = new KernelObject(p, slabType, s.get()).read("slab_cache");
+                Optional<SlabCache> other = caches().at(cache);
+                if (other.isPresent() && other.get().address() != c.address()) {
+                    return "; it points into a slab of " + other.get().name();
+                }
+            }
+        } catch (MemoryFault | RuntimeException e) {
+            // nothing more to say about where it points
+        }
+        return "";
+    }
+
+    private boolean canonical(long v) {
+        int bits = p.layout().fiveLevel() ? 57 : 48;
+        long top = v >> (bits - 1);
+        return top == 0 || top == -1;
+    }
+
+    /** One CPU's share of a cache: its {@code kmem_cache_cpu}. */
+    public record CpuSlab(int cpu, long address, long tid, Freelist freelist, Optional<Slab> slab, Optional<Freelist> slabFreelist,
+                          List<Slab> partial) {}
+
+    /** One node's share: {@code kmem_cache_node} counters and lists. */
+    public record NodeSlabs(int node, long address, long nrPartial, long nrSlabs, long totalObjects, List<Slab> partial,
+                            Optional<List<Slab>> full) {}
+
+    /** crash's {@code kmem -s} counts. */
+    public record Census(long allocated, long total, long slabs) {}
+
+    /**
+     * A cache walked whole.
+     *
+     * @param freelists each slab's own freelist, by struct slab address
+     * @param free      every free object and where it is free ("cpu 0 cache", "slab freelist")
+     */
+    public record CacheState(SlabCache cache, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, Freelist> freelists,
+                             Map<Long, String> free, Census census, List<SlabFinding> findings) {}
+
+    /** {@return the cache walked: per-cpu and node slabs, every freelist checked, crash's counts} */
+    public CacheState state(SlabCache c) {
+        List<SlabFinding> findings = new ArrayList<>();
+        Map<Long, Freelist> freelists = new LinkedHashMap<>();
+        Map<Long, String> free = new HashMap<>();
+        List<CpuSlab> cpus = new ArrayList<>();
+        long freeCount = 0;
+        int cpuSlabs = 0;
+        for (int cpu = 0; cpu < cpuOffsets.length; cpu++) {
+            long addr = c.cpuSlab() + cpuOffsets[cpu];
+            KernelObject k = new KernelObject(p, cpuType, addr);
+            try {
+                long head = k.read("freelist");
+                long slabAddr = k.read(slabMember);
+                long tid = k.read("tid");
+                String holder = "CPU " + cpu + " kmem_cache_cpu " + hex(addr) + ": freelist " + hex(head) + ", " + slabMember + " "
+                        + hex(slabAddr) + ", tid " + hex(tid);
+                Origin origin = new Origin("CPU " + cpu + " per-cpu freelist", cpu, -1, addr, holder);
+                Optional<Slab> slab = Optional.empty();
+                Freelist lockless = new Freelist(head, List.of(), Optional.empty());
+                Optional<Freelist> own = Optional.empty();
+                if (slabAddr != 0) {
+                    Slab s = slab(slabAddr);
+                    slab = Optional.of(s);
+                    cpuSlabs++;
+                    checkSlab(c, s, origin, findings);
+                    lockless = walk(c, s, head, origin);
+                    lockless.damage().ifPresent(findings::add);
+                    Freelist remote = slabFreelist(c, s, new Origin("CPU " + cpu + " slab's freelist", cpu, -1, addr, holder), findings);
+                    own = Optional.of(remote);
+                    freelists.put(s.address(), remote);
+                    crossCheck(c, s, lockless, remote, origin, findings);
+                    for (long o : lockless.objects()) {
+                        free.put(o, "cpu " + cpu + " cache");
+                    }
+                    for (long o : remote.objects()) {
+                        free.putIfAbsent(o, "slab freelist");
+                    }
+                    freeCount += s.objects() - s.inuse();
+                } else if (head != 0) {
+                    findings.add(new SlabFinding(SlabFinding.Kind.COUNT_MISMATCH, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, head,
+                            c.name() + ": CPU " + cpu + " has a freelist " + hex(head) + " but no slab", List.of(holder)));
+                }
+                freeCount += lockless.entries();
+                List<Slab> partial = cpuPartial(c, k, cpu, holder, findings, freelists, free);
+                for (Slab s : partial) {
+                    freeCount += s.objects() - s.inuse();
+                }
+                cpus.add(new CpuSlab(cpu, addr, tid, lockless, slab, own, partial));
+            } catch (MemoryFault f) {
+                findings.add(new SlabFinding(SlabFinding.Kind.UNREADABLE, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, f.address(),
+                        c.name() + ": CPU " + cpu + " kmem_cache_cpu unreadable: " + f.getMessage(), List.of()));
+            }
+        }
+        List<NodeSlabs> nodes = new ArrayList<>();
+        long total = 0;
+        long slabs = 0;
+        boolean counted = nodeType.member("total_objects").isPresent();
+        for (int n = 0; n < c.nodes().size(); n++) {
+            long addr = c.nodes().get(n);
+            if (addr == 0) {
+                continue;
+            }
+            KernelObject node = new KernelObject(p, nodeType, addr);
+            try {
+                long nrPartial = node.read("nr_partial");
+                long nrSlabs = counted ? node.read("nr_slabs") : 0;
+                long totalObjects = counted ? node.read("total_objects") : 0;
+                String holder = "node " + n + " kmem_cache_node " + hex(addr) + ": nr_partial " + nrPartial
+                        + (counted ? ", nr_slabs " + nrSlabs + ", total_objects " + totalObjects : "");
+                List<Slab> partial = nodeList(c, node, "partial", n, holder, findings, freelists, free);
+                if (partial.size() != nrPartial) {
+                    findings.add(new SlabFinding(SlabFinding.Kind.COUNT_MISMATCH, c.name(), c.address(), -1, n, 0, 0, 0, 0, 0,
+                            c.name() + ": node " + n + " partial list holds " + partial.size() + " slabs, nr_partial says " + nrPartial,
+                            List.of(holder)));
+                }
+                for (Slab s : partial) {
+                    freeCount += s.objects() - s.inuse();
+                }
+                Optional<List<Slab>> full = nodeType.member("full").isPresent() && (c.flags() & storeUserFlag()) != 0
+                        ? Optional.of(nodeList(c, node, "full", n, holder, findings, freelists, free)) : Optional.empty();
+                total += totalObjects;
+                slabs += nrSlabs;
+                nodes.add(new NodeSlabs(n, addr, nrPartial, nrSlabs, totalObjects, partial, full));
+            } catch (MemoryFault f) {
+                findings.add(new SlabFinding(SlabFinding.Kind.UNREADABLE, c.name(), c.address(), -1, n, 0, 0, 0, 0, f.address(),
+                        c.name() + ": node " + n + " kmem_cache_node unreadable: " + f.getMessage(), List.of()));
+            }
+        }
+        if (!counted) {
+            // Without CONFIG_SLUB_DEBUG the kernel keeps no totals: count what the lists show.
+            total = 0;
+            for (CpuSlab cs : cpus) {
+                total += cs.slab().map(Slab::objects).orElse(0) + cs.partial().stream().mapToInt(Slab::objects).sum();
+            }
+            for (NodeSlabs ns : nodes) {
+                total += ns.partial().stream().mapToInt(Slab::objects).sum();
+            }
+            slabs = cpuSlabs + nodes.stream().mapToLong(NodeSlabs::nrPartial).sum();
+        }
+        if (debug.debugs(c)) {
+            checkObjects(c, cpus, nodes, free, findings);
+        }
+        Census census = new Census(total - freeCount, total, slabs);
+        return new CacheState(c, List.copyOf(cpus), List.copyOf(nodes), freelists, free, census, List.copyOf(findings));
+    }
+
+    /** slub_debug's poison and red zones of every object of every slab the walk found. */
+    private void checkObjects(SlabCache c, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, String> free, List<SlabFinding> findings) {
+        List<Slab> slabs = new ArrayList<>();
+        List<String> holders = new ArrayList<>();
+        for (CpuSlab cs : cpus) {
+            cs.slab().ifPresent(s -> {
+                slabs.add(s);
+                holders.add("CPU " + cs.cpu() + " slab " + hex(s.address()));
+            });
+            for (Slab s : cs.partial()) {
+                slabs.add(s);
+                holders.add("CPU " + cs.cpu() + " partial slab " + hex(s.address()));
+            }
+        }
+        for (NodeSlabs ns : nodes) {
+            for (Slab s : ns.partial()) {
+                slabs.add(s);
+                holders.add("node " + ns.node() + " partial slab " + hex(s.address()));
+            }
+            for (Slab s : ns.full().orElse(List.of())) {
+                slabs.add(s);
+                holders.add("node " + ns.node() + " full slab " + hex(s.address()));
+            }
+        }
+        for (int k = 0; k < slabs.size(); k++) {
+            Slab s = slabs.get(k);
+            for (int i = 0; i < Math.min(s.objects(), c.objectsPerSlab()); i++) {
+                long o = s.object(c, i);
+                debug.check(c, s, o, free.containsKey(o), holders.get(k)).ifPresent(findings::add);
+            }
+        }
+    }
+
+    /** SLAB_STORE_USER: only then does SLUB keep full slabs on a list (include/linux/slab.h). */
+    private static long storeUserFlag() {
+        return 0x10000L;
+    }
+
+    private Freelist slabFreelist(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings) {
+        Freelist f = walk(c, s, s.freelist(), origin);
+        f.damage().ifPresent(findings::add);
+        // Every object not on the slab's own freelist is counted in inuse (mm/slub.c: inuse = objects - free).
+        if (f.damage().isEmpty() && s.objects() - s.inuse() != f.objects().size()) {
+            findings.add(new SlabFinding(SlabFinding.Kind.COUNT_MISMATCH, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0,
+                    0, 0, s.freelist(), c.name() + ": slab " + hex(s.address()) + " has " + f.objects().size() + " objects on its freelist but "
+                    + "objects - inuse = " + (s.objects() - s.inuse()),
+                    List.of(origin.holderText(), "slab " + hex(s.address()) + ": objects " + s.objects() + ", inuse " + s.inuse())));
+        }
+        return f;
+    }
+
+    /** An object on both a CPU's lockless freelist and its slab's freelist would be handed out twice. */
+    private void crossCheck(SlabCache c, Slab s, Freelist lockless, Freelist own, Origin origin, List<SlabFinding> findings) {
+        Set<Long> mine = new HashSet<>(lockless.objects());
+        for (long o : own.objects()) {
+            if (mine.contains(o)) {
+                findings.add(new SlabFinding(SlabFinding.Kind.DUPLICATE, c.name(), c.address(), origin.cpu(), -1, s.address(), o,
+                        c.freePointer().slot(o), 0, o, c.name() + ": object " + hex(o) + " is on CPU " + origin.cpu()
+                        + "'s freelist and on its slab's freelist: it would be allocated twice",
+                        List.of(origin.holderText(), "slab " + hex(s.address()) + " freelist " + hex(s.freelist()))));
+                return;
+            }
+        }
+    }
+
+    private void checkSlab(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings) {
+        String why = null;
+        if (s.cache() != c.address()) {
+            Optional<SlabCache> other = caches().at(s.cache());
+            why = "slab " + hex(s.address()) + " belongs to " + other.map(o -> "cache " + o.name()).orElse("kmem_cache " + hex(s.cache()))
+                    + ", not " + c.name();
+        } else if (s.objects() > c.objectsPerSlab() || s.objects() == 0 || s.inuse() > s.objects()) {
+            why = "slab " + hex(s.address()) + " claims " + s.objects() + " objects, " + s.inuse() + " in use; the cache fits "
+                    + c.objectsPerSlab() + " per slab";
+        }
+        if (why != null) {
+            findings.add(new SlabFinding(SlabFinding.Kind.BAD_SLAB, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0, 0, 0,
+                    0, c.name() + ": " + origin.what() + ": " + why, List.of(origin.holderText(), why)));
+        }
+    }
+
+    private List<Slab> cpuPartial(SlabCache c, KernelObject k, int cpu, String holder, List<SlabFinding> findings,
+                                  Map<Long, Freelist> freelists, Map<Long, String> free) throws MemoryFault {
+        List<Slab> partial = new ArrayList<>();
+        if (k.type().member("partial").isEmpty()) {
+            return partial;
+        }
+        Origin origin = new Origin("CPU " + cpu + " partial slabs", cpu, -1, k.address(), holder);
+        Set<Long> seen = new HashSet<>();
+        long next = k.read("partial");
+        while (next != 0) {
+            if (!seen.add(next) || partial.size() >= LIST_LIMIT) {
+                findings.add(listBroken(c, origin, next, "CPU " + cpu + "'s partial slabs loop back to " + hex(next)));
+                break;
+            }
+            Slab s;
+            try {
+                s = slab(next);
+            } catch (MemoryFault f) {
+                findings.add(listBroken(c, origin, next, "CPU " + cpu + "'s partial slab " + hex(next) + " unreadable: " + f.reason()));
+                break;
+            }
+            partial.add(s);
+            visit(c, s, origin, findings, freelists, free);
+            next = s.next();
+        }
+        return partial;
+    }
+
+    private void visit(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings, Map<Long, Freelist> freelists,
+                       Map<Long, String> free) {
+        checkSlab(c, s, origin, findings);
+        Freelist f = slabFreelist(c, s, origin, findings);
+        freelists.put(s.address(), f);
+        for (long o : f.objects()) {
+            free.putIfAbsent(o, "slab freelist");
+        }
+    }
+
+    private List<Slab> nodeList(SlabCache c, KernelObject node, String list, int n, String holder, List<SlabFinding> findings,
+                                Map<Long, Freelist> freelists, Map<Long, String> free) throws MemoryFault {
+        List<Slab> slabs = new ArrayList<>();
+        Origin origin = new Origin("node " + n + " " + list + " list", -1, n, node.address(), holder);
+        long head = node.addressOf(list);
+        long listOffset = slabType.member(listMember).orElseThrow().offset();
+        Set<Long> seen = new HashSet<>();
+        long link = node.read(list + ".next");
+        while (link != head) {
+            long slabAddr = link - listOffset;
+            if (!seen.add(link) || slabs.size() >= LIST_LIMIT) {
+                findings.add(listBroken(c, origin, slabAddr, "node " + n + " " + list + " list loops back to slab " + hex(slabAddr)));
+                break;
+            }
+            Slab s;
+            long nextLink;
+            try {
+                s = slab(slabAddr);
+                nextLink = p.kernel().u64(link);
+            } catch (MemoryFault f) {
+                findings.add(listBroken(c, origin, slabAddr, "node " + n + " " + list + " list: slab " + hex(slabAddr) + " unreadable: "
+                        + f.reason()));
+                break;
+            }
+            slabs.add(s);
+            visit(c, s, origin, findings, freelists, free);
+            link = nextLink;
+        }
+        return slabs;
+    }
+
+    private SlabFinding listBroken(SlabCache c, Origin o, long at, String why) {
+        return new SlabFinding(SlabFinding.Kind.LIST_BROKEN, c.name(), c.address(), o.cpu(), o.node(), at, 0, 0, 0, at,
+                c.name() + ": " + why, List.of(o.holderText(), why));
+    }
+
+    /** Where an address lies in the slab allocator: crash's {@code kmem ADDR}. */
+    public record Location(SlabCache cache, Slab slab, long object, long offset, Optional<String> free, CacheState state) {}
+
+    /** {@return the cache, slab and object holding {@code vaddr}, if it lies in a slab of a known cache} */
+    public Optional<Location> locate(long vaddr) throws MemoryFault {
+        Optional<Long> page = slabOf(vaddr);
+        if (page.isEmpty()) {
+            return Optional.empty();
+        }
+        Slab s = slab(page.get());
+        Optional<SlabCache> c = caches().at(s.cache());
+        if (c.isEmpty() || !s.spans(c.get(), vaddr) || vaddr - s.memory() < c.get().redLeftPad()) {
+            return Optional.empty();
+        }
+        long object = s.objectOf(c.get(), vaddr);
+        CacheState state = state(c.get());
+        return Optional.of(new Location(c.get(), s, object, vaddr - object, Optional.ofNullable(state.free().get(object)), state));
+    }
+
+    /** {@return the NUMA node of a slab's memory: the node whose pglist_data spans its pfn (0 on one node)} */
+    public int node(Slab s) {
+        try {
+            long pfn = (s.memory() - p.layout().pageOffsetBase()) >>> 12;
+            long nodeData = p.address("node_data");
+            int n = p.types().lookup("struct pglist_data").isPresent() ? cachesNodeCount() : 1;
+            for (int i = 0; i < n; i++) {
+                long pg = p.kernel().u64(nodeData + 8L * i);
+                if (pg == 0) {
+                    continue;
+                }
+                KernelObject g = KernelObject.at(p, "pglist_data", pg);
+                long start = g.read("node_start_pfn");
+                if (pfn >= start && pfn < start + g.read("node_spanned_pages")) {
+                    return i;
+                }
+            }
+        } catch (UnknownSymbolException | MemoryFault | RuntimeException e) {
+            // no NUMA data: one node
+        }
+        return 0;
+    }
+
+    private int cachesNodeCount() {
+        return caches().caches().isEmpty() ? 1 : caches().caches().getFirst().nodes().size();
+    }
+
+    static String hex(long v) {
+        return Long.toHexString(v);
+    }
+}
