@@ -32,7 +32,8 @@ class OopsCommandTest {
             Scenario.DOUBLE_FREE, new Expected(Kind.KERNEL_BUG, "kernel BUG in __kmem_cache_free", "__kmem_cache_free"),
             Scenario.LIST_CORRUPT, new Expected(Kind.LIST_CORRUPTION, "BUG: corrupted list in kdive_lab_list_corrupt", "kdive_lab_list_corrupt"),
             Scenario.SOFT_LOCKUP, new Expected(Kind.SOFT_LOCKUP, "BUG: soft lockup in kdive_lab_soft_lockup", "kdive_lab_soft_lockup"),
-            Scenario.HUNG_TASK, new Expected(Kind.HUNG_TASK, "INFO: task hung in crash_write", "crash_write"));
+            Scenario.HUNG_TASK, new Expected(Kind.HUNG_TASK, "INFO: task hung in crash_write", "crash_write"),
+            Scenario.SLAB_POISON, new Expected(Kind.PANIC, "kernel panic: kdive-lab: slab-poison: wrote into freed object", "kdive_lab_slab_poison"));
 
     @Tag("lab")
     @ParameterizedTest
