@@ -29,7 +29,7 @@ class MainTest {
         cl.setErr(new PrintWriter(err));
         assertThat(cl.execute("lab", "build", "meltdown")).isEqualTo(1);
         assertThat(err.toString().strip()).isEqualTo(
-                "kdive: unknown scenario 'meltdown'; known: panic null-deref bug slab-uaf double-free list-corrupt soft-lockup hung-task");
+                "kdive: unknown scenario 'meltdown'; known: panic null-deref bug slab-uaf double-free slab-poison list-corrupt soft-lockup hung-task");
     }
 
     @Test
