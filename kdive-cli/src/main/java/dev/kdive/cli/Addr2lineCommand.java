@@ -1,7 +1,7 @@
 package dev.kdive.cli;
 
 import dev.kdive.dump.DumpFormatException;
-import dev.kdive.dwarf.Dwarf;
+import dev.kdive.dwarf.DebugFile;
 import dev.kdive.dwarf.DwarfException;
 import dev.kdive.dwarf.SourceLines;
 import dev.kdive.elf.ElfFile;
@@ -51,14 +51,14 @@ final class Addr2lineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
-        try (ElfFile elf = ElfFile.open(vmlinux)) {
-            SymbolTable table = SymbolTable.of(elf, a -> a);
-            Optional<Dwarf> dwarf = Dwarf.of(elf);
-            if (dwarf.isEmpty()) {
-                System.err.println("kdive: " + vmlinux + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");
-                return 1;
-            }
-            SourceLines lines = new SourceLines(dwarf.get(), a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null));
+        Optional<DebugFile> debug = openWithDwarf(vmlinux);
+        if (debug.isEmpty()) {
+            return 1;
+        }
+        try (DebugFile file = debug.get()) {
+            ElfFile elf = file.elf();
+            SymbolTable table = file.symbols();
+            SourceLines lines = file.lines();
             if (section != null) {
                 ElfFile.Section s = elf.section(section).orElse(null);
                 if (s == null) {
@@ -80,15 +80,29 @@ final class Addr2lineCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (NoSuchFileException e) {
-            System.err.println("kdive: " + vmlinux + ": no such file");
-        } catch (DumpFormatException | DwarfException e) {
+        } catch (DwarfException e) {
             System.err.println("kdive: " + vmlinux + ": " + e.getMessage());
         }
         return 1;
     }
 
     private long sectionBase;
+
+    /** {@return a vmlinux or .ko with DWARF, opened; empty after saying on standard error why it cannot be} */
+    static Optional<DebugFile> openWithDwarf(Path file) throws IOException {
+        try {
+            Optional<DebugFile> d = DebugFile.open(file);
+            if (d.isEmpty()) {
+                System.err.println("kdive: " + file + ": no .debug_info (a stripped vmlinux? use the -dbg package's)");
+            }
+            return d;
+        } catch (NoSuchFileException e) {
+            System.err.println("kdive: " + file + ": no such file");
+        } catch (DumpFormatException | DwarfException e) {
+            System.err.println("kdive: " + file + ": " + e.getMessage());
+        }
+        return Optional.empty();
+    }
 
     private void answer(String arg, SymbolTable table, SourceLines lines, PrintWriter out) {
         if (arg.isEmpty()) {

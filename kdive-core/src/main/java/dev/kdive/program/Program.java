@@ -44,8 +44,8 @@ public final class Program implements AutoCloseable {
     private dev.kdive.kernel.Modules.Walk modules;
     private ElfFile debugElf;
     private java.util.function.Consumer<String> progress = message -> { };
-    private final java.util.Map<String, Optional<ModuleLines>> moduleLines = new java.util.HashMap<>();
-    private final List<ElfFile> moduleFiles = new ArrayList<>();
+    private final java.util.Map<String, Optional<dev.kdive.dwarf.DebugFile>> moduleLines = new java.util.HashMap<>();
+    private final List<dev.kdive.dwarf.DebugFile> moduleFiles = new ArrayList<>();
     private dev.kdive.dwarf.SourceLines sourceLines;
 
     private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
@@ -373,35 +373,16 @@ public final class Program implements AutoCloseable {
         }
         String name = mod.get().name();
         if (!moduleLines.containsKey(name) || moduleLines.get(name).isEmpty() && !dirs.isEmpty()) {
-            moduleLines.put(name, Optional.empty());
-            for (Path f : moduleFilesNamed(name, dirs)) {
-                Optional<ModuleLines> lines = moduleLines(f);
-                if (lines.isPresent()) {
-                    moduleLines.put(name, lines);
-                    break;
-                }
-            }
+            Optional<dev.kdive.dwarf.DebugFile> file = dev.kdive.dwarf.DebugFile.openModule(name, dirs);
+            file.ifPresent(moduleFiles::add);
+            moduleLines.put(name, file);
         }
-        Optional<ModuleLines> lines = moduleLines.get(name);
+        Optional<dev.kdive.dwarf.DebugFile> lines = moduleLines.get(name);
         Optional<Symbol> inFile = lines.flatMap(l -> l.symbols().lookup(sym.get().name()));
         if (inFile.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(lines.get().lines().frames(inFile.get().address() + (address - sym.get().address())));
-    }
-
-    /** {@return a .ko's source lines and symbols, if it has DWARF} */
-    private Optional<ModuleLines> moduleLines(Path f) throws IOException, DumpFormatException {
-        ElfFile elf = ElfFile.open(f);
-        Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
-        if (dwarf.isEmpty()) {
-            elf.close();
-            return Optional.empty();
-        }
-        moduleFiles.add(elf);
-        SymbolTable table = SymbolTable.of(elf, a -> a); // values already at kdive's section placement
-        return Optional.of(new ModuleLines(new dev.kdive.dwarf.SourceLines(dwarf.get(),
-                a -> table.containing(a).filter(Symbol::isText).map(Symbol::name).orElse(null)), table));
     }
 
     /**
@@ -429,13 +410,16 @@ public final class Program implements AutoCloseable {
                 }
             }
         }
-        ModuleLines lines = moduleLines(file).orElseThrow(() -> new DumpFormatException(file, 0, "no DWARF debug info (.debug_info) in the file"));
+        dev.kdive.dwarf.DebugFile lines = dev.kdive.dwarf.DebugFile.open(file)
+                .orElseThrow(() -> new DumpFormatException(file, 0, "no DWARF debug info (.debug_info) in the file"));
         List<Symbol> text = mod.symbols().all().stream().filter(Symbol::isText).toList();
         long shared = text.stream().filter(s -> lines.symbols().lookup(s.name()).isPresent()).count();
         if (shared * 2 < text.size()) {
+            lines.close();
             throw new DumpFormatException(file, 0, "the functions of module " + name + " (" + shared + " of " + text.size()
                     + " found here): another module or build");
         }
+        moduleFiles.add(lines);
         moduleLines.put(name, Optional.of(lines));
         return mod;
     }
@@ -443,29 +427,6 @@ public final class Program implements AutoCloseable {
     /** {@return the symbol containing {@code address}: a module's (from its kallsyms) above the kernel image, else the kernel's} */
     public Optional<Symbol> symbolContaining(long address) {
         return Long.compareUnsigned(address, layout().modulesStart()) >= 0 ? modules().symbol(address) : symbols().containing(address);
-    }
-
-    /** A module's .ko: its source lines and its own symbol table (section-placed addresses). */
-    private record ModuleLines(dev.kdive.dwarf.SourceLines lines, SymbolTable symbols) {}
-
-    /** NAME.ko, NAME.ko.debug (module names use '_' where file names may use '-'), searched under each dir. */
-    private static List<Path> moduleFilesNamed(String name, List<Path> dirs) throws IOException {
-        List<Path> found = new ArrayList<>();
-        java.util.Set<String> wanted = new java.util.HashSet<>(List.of(name + ".ko", name.replace('_', '-') + ".ko",
-                name + ".ko.debug", name.replace('_', '-') + ".ko.debug")); // one name twice when it has no '_'
-        for (Path d : dirs) {
-            if (java.nio.file.Files.isRegularFile(d) && wanted.contains(d.getFileName().toString())) {
-                found.add(d);
-                continue;
-            }
-            if (!java.nio.file.Files.isDirectory(d)) {
-                continue;
-            }
-            try (var walk = java.nio.file.Files.walk(d, 8)) {
-                walk.filter(f -> wanted.contains(f.getFileName().toString())).forEach(found::add);
-            }
-        }
-        return found;
     }
 
     /** The vmlinux, mapped once and kept open for types and source lines. */
@@ -494,7 +455,7 @@ public final class Program implements AutoCloseable {
 
     @Override
     public void close() {
-        moduleFiles.forEach(ElfFile::close);
+        moduleFiles.forEach(dev.kdive.dwarf.DebugFile::close);
         if (debugElf != null) {
             debugElf.close();
         }

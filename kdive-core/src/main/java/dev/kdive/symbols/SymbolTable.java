@@ -107,6 +107,12 @@ public final class SymbolTable {
         return Optional.of(s);
     }
 
+    /** {@return the first symbol above {@code address}: where kallsyms ends the symbol at it (its size in an oops is the distance)} */
+    public Optional<Symbol> next(long address) {
+        int i = upperBound(address);
+        return i < byAddress.length ? Optional.of(byAddress[i]) : Optional.empty();
+    }
+
     /** {@return the symbols at exactly {@code address}} */
     public List<Symbol> at(long address) {
         List<Symbol> out = new ArrayList<>();

@@ -1,0 +1,135 @@
+package dev.kdive.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.lab.Lab;
+import dev.kdive.lab.Scenario;
+import dev.kdive.oops.Kind;
+import dev.kdive.oops.OopsParser;
+import dev.kdive.oops.OopsReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** kdive oops on every lab console log, against the crash module's and the kernel's own ground truth. */
+class OopsCommandTest {
+    /** What a kernel engineer reads in each scenario's console: kind, title, RIP, culprit. */
+    private record Expected(Kind kind, String title, String culprit) {}
+
+    private static final Map<Scenario, Expected> EXPECTED = Map.of(
+            Scenario.PANIC, new Expected(Kind.PANIC, "kernel panic: sysrq triggered crash", "sysrq_handle_crash"),
+            Scenario.NULL_DEREF, new Expected(Kind.PAGE_FAULT, "BUG: unable to handle kernel NULL pointer dereference in kdive_lab_null_deref", "kdive_lab_null_deref"),
+            Scenario.BUG, new Expected(Kind.KERNEL_BUG, "kernel BUG in kdive_lab_bug", "kdive_lab_bug"),
+            Scenario.SLAB_UAF, new Expected(Kind.GENERAL_PROTECTION_FAULT, "general protection fault in __kmem_cache_alloc_node", "__kmem_cache_alloc_node"),
+            Scenario.DOUBLE_FREE, new Expected(Kind.KERNEL_BUG, "kernel BUG in __kmem_cache_free", "__kmem_cache_free"),
+            Scenario.LIST_CORRUPT, new Expected(Kind.LIST_CORRUPTION, "BUG: corrupted list in kdive_lab_list_corrupt", "kdive_lab_list_corrupt"),
+            Scenario.SOFT_LOCKUP, new Expected(Kind.SOFT_LOCKUP, "BUG: soft lockup in kdive_lab_soft_lockup", "kdive_lab_soft_lockup"),
+            Scenario.HUNG_TASK, new Expected(Kind.HUNG_TASK, "INFO: task hung in crash_write", "crash_write"),
+            Scenario.SLAB_POISON, new Expected(Kind.PANIC, "kernel panic: kdive-lab: slab-poison: wrote into freed object", "kdive_lab_slab_poison"));
+
+    @Tag("lab")
+    @ParameterizedTest
+    @EnumSource(Scenario.class)
+    void everyLabConsoleLog(Scenario s) throws Exception {
+        Path dir = Lab.standard().build(s, System.out::println);
+        List<OopsReport> reports = OopsParser.parse(Files.readAllBytes(dir.resolve(Lab.Artifact.CONSOLE.file)));
+        assertThat(reports).as("one crash, one report").hasSize(1);
+        OopsReport r = reports.getFirst();
+        Expected e = EXPECTED.get(s);
+        assertThat(r.kind()).isEqualTo(e.kind());
+        assertThat(r.title()).isEqualTo(e.title());
+        assertThat(r.culprit()).isEqualTo(e.culprit());
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        assertThat(r.panic()).isEqualTo(gt.path("panic").asText());
+        JsonNode crashing = gt.path("crashing");
+        if (crashing.has("rip")) {
+            assertThat(r.rip().symbol().replaceFirst(" \\[.*", "")).isEqualTo(crashing.path("rip").asText());
+        } else {
+            assertThat(r.rip()).isNull();
+        }
+        if (s == Scenario.HUNG_TASK) { // the blocked task, not khungtaskd that panicked
+            JsonNode trigger = null;
+            for (JsonNode m : gt.path("markers")) {
+                if (m.path("role").asText().equals("trigger")) {
+                    trigger = m;
+                }
+            }
+            assertThat(r.pid()).isEqualTo(trigger.path("pid").asInt());
+        } else {
+            assertThat(r.cpu()).isEqualTo(crashing.path("cpu").asInt());
+            assertThat(r.pid()).isEqualTo(crashing.path("pid").asInt());
+            assertThat(r.comm()).isEqualTo(crashing.path("comm").asText());
+        }
+        assertThat(crashing.path("taint_and_release").asText()).contains(r.release());
+        assertThat(r.taint().letters()).isEqualTo("OE");
+        assertThat(r.callTrace()).isPresent();
+    }
+
+    @Tag("lab")
+    @Test
+    void slabUafTextAndSource() throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
+        String log = dir.resolve(Lab.Artifact.CONSOLE.file).toString();
+        String out = CliRun.ok("oops", log);
+        assertThat(out).startsWith("== report 1 of 1 (line ").contains("general protection fault in __kmem_cache_alloc_node")
+                .contains("EFLAGS        00000286: PF SF IF IOPL=0").contains("CS            0010: ring 0 (kernel mode)")
+                .contains("address       0xffff0060575aeea0 (non-canonical), held by RCX")
+                .contains("unreliable (? frames, found on the stack):")
+                // the Code: line disassembled (dev.kdive.disasm), decodecode's mark, the operand that faulted
+                .contains("  2a:* mov    (%rcx),%rbx\t\t<-- trapping instruction")
+                .contains("operand RCX (%rcx) = ffff0060575aeea0  non-canonical: the faulting address");
+        Path vmlinux = lab.debuginfo(System.out::println);
+        Path modules = dir.getParent().resolve("kernel");
+        String src = CliRun.ok("oops", log, "--vmlinux", vmlinux.toString(), "--modules", modules.toString());
+        assertThat(src).containsPattern("RIP +__kmem_cache_alloc_node\\+0x12e/0x2a0  \\(freelist_ptr\\) \\S*mm/slub\\.c:\\d+");
+        assertThat(src).containsPattern("kdive_lab_slab_uaf\\+0xfd/0x125 \\[kdive_lab\\]  \\(kmalloc\\) \\S*slab\\.h:\\d+\\n +inlined into kdive_lab_slab_uaf at \\S*kdive_lab\\.c:\\d+");
+        assertThat(src).doesNotContain("not the build that crashed");
+    }
+
+    @Test
+    void noReportMissingFileJsonAndStdin(@TempDir Path tmp) throws Exception {
+        Path quiet = tmp.resolve("boot.log");
+        Files.writeString(quiet, "[    0.000000] Linux version 6.1.0\n");
+        CliRun none = CliRun.of("oops", quiet.toString());
+        assertThat(none.status()).isZero();
+        assertThat(none.out()).isEqualTo("no report found in " + quiet + "\n");
+        CliRun missing = CliRun.of("oops", tmp.resolve("nope.log").toString());
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("kdive: " + tmp.resolve("nope.log") + ": no such file\n");
+        Path oops = tmp.resolve("oops.log");
+        Files.writeString(oops, """
+                [   1.0] BUG: kernel NULL pointer dereference, address: 0000000000000010
+                [   1.0] #PF: error_code(0x0002) - not-present page
+                [   1.0] Oops: 0002 [#1] SMP
+                [   1.0] CPU: 0 PID: 7 Comm: sh Not tainted 6.1.0 #1
+                [   1.0] RIP: 0010:foo_write+0x1/0x2 [foo]
+                [   1.0] RSP: 0018:ffffc90000abfe58 EFLAGS: 00010282
+                [   1.0] Call Trace:
+                [   1.0]  bar+0x3/0x4
+                """);
+        JsonNode doc = new ObjectMapper().readTree(CliRun.ok("oops", "--json", oops.toString()));
+        JsonNode r = doc.path("reports").get(0);
+        assertThat(r.path("title").asText()).isEqualTo("BUG: unable to handle kernel NULL pointer dereference in foo_write");
+        assertThat(r.path("eflags").path("flags").toString()).isEqualTo("[\"SF\",\"IF\",\"RF\"]");
+        assertThat(r.path("cs").path("ring").asInt()).isZero();
+        assertThat(r.path("page_fault").path("write").asBoolean()).isTrue();
+        assertThat(r.path("rip").path("module").asText()).isEqualTo("foo");
+        assertThat(r.path("traces").get(0).path("frames").get(0).path("function").asText()).isEqualTo("bar");
+        java.io.InputStream in = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(Files.readAllBytes(oops)));
+            assertThat(CliRun.ok("oops", "-")).contains("in foo_write");
+        } finally {
+            System.setIn(in);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.kdive.oops;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds every crash report in a kernel log (serial console, dmesg, journalctl -k, a bug report's
+ * paste) and reads each into an {@link OopsReport}. Lines may carry printk timestamps
+ * ({@code [  3.07]}), caller ids ({@code [ T123]}), syslog levels ({@code <4>}), syslog or journal
+ * prefixes ({@code Jan  1 00:00:00 host kernel: }) or dmesg -x's ({@code kern  :warn  : }); lines
+ * of other CPUs may be interleaved and the log may be cut anywhere. Never throws on any input.
+ *
+ * <p>Speed: a line is first tested by its first character against the letters report headers
+ * begin with, without allocating; only lines inside a report are turned into strings.
+ */
+public final class OopsParser {
+    private OopsParser() {
+    }
+
+    /** {@return the reports in a log read as bytes (UTF-8, malformed bytes replaced)} */
+    public static List<OopsReport> parse(byte[] log) {
+        return parse(new String(log, StandardCharsets.UTF_8));
+    }
+
+    /** {@return the reports in the log, in order; empty when there is none} */
+    public static List<OopsReport> parse(String log) {
+        Scan scan = new Scan();
+        int n = log.length();
+        int pos = 0;
+        int lineNo = 0;
+        while (pos < n) {
+            int nl = log.indexOf('\n', pos);
+            if (nl < 0) {
+                nl = n;
+            }
+            int end = nl;
+            while (end > pos && (log.charAt(end - 1) == '\r' || log.charAt(end - 1) == '\0')) {
+                end--;
+            }
+            lineNo++;
+            try {
+                scan.line(log, pos, end, lineNo);
+            } catch (RuntimeException e) {
+                scan.abandonLine(); // a malformed line costs only itself
+            }
+            pos = nl + 1;
+        }
+        return scan.finish();
+    }
+
+    /** The scan over one log: the report being read, the ones done. */
+    private static final class Scan {
+        private final List<OopsReport> done = new ArrayList<>();
+        private ReportBuilder current;
+        private String callerId;
+
+        void line(String s, int start, int end, int lineNo) {
+            int p = stripPrefixes(s, start, end);
+            int t = p;
+            while (t < end && (s.charAt(t) == ' ' || s.charAt(t) == '\t')) {
+                t++;
+            }
+            if (t < end && Headers.mayStart(s.charAt(t))) {
+                Header h = Headers.match(s.substring(t, end));
+                if (h != null) {
+                    header(h, lineNo);
+                    return;
+                }
+            }
+            if (current == null) {
+                return;
+            }
+            if (callerId != null && current.callerId != null && !callerId.equals(current.callerId)) {
+                return; // another CPU's or task's line, interleaved
+            }
+            current.line(s.substring(p, end));
+        }
+
+        private void header(Header h, int lineNo) {
+            if (current != null) {
+                if (h.type() == Header.Type.PANIC && current.takesPanic(h.text())) {
+                    current.panic(h.text());
+                    return;
+                }
+                if (current.absorbs(h) && (callerId == null || current.callerId == null || callerId.equals(current.callerId))) {
+                    current.absorb(h);
+                    return;
+                }
+                done.add(current.build());
+            }
+            current = new ReportBuilder(h, lineNo, callerId);
+        }
+
+        void abandonLine() {
+            // the builder keeps what it had; nothing to undo
+        }
+
+        List<OopsReport> finish() {
+            if (current != null) {
+                done.add(current.build());
+                current = null;
+            }
+            return done;
+        }
+
+        /**
+         * Skips what loggers put before the kernel's text: "<4>", "[  3.073018]", "[ T123]"/"[  C1]"
+         * (remembered as the caller id), dmesg -T's "[Mon Jan  1 00:00:00 2024]", a syslog or
+         * journal "MMM dd hh:mm:ss host kernel: ", dmesg -x's "kern  :warn  : ". One blank after a
+         * bracketed prefix is the separator; further indentation belongs to the kernel's text.
+         */
+        private int stripPrefixes(String s, int p, int end) {
+            callerId = null;
+            for (int round = 0; round < 6 && p < end; round++) {
+                char c = s.charAt(p);
+                if (c == '<') {
+                    int q = p + 1;
+                    while (q < end && q - p <= 3 && isDigit(s.charAt(q))) {
+                        q++;
+                    }
+                    if (q > p + 1 && q < end && s.charAt(q) == '>') {
+                        p = q + 1;
+                        continue;
+                    }
+                    return p;
+                }
+                if (c == '[') {
+                    int q = bracketEnd(s, p, end);
+                    if (q < 0) {
+                        return p;
+                    }
+                    p = q + 1;
+                    if (p < end && s.charAt(p) == ' ') {
+                        p++;
+                    }
+                    continue;
+                }
+                if (c == '>' && p + 1 < end && (s.charAt(p + 1) == ' ' || s.charAt(p + 1) == '>')) {
+                    p += s.charAt(p + 1) == ' ' ? 2 : 1; // e-mail quoting: "> ", ">> "
+                    continue;
+                }
+                if (round == 0 && (s.startsWith(" kernel:", p) || s.startsWith("kernel:", p))) {
+                    p = s.indexOf(':', p) + 1; // syslogd's wall message: " kernel:[ 1016.84] BUG: ..."
+                    continue;
+                }
+                if (round == 0 && c != ' ' && c != '\t') {
+                    int k = syslogEnd(s, p, end);
+                    if (k > 0) {
+                        p = k;
+                        continue;
+                    }
+                    // a shell prompt or other output glued before the kernel's timestamp: "/ # [90216.14] ..."
+                    for (int i = p + 1; i < Math.min(end, p + 24); i++) {
+                        if (s.charAt(i) == '[' && i + 1 < end && (s.charAt(i + 1) == ' ' || isDigit(s.charAt(i + 1)))) {
+                            int q = bracketEnd(s, i, end);
+                            if (q > 0) {
+                                p = i;
+                                break;
+                            }
+                        }
+                    }
+                    if (p < end && s.charAt(p) == '[') {
+                        continue;
+                    }
+                }
+                return p;
+            }
+            return p;
+        }
+
+        /** The closing bracket of a timestamp, caller id or dmesg -T date at p, or -1. */
+        private int bracketEnd(String s, int p, int end) {
+            int q = p + 1;
+            while (q < end && s.charAt(q) == ' ') {
+                q++;
+            }
+            int d = q;
+            while (d < end && isDigit(s.charAt(d))) {
+                d++;
+            }
+            if (d > q && d < end && s.charAt(d) == '.') {
+                int e = d + 1;
+                while (e < end && isDigit(s.charAt(e))) {
+                    e++;
+                }
+                if (e < end && s.charAt(e) == ']') {
+                    return e;
+                }
+                return -1;
+            }
+            if (q < end && (s.charAt(q) == 'T' || s.charAt(q) == 'C')) {
+                int e = q + 1;
+                while (e < end && isDigit(s.charAt(e))) {
+                    e++;
+                }
+                if (e > q + 1 && e < end && s.charAt(e) == ']') {
+                    callerId = s.substring(q, e);
+                    return e;
+                }
+            }
+            // a vendor's context tag glued to the text: "[pid:0,cpu0,swapper/0]BUG: ..." (no blank inside, none after)
+            if (q == p + 1 && s.charAt(q) != '<') {
+                int e = q;
+                while (e < end && e - p <= 48 && s.charAt(e) != ']' && s.charAt(e) != ' ') {
+                    e++;
+                }
+                if (e < end && e > q && s.charAt(e) == ']' && e + 1 < end && s.charAt(e + 1) != ' ' && s.charAt(e + 1) != ':'
+                        && s.indexOf(':', q) > 0 && s.indexOf(':', q) < e) {
+                    return e;
+                }
+            }
+            // dmesg -T: [Mon Jan  1 00:00:00 2024]
+            if (q == p + 1 && end - p >= 26 && Character.isUpperCase(s.charAt(q)) && s.charAt(q + 3) == ' ') {
+                int e = s.indexOf(']', q);
+                if (e > 0 && e < end && e - p <= 32 && s.charAt(e - 5) == ' ' && s.indexOf(':', q) < e) {
+                    return e;
+                }
+            }
+            return -1;
+        }
+
+        /** After "MMM dd hh:mm:ss host kernel: " (or an ISO date), or dmesg -x's "kern  :warn  : ": where the text starts, else -1. */
+        private static int syslogEnd(String s, int p, int end) {
+            if (s.startsWith("kern ", p) || s.startsWith("kern:", p)) {
+                int a = s.indexOf(':', p);
+                int b = a < 0 ? -1 : s.indexOf(": ", a + 1);
+                if (b > 0 && b < end && b - p < 20) {
+                    return b + 2;
+                }
+            }
+            int limit = Math.min(end, p + 160);
+            boolean time = false;
+            for (int i = p; i + 8 < limit; i++) {
+                char c = s.charAt(i);
+                if (c == ':' && i > p && isDigit(s.charAt(i - 1)) && isDigit(s.charAt(i + 1))) {
+                    time = true;
+                } else if (c == 'k' && time && s.charAt(i - 1) == ' ' && s.startsWith("kernel:", i)) {
+                    int k = i + 7;
+                    if (k < end && s.charAt(k) == ' ') {
+                        k++;
+                    }
+                    return k;
+                } else if (c == '[' && i > p + 8 && !time) {
+                    return -1;
+                }
+            }
+            return -1;
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.kdive.oops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The parser on lab console excerpts (checked in) and on hand-made variations of their prefixes. */
+class OopsParserTest {
+    static String resource(String name) throws IOException {
+        try (InputStream in = OopsParserTest.class.getResourceAsStream("/oops/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theSlabUseAfterFreeOops() throws IOException {
+        List<OopsReport> rs = OopsParser.parse(resource("lab-slab-uaf.log"));
+        assertThat(rs).hasSize(1);
+        OopsReport r = rs.getFirst();
+        assertThat(r.kind()).isEqualTo(Kind.GENERAL_PROTECTION_FAULT);
+        assertThat(r.title()).isEqualTo("general protection fault in __kmem_cache_alloc_node");
+        assertThat(r.rip().symbol()).isEqualTo("__kmem_cache_alloc_node+0x12e/0x2a0");
+        assertThat(r.cpu()).isEqualTo(1);
+        assertThat(r.pid()).isEqualTo(100);
+        assertThat(r.comm()).isEqualTo("lab-trigger");
+        assertThat(r.taint().letters()).isEqualTo("OE");
+        assertThat(r.release()).isEqualTo("6.1.0-56-amd64");
+        assertThat(r.version()).isEqualTo("#1  Debian 6.1.192-2");
+        assertThat(r.hardware()).startsWith("QEMU Standard PC (Q35 + ICH9, 2009)");
+        assertThat(r.address()).isEqualTo(0xffff0060575aeea0L);
+        assertThat(r.errorCode()).isZero();
+        assertThat(r.die()).isEqualTo(1);
+        assertThat(r.dieFlags()).isEqualTo("PREEMPT SMP NOPTI");
+        assertThat(r.ring()).contains(0);
+        assertThat(r.registers().get("RCX")).contains(0xffff0060575aeea0L);
+        assertThat(r.registers().get("SS")).contains(0x18L);
+        assertThat(r.registers().get("RSP")).contains(0xffffcfcf003cb960L);
+        assertThat(r.registers().get("PKRU")).contains(0x55555554L);
+        assertThat(r.registers().eflags().orElseThrow().value()).isEqualTo(0x286);
+        assertThat(r.registers().nonCanonical()).extracting(Registers.NonCanonical::register).containsExactly("RAX", "RCX");
+        assertThat(r.code().faulting()).isEqualTo(42);
+        assertThat(r.code().bytes()).hasSize(64);
+        CallTrace t = r.callTrace().orElseThrow();
+        assertThat(t.reliable()).extracting(Frame::function).containsExactly("kmalloc_trace", "kdive_lab_slab_uaf", "crash_write",
+                "full_proxy_write", "vfs_write", "ksys_write", "do_syscall_64", "entry_SYSCALL_64_after_hwframe");
+        assertThat(t.unreliable()).hasSize(16);
+        assertThat(t.frames().getFirst().context()).isEqualTo("TASK");
+        assertThat(r.modules()).containsExactly("kdive_lab(OE)", "pvpanic_mmio", "pvpanic", "qemu_fw_cfg");
+        assertThat(r.panic()).isEqualTo("Fatal exception");
+    }
+
+    @Test
+    void theSoftLockupAndItsPanicAreOneReport() throws IOException {
+        List<OopsReport> rs = OopsParser.parse(resource("lab-soft-lockup.log"));
+        assertThat(rs).hasSize(1);
+        OopsReport r = rs.getFirst();
+        assertThat(r.title()).isEqualTo("BUG: soft lockup in kdive_lab_soft_lockup");
+        assertThat(r.panic()).isEqualTo("softlockup: hung tasks");
+        assertThat(r.rip().module()).isEqualTo("kdive_lab");
+        assertThat(r.taint().letters()).isEqualTo("OE"); // the panic's later "OEL" is not this report's
+    }
+
+    @Test
+    void everyLogPrefixReadsTheSame() throws IOException {
+        String plain = resource("lab-slab-uaf.log").replaceAll("(?m)^\\[\\s*\\d+\\.\\d+\\] ", "");
+        OopsReport expected = OopsParser.parse(plain).getFirst();
+        List<String> prefixes = List.of("[    3.073018] ", "<4>[    3.073018] ", "[   12.345678][ T100] ", "Jan  1 00:00:03 qemu kernel: ",
+                "2024-05-01T10:00:03.123456+00:00 host kernel: ", "kern  :warn  : [Mon Jan  1 00:00:03 2024] ",
+                "Jan 01 00:00:03 host kernel: [    3.073018] ", "<4>");
+        for (String prefix : prefixes) {
+            String log = plain.lines().map(l -> prefix + l).reduce("", (a, b) -> a + b + "\r\n");
+            List<OopsReport> rs = OopsParser.parse(log);
+            assertThat(rs).as(prefix).hasSize(1);
+            OopsReport r = rs.getFirst();
+            assertThat(r.title()).as(prefix).isEqualTo(expected.title());
+            assertThat(r.registers()).as(prefix).isEqualTo(expected.registers());
+            assertThat(r.callTrace().orElseThrow().frames()).as(prefix).isEqualTo(expected.callTrace().orElseThrow().frames());
+            assertThat(r.code()).as(prefix).isEqualTo(expected.code());
+        }
+    }
+
+    @Test
+    void interleavedLinesOfAnotherCallerAreLeftOut() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String l : resource("lab-slab-uaf.log").replaceAll("(?m)^\\[\\s*\\d+\\.\\d+\\] ", "").lines().toList()) {
+            b.append("[    3.1][ T100] ").append(l).append('\n');
+            b.append("[    3.1][   C0] ").append("RIP: 0010:other_cpu_function+0x1/0x2\n");
+            b.append("[    3.1][   C0] ").append(" other_cpu_frame+0x1/0x2\n");
+        }
+        OopsReport r = OopsParser.parse(b.toString()).getFirst();
+        assertThat(r.rip().function()).isEqualTo("__kmem_cache_alloc_node");
+        assertThat(r.callTrace().orElseThrow().frames()).noneMatch(f -> f.function().startsWith("other"));
+    }
+
+    @Test
+    void titlesAreStableAcrossKaslrTimestampsOffsetsAndPids() throws IOException {
+        String a = resource("lab-slab-uaf.log");
+        String b = a.replace("ffff0060575aeea0", "ffff0060123aeea0").replace("3.07", "9.99").replace("0x12e/", "0x13e/")
+                .replace("PID: 100", "PID: 4242").replace("ffffcfcf003cb960", "ffffaaaa003cb960");
+        OopsReport ra = OopsParser.parse(a).getFirst();
+        OopsReport rb = OopsParser.parse(b).getFirst();
+        assertThat(rb.title()).isEqualTo(ra.title());
+        assertThat(rb.signature()).isEqualTo(ra.signature());
+    }
+
+    @Test
+    void noReportInAnOrdinaryLog() {
+        assertThat(OopsParser.parse("[    0.000000] Linux version 6.1.0\n[    0.1] Command line: console=ttyS0\n")).isEmpty();
+        assertThat(OopsParser.parse("")).isEmpty();
+    }
+
+    @Test
+    void kernelWordsOfOtherReports() {
+        String kasan = """
+                ==================================================================
+                BUG: KASAN: slab-use-after-free in foo_read+0x3c/0x50 [foo]
+                Read of size 8 at addr ffff888012345678 by task cat/1234
+
+                CPU: 0 PID: 1234 Comm: cat Not tainted 6.5.0 #1
+                Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.15.0-1 04/01/2014
+                Call Trace:
+                 <TASK>
+                 dump_stack_lvl+0x48/0x70
+                 print_report+0xcf/0x620
+                 kasan_report+0xb0/0xe0
+                 foo_read+0x3c/0x50 [foo]
+                 vfs_read+0x10e/0x4a0
+                 </TASK>
+
+                Allocated by task 1200:
+                 kasan_save_stack+0x22/0x50
+                 foo_open+0x20/0x60 [foo]
+
+                Freed by task 1201:
+                 kasan_save_stack+0x22/0x50
+                 kfree+0x80/0x120
+                 foo_release+0x1c/0x30 [foo]
+                ==================================================================
+                """;
+        OopsReport k = OopsParser.parse(kasan).getFirst();
+        assertThat(k.title()).isEqualTo("KASAN: slab-use-after-free Read in foo_read");
+        assertThat(k.address()).isEqualTo(0xffff888012345678L);
+        assertThat(k.traces()).extracting(CallTrace::label).containsExactly("Call Trace", "Allocated by task 1200", "Freed by task 1201");
+        assertThat(k.taint().flags()).isEmpty();
+
+        String warn = """
+                ------------[ cut here ]------------
+                WARNING: CPU: 3 PID: 77 at net/core/dev.c:3214 skb_warn_bad_offload+0x99/0xb0
+                Modules linked in: e1000
+                CPU: 3 PID: 77 Comm: kworker/3:1 Tainted: G        W          5.15.0-91-generic #101-Ubuntu
+                RIP: 0010:skb_warn_bad_offload+0x99/0xb0
+                Call Trace:
+                 <IRQ>
+                 __skb_gso_segment+0x1a3/0x1b0
+                 validate_xmit_skb+0x2c4/0x330
+                 </IRQ>
+                ---[ end trace 7f8f5c3b2b3a1d2e ]---
+                """;
+        OopsReport w = OopsParser.parse(warn).getFirst();
+        assertThat(w.title()).isEqualTo("WARNING in skb_warn_bad_offload");
+        assertThat(w.location()).isEqualTo("net/core/dev.c:3214");
+        assertThat(w.comm()).isEqualTo("kworker/3:1");
+        assertThat(w.taint().flags()).containsExactly(Taint.Flag.WARN);
+        assertThat(w.callTrace().orElseThrow().frames().getFirst().context()).isEqualTo("IRQ");
+
+        String rcu = """
+                rcu: INFO: rcu_sched self-detected stall on CPU
+                rcu: \t2-....: (5250 ticks this GP) idle=8f2/1/0x4000000000000002 softirq=1/1 fqs=2500
+                \t(t=5251 jiffies g=12345 q=678)
+                NMI backtrace for cpu 2
+                CPU: 2 PID: 321 Comm: spinner Tainted: G           O      5.10.0 #1
+                Call Trace:
+                 <IRQ>
+                 dump_stack+0x6d/0x88
+                 nmi_cpu_backtrace.cold+0x14/0x53
+                 rcu_dump_cpu_stacks+0xa7/0xd5
+                 rcu_sched_clock_irq.cold+0x1f9/0x3c6
+                 update_process_times+0x8c/0xc0
+                 tick_sched_timer+0x54/0x90
+                 __hrtimer_run_queues+0x12f/0x2a0
+                 hrtimer_interrupt+0x10e/0x280
+                 __sysvec_apic_timer_interrupt+0x5c/0xe0
+                 sysvec_apic_timer_interrupt+0x6d/0x90
+                 </IRQ>
+                 asm_sysvec_apic_timer_interrupt+0x12/0x20
+                RIP: 0010:spin_forever+0x5/0x10 [spinmod]
+                Code: 90 90 <eb> fe
+                RSP: 0018:ffffc90000abfe58 EFLAGS: 00000246
+                 spin_write+0x20/0x40 [spinmod]
+                 vfs_write+0xc7/0x3f0
+                NMI backtrace for cpu 0
+                CPU: 0 PID: 1 Comm: init Not tainted 5.10.0 #1
+                """;
+        OopsReport s = OopsParser.parse(rcu).getFirst();
+        assertThat(s.kind()).isEqualTo(Kind.RCU_STALL);
+        assertThat(s.title()).isEqualTo("INFO: rcu detected stall in spin_forever");
+        assertThat(s.cpu()).isEqualTo(2);
+        assertThat(s.comm()).isEqualTo("spinner");
+
+        String nullDeref = """
+                BUG: kernel NULL pointer dereference, address: 0000000000000008
+                #PF: supervisor read access in kernel mode
+                #PF: error_code(0x0000) - not-present page
+                PGD 0 P4D 0
+                Oops: 0000 [#1] SMP PTI
+                CPU: 5 PID: 999 Comm: modprobe Tainted: P           OE     5.4.0-42-generic #46-Ubuntu
+                RIP: 0010:nvidia_foo+0x12/0x40 [nvidia]
+                Call Trace:
+                 nvidia_bar+0x33/0x60 [nvidia]
+                 do_one_initcall+0x4a/0x200
+                """;
+        OopsReport n = OopsParser.parse(nullDeref).getFirst();
+        assertThat(n.title()).isEqualTo("BUG: unable to handle kernel NULL pointer dereference in nvidia_foo");
+        assertThat(n.pageFault().code()).isZero();
+        assertThat(n.address()).isEqualTo(8);
+        assertThat(n.die()).isEqualTo(1);
+        assertThat(n.taint().flags()).containsExactly(Taint.Flag.PROPRIETARY_MODULE, Taint.Flag.OOT_MODULE, Taint.Flag.UNSIGNED_MODULE);
+    }
+
+    @Test
+    void twoOopsesInOneLogAreTwoReports() throws IOException {
+        String one = resource("lab-slab-uaf.log");
+        String two = one.replace("[#1]", "[#2]").replace("general protection fault", "general protection fault");
+        List<OopsReport> rs = OopsParser.parse(one.replaceAll("(?m)^.*Kernel panic.*$", "") + "[    4.0] some other line\n" + two);
+        assertThat(rs).hasSize(2);
+        assertThat(rs.get(1).die()).isEqualTo(2);
+        assertThat(rs.get(0).panic()).isNull();
+    }
+}
