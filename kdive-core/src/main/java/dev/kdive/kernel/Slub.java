@@ -451,7 +451,7 @@ public final class Slub {
                 for (Slab s : partial) {
                     freeCount += s.objects() - s.inuse();
                 }
-                Optional<List<Slab>> full = nodeType.member("full").isPresent() && (c.flags() & storeUserFlag()) != 0
+                Optional<List<Slab>> full = nodeType.member("full").isPresent() && debug.storesUsers(c)
                         ? Optional.of(nodeList(c, node, "full", n, holder, findings, freelists, free)) : Optional.empty();
                 total += totalObjects;
                 slabs += nrSlabs;
@@ -510,11 +510,6 @@ public final class Slub {
                 debug.check(c, s, o, free.containsKey(o), holders.get(k)).ifPresent(findings::add);
             }
         }
-    }
-
-    /** SLAB_STORE_USER: only then does SLUB keep full slabs on a list (include/linux/slab.h). */
-    private static long storeUserFlag() {
-        return 0x10000L;
     }
 
     private Freelist slabFreelist(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings) {
@@ -658,7 +653,7 @@ public final class Slub {
         try {
             long pfn = (s.memory() - p.layout().pageOffsetBase()) >>> 12;
             long nodeData = p.address("node_data");
-            int n = p.types().lookup("struct pglist_data").isPresent() ? cachesNodeCount() : 1;
+            int n = caches().caches().isEmpty() ? 1 : caches().caches().getFirst().nodes().size();
             for (int i = 0; i < n; i++) {
                 long pg = p.kernel().u64(nodeData + 8L * i);
                 if (pg == 0) {
@@ -674,10 +669,6 @@ public final class Slub {
             // no NUMA data: one node
         }
         return 0;
-    }
-
-    private int cachesNodeCount() {
-        return caches().caches().isEmpty() ? 1 : caches().caches().getFirst().nodes().size();
     }
 
     static String hex(long v) {

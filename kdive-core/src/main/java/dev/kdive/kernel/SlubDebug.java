@@ -54,6 +54,11 @@ public final class SlubDebug {
         return (c.flags() & (redZone | poison | storeUser)) != 0;
     }
 
+    /** {@return whether a cache keeps alloc/free tracks, and with them a list of its full slabs (SLAB_STORE_USER)} */
+    public boolean storesUsers(SlabCache c) {
+        return (c.flags() & storeUser) != 0;
+    }
+
     private boolean poisons(SlabCache c) {
         // init_object() poisons only where nothing else lives in a free object (mm/slub.c).
         return (c.flags() & poison) != 0 && (c.flags() & typesafeByRcu) == 0 && c.freePointer().offset() >= c.objectSize();
@@ -145,7 +150,7 @@ public final class SlubDebug {
 
     /** {@return an object's alloc or free track, when the cache stores them (SLAB_STORE_USER)} */
     public Optional<Track> track(SlabCache c, long object, boolean alloc) {
-        if ((c.flags() & storeUser) == 0 || track.isEmpty()) {
+        if (!storesUsers(c) || track.isEmpty()) {
             return Optional.empty();
         }
         // get_info_end(): the tracks follow the free pointer when it lies outside the object.
