@@ -1,6 +1,7 @@
 package dev.kdive.disasm;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -171,7 +172,7 @@ final class AttSyntax {
             texts.add(t);
         }
         if (!name.equals("enter")) { // objdump keeps enter's two immediates in Intel order
-            java.util.Collections.reverse(texts);
+            Collections.reverse(texts);
         }
         if (XMM0_SHOWN.contains(name) && legacy) {
             texts.addFirst("%xmm0"); // the implicit third operand, which objdump prints
