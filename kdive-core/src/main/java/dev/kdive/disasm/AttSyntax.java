@@ -1,6 +1,7 @@
 package dev.kdive.disasm;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -84,7 +85,8 @@ final class AttSyntax {
                     : mnemonic.contains("sub") ? mnemonic.replace("sub", "subr")
                     : mnemonic.contains("divr") ? mnemonic.replace("divr", "div") : mnemonic.replace("div", "divr");
         }
-        long x87Registers = d.operands().stream().filter(o -> o instanceof Decoded.Register r && zydis.register(r.register()).startsWith("st")).count();
+        long x87Registers = !x87 ? 0
+                : d.operands().stream().filter(o -> o instanceof Decoded.Register r && zydis.register(r.register()).startsWith("st")).count();
         boolean indirectBranch = name.equals("call") || name.equals("jmp");
 
         // Operands in Intel order, less those objdump leaves out.
@@ -170,7 +172,7 @@ final class AttSyntax {
             texts.add(t);
         }
         if (!name.equals("enter")) { // objdump keeps enter's two immediates in Intel order
-            java.util.Collections.reverse(texts);
+            Collections.reverse(texts);
         }
         if (XMM0_SHOWN.contains(name) && legacy) {
             texts.addFirst("%xmm0"); // the implicit third operand, which objdump prints
@@ -236,8 +238,11 @@ final class AttSyntax {
      * instruction does not consume (SDM vol. 2 §2.1.1), by objdump's names.
      */
     private List<String> prefixWords(Decoded d, String name, StringOperation string) {
-        List<String> words = new ArrayList<>(2);
         int[] bytes = d.prefixBytes();
+        if (bytes.length == 0) {
+            return List.of();
+        }
+        List<String> words = new ArrayList<>(2);
         boolean hasMemory = d.operands().stream().anyMatch(o -> o instanceof Decoded.Memory m && m.type() != Zydis.MEMOP_AGEN);
         boolean branch = name.startsWith("j") || name.equals("call") || name.equals("ret");
         boolean lock = (d.attributes() & Decoded.ATTRIB_HAS_LOCK) != 0;
