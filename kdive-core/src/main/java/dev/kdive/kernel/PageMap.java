@@ -32,6 +32,7 @@ public final class PageMap {
     private final int sectionShift;
     private final Map<Long, String> flagNames;
     private final int nrPageflags;
+    private List<Section> sections;
 
     /** One page frame's struct page, the fields crash's {@code kmem -p} shows. */
     public record Page(long address, long physical, long flags, long mapping, long index, int count) {}
@@ -64,8 +65,15 @@ public final class PageMap {
         this.nrPageflags = nr;
     }
 
-    /** {@return the sections with a mem map, from VMCOREINFO's mem_section roots} */
-    public List<Section> sections() throws MemoryFault {
+    /** {@return the sections with a mem map, from VMCOREINFO's mem_section roots; read once} */
+    public synchronized List<Section> sections() throws MemoryFault {
+        if (sections == null) {
+            sections = readSections();
+        }
+        return sections;
+    }
+
+    private List<Section> readSections() throws MemoryFault {
         Map<String, String> info = p.vmcoreinfo();
         String root = info.get("SYMBOL(mem_section)");
         if (root == null) {
@@ -78,8 +86,10 @@ public final class PageMap {
         int perRoot = 4096 / size; // SECTIONS_PER_ROOT with SPARSEMEM_EXTREME
         long pagesPerSection = 1L << sectionShift;
         List<Section> sections = new ArrayList<>();
+        // The root pointers in one read: 4096 of them on x86-64, most of them NULL.
+        ByteBuffer rootPointers = ByteBuffer.wrap(p.kernel().read(roots, 8 * nrRoots)).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < nrRoots; r++) {
-            long base = p.kernel().u64(roots + 8L * r);
+            long base = rootPointers.getLong(8 * r);
             if (base == 0) {
                 continue;
             }
@@ -97,7 +107,7 @@ public final class PageMap {
                 }
             }
         }
-        return sections;
+        return List.copyOf(sections);
     }
 
     /** {@return the struct page of a page frame} */

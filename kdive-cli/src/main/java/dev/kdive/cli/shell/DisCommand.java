@@ -227,9 +227,8 @@ final class DisCommand implements ShellCommand {
                 p.symbolContaining(m).filter(s -> m - s.address() < 1 << 16).ifPresent(s -> b.append(" <").append(where(p, m)).append('>'));
             }
         });
-        Optional<Symbol> fn = p.symbolContaining(i.address());
-        if (fn.isPresent() && java.util.Arrays.equals(i.bytes(), NOP5)) {
-            long off = i.address() - fn.get().address();
+        if (java.util.Arrays.equals(i.bytes(), NOP5)) {
+            long off = p.symbolContaining(i.address()).map(fn -> i.address() - fn.address()).orElse(-1L);
             if (off == 0 || off == 4) { // after endbr64 when IBT is on
                 b.append(" [FTRACE NOP]");
             }
