@@ -37,16 +37,17 @@ apt_updated_once() {
 	fi
 }
 
-# The ABI (uname -r) of the kernel that Debian's linux-image-amd64 points at today.
+# The ABI (uname -r) of the kernel that Debian's linux-image-amd64 points at today: the
+# dependency of apt's candidate version (after a fresh enough apt-get update), not the first
+# "Depends" line of apt-cache depends, which may belong to an older version in another suite.
 release() {
-	local dep
-	dep=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-	if [ -z "$dep" ]; then
-		need_root_for "find Debian's kernel" "apt-get update"
-		apt_updated_once
-		dep=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-	fi
-	[ -n "$dep" ] || die "find Debian's kernel: apt-cache knows no linux-image-amd64"
+	local cand dep
+	[ "$(id -u)" = 0 ] && apt_updated_once
+	cand=$(apt-cache policy linux-image-amd64 2>/dev/null | awk '/Candidate:/{print $2; exit}')
+	[ -n "$cand" ] && [ "$cand" != "(none)" ] || die "find Debian's kernel: apt knows no linux-image-amd64 (apt-get update as root)"
+	dep=$(apt-cache show "linux-image-amd64=$cand" | sed -n 's/^Depends: //p' | head -n1 | tr ',|' '\n\n' \
+		| sed -n 's/^ *\(linux-image-[0-9][^ (]*\).*/\1/p' | head -n1)
+	[ -n "$dep" ] || die "find Debian's kernel: linux-image-amd64 $cand depends on no linux-image-ABI"
 	echo "${dep#linux-image-}"
 }
 

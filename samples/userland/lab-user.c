@@ -2,12 +2,19 @@
 /*
  * The user processes that run inside the lab guest when it crashes, so that ps, files, bt -a and
  * rd -u have something true to show. Each keeps a marker string at a known user address and
- * prints "kdive-lab: marker role=R pid=P addr=A text=T" on the console for the ground truth.
+ * logs "kdive-lab: marker role=R pid=P addr=A text=T" for the ground truth.
+ *
+ * The lines go through /dev/kmsg, not stdout: a write to the console's tty races the kernel's own
+ * printk output and can land in the middle of an oops, or after the crash has stopped the machine.
+ * A /dev/kmsg record is ordered with the kernel's own and is flushed to the console by panic()
+ * (kernel/printk/printk.c, devkmsg_write() and console_flush_on_panic()). Each role then creates
+ * /tmp/ready-ROLE, so /init starts the trigger only once every marker is in the log.
  *
  *   lab-user sleeper | busy | files | trigger SCENARIO
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +26,40 @@
 /* One page per role at a fixed, recognisable user address. */
 #define MARKER_BASE 0x6b6400000000UL
 
+/* One log line, as a user-facility notice (<13> = LOG_USER | LOG_NOTICE); stdout if there is no /dev/kmsg. */
+static void say(const char *fmt, ...)
+{
+	char line[512];
+	int n, fd;
+	va_list ap;
+
+	n = snprintf(line, sizeof(line), "<13>");
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(line))
+		n = sizeof(line) - 1;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, line, n) != n) {
+		fputs(line + 4, stdout);
+		fflush(stdout);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Tells /init that this role's lines are in the log (samples/init.sh waits for every role). */
+static void ready(const char *role)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/ready-%s", role);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void marker(const char *role, unsigned long slot)
 {
 	void *want = (void *)(MARKER_BASE + slot * 0x10000UL);
@@ -29,9 +70,7 @@ static void marker(const char *role, unsigned long slot)
 		exit(1);
 	}
 	snprintf(page, 4096, "KDIVE-MARKER role=%s pid=%d", role, getpid());
-	printf("kdive-lab: marker role=%s pid=%d addr=0x%lx text=%s\n", role, getpid(),
-	       (unsigned long)page, page);
-	fflush(stdout);
+	say("kdive-lab: marker role=%s pid=%d addr=0x%lx text=%s\n", role, getpid(), (unsigned long)page, page);
 }
 
 int main(int argc, char **argv)
@@ -43,12 +82,14 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, name);
 	if (!strcmp(role, "sleeper")) {
 		marker(role, 1);
+		ready(role);
 		for (;;)
 			pause();
 	} else if (!strcmp(role, "busy")) {
 		volatile unsigned long spins = 0;
 
 		marker(role, 2);
+		ready(role);
 		for (;;)
 			spins++;
 	} else if (!strcmp(role, "files")) {
@@ -61,9 +102,9 @@ int main(int argc, char **argv)
 			perror("lab-user: files");
 			return 1;
 		}
-		printf("kdive-lab: files pid=%d regular=%d pipe=%d,%d socket=%d,%d\n", getpid(), fd,
-		       pipefd[0], pipefd[1], sv[0], sv[1]);
-		fflush(stdout);
+		say("kdive-lab: files pid=%d regular=%d pipe=%d,%d socket=%d,%d\n", getpid(), fd, pipefd[0], pipefd[1],
+		    sv[0], sv[1]);
+		ready(role);
 		for (;;)
 			pause();
 	} else if (!strcmp(role, "trigger") && argc > 2) {

@@ -54,6 +54,8 @@ public final class OopsParser {
         private final List<OopsReport> done = new ArrayList<>();
         private ReportBuilder current;
         private String callerId;
+        /** Whether the line being read carried a printk timestamp ("[    3.073018]"). */
+        private boolean stamped;
 
         void line(String s, int start, int end, int lineNo) {
             int p = stripPrefixes(s, start, end);
@@ -74,7 +76,7 @@ public final class OopsParser {
             if (callerId != null && current.callerId != null && !callerId.equals(current.callerId)) {
                 return; // another CPU's or task's line, interleaved
             }
-            current.line(s.substring(p, end));
+            current.line(s.substring(p, end), stamped);
         }
 
         private void header(Header h, int lineNo) {
@@ -89,7 +91,7 @@ public final class OopsParser {
                 }
                 done.add(current.build());
             }
-            current = new ReportBuilder(h, lineNo, callerId);
+            current = new ReportBuilder(h, lineNo, callerId, stamped);
         }
 
         void abandonLine() {
@@ -112,6 +114,7 @@ public final class OopsParser {
          */
         private int stripPrefixes(String s, int p, int end) {
             callerId = null;
+            stamped = false;
             for (int round = 0; round < 6 && p < end; round++) {
                 char c = s.charAt(p);
                 if (c == '<') {
@@ -185,6 +188,7 @@ public final class OopsParser {
                     e++;
                 }
                 if (e < end && s.charAt(e) == ']') {
+                    stamped = true;
                     return e;
                 }
                 return -1;

@@ -55,6 +55,8 @@ final class ReportBuilder {
             "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29");
 
     final String callerId;
+    /** Whether the header line carried a printk timestamp: then a line without one is not the kernel's. */
+    private final boolean stamped;
     private final int line;
     private final String header;
     private Kind kind;
@@ -92,8 +94,17 @@ final class ReportBuilder {
     private List<Frame> traceFrames;
     private String context;
     private boolean nestedRegisters;
+    /**
+     * Lines seen since a trace was closed by a line nothing recognised, or -1: a trace cut by up
+     * to {@link #MAX_STRAY_LINES} such lines goes on when frames follow (another writer's line on
+     * the console, in a log without timestamps to tell it apart).
+     */
+    private int strayLines = -1;
+    private CallTrace closedTrace;
+    private static final int MAX_STRAY_LINES = 3;
 
-    ReportBuilder(Header h, int line, String callerId) {
+    ReportBuilder(Header h, int line, String callerId, boolean stamped) {
+        this.stamped = stamped;
         this.line = line;
         this.header = h.text();
         this.callerId = callerId;
@@ -337,8 +348,13 @@ final class ReportBuilder {
         }
     }
 
-    /** One line of the report (log prefixes removed, indentation kept). */
-    void line(String raw) {
+    /**
+     * One line of the report (log prefixes removed, indentation kept). {@code lineStamped}: the
+     * line carried a printk timestamp. Consoles interleave other writers' lines (getty, systemd,
+     * daemons writing to /dev/console) with the kernel's; in a log whose kernel lines are
+     * timestamped, a line without a timestamp cannot end a trace.
+     */
+    void line(String raw, boolean lineStamped) {
         if (state == State.PANIC_TAIL) {
             return;
         }
@@ -352,10 +368,13 @@ final class ReportBuilder {
             return;
         }
         if (state == State.TRACE) {
-            if (traceLine(t)) {
+            if (traceLine(t) || stamped && !lineStamped) {
                 return;
             }
             closeTrace();
+            strayLines = 0;
+        } else if (strayLines >= 0 && state == State.BODY && resumeTrace(t)) {
+            return;
         }
         if (state == State.STACK_DUMP) {
             if (!t.isEmpty() && t.chars().allMatch(c -> c == ' ' || c == '<' || c == '>' || c == '/' || Character.isLetterOrDigit(c))
@@ -370,33 +389,56 @@ final class ReportBuilder {
         if (state == State.ENDED || state == State.OTHER_CPU) {
             return;
         }
-        body(t);
+        boolean known = body(t);
+        if (known || strayLines < 0 || ++strayLines > MAX_STRAY_LINES) {
+            strayLines = -1;
+        }
     }
 
-    private void body(String t) {
+    /** Reopens the trace closed a few stray lines ago when {@code t} is one of its frames. */
+    private boolean resumeTrace(String t) {
+        if (closedTrace == null) {
+            return false;
+        }
+        if (!traces.isEmpty() && traces.getLast() == closedTrace) {
+            traces.removeLast();
+        }
+        traceLabel = closedTrace.label();
+        traceFrames = new ArrayList<>(closedTrace.frames());
+        state = State.TRACE;
+        if (traceLine(t)) {
+            strayLines = -1;
+            return true;
+        }
+        closeTrace();
+        return false;
+    }
+
+    /** {@return whether the line was one the report reads (false: nothing recognised it)} */
+    private boolean body(String t) {
         Matcher m;
         char c0 = t.charAt(0);
         if (t.startsWith("Call Trace") || t.startsWith("Call trace:")) {
             openTrace(nextTraceLabel != null ? nextTraceLabel : "Call Trace");
             nextTraceLabel = null;
-            return;
+            return true;
         }
         if (t.startsWith("---[ end trace") || t.startsWith("---[ end Kernel panic")) {
             state = State.ENDED;
             registersClosed = true;
-            return;
+            return true;
         }
         if (t.startsWith("NMI backtrace for cpu")) {
             if (!traces.isEmpty()) {
                 state = State.OTHER_CPU;
             }
-            return;
+            return true;
         }
         if (t.startsWith("RIP: ") || t.startsWith("EIP: ") || t.startsWith("pc : ")) {
             if (rip == null && !registersClosed) {
                 rip(t);
             }
-            return;
+            return true;
         }
         if (t.startsWith("IP: ") || t.startsWith("PC is at ") || t.startsWith("NIP [") || t.startsWith("EIP is at ")) {
             // x86 before 4.x "IP: [<ffffffff8110ab95>] func+0x15/0x80", arm "PC is at func+0x18/0x64", powerpc "NIP [d107c0c8] func+0x8/0x10"
@@ -404,60 +446,60 @@ final class ReportBuilder {
                 String rest = t.startsWith("NIP [") ? t.substring(t.indexOf(']') + 1) : t.substring(t.startsWith("IP:") ? 3 : t.indexOf(" at ") + 4);
                 rip = Frame.parse(rest, null);
             }
-            return;
+            return true;
         }
         if (kind == Kind.RCU_STALL && (t.contains("grace-period kthread stack dump") || t.contains("kthread starved for"))) {
             nextTraceLabel = "RCU grace-period kthread";
-            return;
+            return true;
         }
         if (t.startsWith("Code: ")) {
             if (code == null) {
                 code = Code.parse(t.substring(6));
             }
-            return;
+            return true;
         }
         if (c0 == 'C' && t.startsWith("CPU: ") && (m = CPU_LINE.matcher(t)).matches()) {
             if (cpu == null) {
                 cpu = Integer.parseInt(m.group(1));
             }
             task(m, 2);
-            return;
+            return true;
         }
         if (c0 == 'P' && t.startsWith("Pid: ") && (m = PID_LINE.matcher(t)).matches()) {
             task(m, 1); // 2.6 kernels: "Pid: 1234, comm: foo Not tainted 2.6.32 #1"
-            return;
+            return true;
         }
         if ((t.startsWith("Tainted: ") || t.startsWith("Not tainted")) && (m = TAINT_LINE.matcher(t)).matches()) {
             taint(t.startsWith("Not") ? "Not tainted" : "Tainted", m.group(1), m.group(2), m.group(3));
-            return;
+            return true;
         }
         if (t.startsWith("Hardware name: ")) {
             if (hardware == null) {
                 hardware = t.substring(15).strip();
             }
-            return;
+            return true;
         }
         if (t.startsWith("Workqueue: ")) {
             if (workqueue == null) {
                 workqueue = t.substring(11).strip();
             }
-            return;
+            return true;
         }
         if (t.startsWith("Modules linked in:")) {
             if (modules.isEmpty()) {
                 modules(t.substring(18));
             }
-            return;
+            return true;
         }
         if (t.startsWith("#PF: error_code(") && (m = PF_CODE.matcher(t)).find()) {
             if (pageFault == null) {
                 pageFault = new PageFaultError(Frame.parseHex(m.group(1)));
             }
-            return;
+            return true;
         }
         if (t.startsWith("Stack:")) {
             state = State.STACK_DUMP;
-            return;
+            return true;
         }
         if (t.startsWith("task:") && (m = TASK_LINE.matcher(t)).matches()) {
             if (comm == null) {
@@ -466,25 +508,27 @@ final class ReportBuilder {
             if (pid == null) {
                 pid = Integer.parseInt(m.group(2));
             }
-            return;
+            return true;
         }
         if ("AFSLUrwB".indexOf(c0) >= 0 && (m = TRACE_LABEL.matcher(t)).matches()) {
             openTrace(m.group(0).replaceFirst(":$", ""));
-            return;
+            return true;
         }
         if (registerLine(t)) {
-            return;
+            return true;
         }
         if ((kind == Kind.KASAN || kind == Kind.KFENCE) && access == null && (m = ACCESS.matcher(t)).matches()) {
             access = t;
             if (address == null) {
                 address = Frame.parseHex(m.group(1) != null ? m.group(1) : m.group(2));
             }
-            return;
+            return true;
         }
         if (wantDetail && access == null && kind == Kind.UBSAN && !t.startsWith("=") && !t.startsWith("CPU")) {
             access = t;
+            return true;
         }
+        return false;
     }
 
     /** PID, comm, taint, release and version from groups {@code g}, g+1, ... of a task header line. */
@@ -662,8 +706,9 @@ final class ReportBuilder {
 
     private void closeTrace() {
         if (traceFrames != null) {
+            closedTrace = new CallTrace(traceLabel, traceFrames); // kept, even empty, for resumeTrace
             if (!traceFrames.isEmpty() && traces.size() < 16) {
-                traces.add(new CallTrace(traceLabel, traceFrames));
+                traces.add(closedTrace);
             }
             traceFrames = null;
             if (state == State.TRACE) {

@@ -96,6 +96,77 @@ class OopsParserTest {
         assertThat(r.callTrace().orElseThrow().frames()).noneMatch(f -> f.function().startsWith("other"));
     }
 
+    /** Lines that user space writes to /dev/console while the kernel prints (lab-user, getty, systemd). */
+    private static final List<String> FOREIGN = List.of("kdive-lab: marker role=trigger pid=100 addr=0x6b6400040000 text=KDIVE-MARKER role=trigger pid=100",
+            "[  OK  ] Started getty@tty1.service - Getty on tty1.", "Debian GNU/Linux 12 qemu ttyS0", "qemu login: ", "",
+            "Starting OpenBSD Secure Shell server...", "lab-user: open /sys/kernel/debug/kdive_lab/crash: No such file");
+
+    /** Splices foreign lines in at random line boundaries: {@code maxRun} at most in a row. */
+    private static String splice(String log, long seed, int maxRun) {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder b = new StringBuilder();
+        for (String l : log.lines().toList()) {
+            if (random.nextInt(3) == 0) {
+                for (int k = 1 + random.nextInt(maxRun); k > 0; k--) {
+                    b.append(FOREIGN.get(random.nextInt(FOREIGN.size()))).append('\n');
+                }
+            }
+            b.append(l).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static void assertSameReport(OopsReport r, OopsReport expected, String as) {
+        assertThat(r.title()).as(as).isEqualTo(expected.title());
+        assertThat(r.culprit()).as(as).isEqualTo(expected.culprit());
+        assertThat(r.rip()).as(as).isEqualTo(expected.rip());
+        assertThat(r.registers()).as(as).isEqualTo(expected.registers());
+        assertThat(r.traces()).as(as).isEqualTo(expected.traces());
+        assertThat(r.code()).as(as).isEqualTo(expected.code());
+        assertThat(r.panic()).as(as).isEqualTo(expected.panic());
+    }
+
+    @Test
+    void linesOfOtherWritersOnTheConsoleDoNotEndATrace() throws IOException {
+        for (String name : List.of("lab-slab-uaf.log", "lab-soft-lockup.log")) {
+            String log = resource(name);
+            OopsReport expected = OopsParser.parse(log).getFirst();
+            assertThat(expected.callTrace().orElseThrow().reliable()).hasSizeGreaterThan(3);
+            // timestamped console: any number of untimestamped lines anywhere
+            for (long seed = 0; seed < 50; seed++) {
+                List<OopsReport> rs = OopsParser.parse(splice(log, seed, 6));
+                assertThat(rs).as(name + " seed " + seed).hasSize(1);
+                assertSameReport(rs.getFirst(), expected, name + " seed " + seed);
+            }
+            // no timestamps to tell them apart: up to three in a row inside a trace
+            String plain = log.replaceAll("(?m)^\\[\\s*\\d+\\.\\d+\\] ", "");
+            OopsReport plainExpected = OopsParser.parse(plain).getFirst();
+            assertThat(plainExpected.traces()).isEqualTo(expected.traces());
+            for (long seed = 0; seed < 50; seed++) {
+                List<OopsReport> rs = OopsParser.parse(splice(plain, seed, 3));
+                assertThat(rs).as(name + " plain seed " + seed).hasSize(1);
+                assertSameReport(rs.getFirst(), plainExpected, name + " plain seed " + seed);
+            }
+        }
+    }
+
+    @Test
+    void aTraceEndsWhereTheKernelSaysSo() {
+        String log = """
+                [    1.0] BUG: kernel NULL pointer dereference, address: 0000000000000010
+                [    1.0] Oops: 0002 [#1] SMP
+                [    1.0] CPU: 0 PID: 7 Comm: sh Not tainted 6.1.0 #1
+                [    1.0] RIP: 0010:foo_write+0x1/0x2 [foo]
+                [    1.0] Call Trace:
+                [    1.0]  bar+0x3/0x4
+                [    1.0] Modules linked in: foo
+                [    1.0]  baz+0x3/0x4
+                """;
+        OopsReport r = OopsParser.parse(log).getFirst();
+        assertThat(r.callTrace().orElseThrow().frames()).extracting(Frame::function).containsExactly("bar");
+        assertThat(r.modules()).containsExactly("foo");
+    }
+
     @Test
     void titlesAreStableAcrossKaslrTimestampsOffsetsAndPids() throws IOException {
         String a = resource("lab-slab-uaf.log");

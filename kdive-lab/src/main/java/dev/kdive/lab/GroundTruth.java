@@ -69,16 +69,44 @@ public record GroundTruth(Map<String, String> module, List<Map<String, String>> 
         return json;
     }
 
-    /** {@return why this log is not the complete record of the scenario's crash, or null when it is} */
+    /** The user processes of samples/userland/lab-user.c, each of which logs one marker. */
+    static final List<String> ROLES = List.of("sleeper", "busy", "files", "trigger");
+
+    /**
+     * {@return why this log is not the complete record of the scenario's crash, or null when it is}
+     * Every fact a test reads must be here: a boot whose log lacks one is retried, never written
+     * out as ground truth.
+     */
     public String incompleteness(Scenario scenario) {
         if (!scenario.id().equals(module.get("scenario"))) {
             return "the kdive_lab module never announced scenario " + scenario.id();
         }
+        for (String key : scenario.moduleFacts()) {
+            if (!module.containsKey(key)) {
+                return "the kdive_lab module did not log " + key;
+            }
+        }
         if (panicMessage == null) {
             return "no \"Kernel panic - not syncing\" line";
         }
-        if (markers.size() < 3 || files.isEmpty()) {
-            return "the user processes did not all start (markers: " + markers.size() + ")";
+        for (String role : ROLES) {
+            long n = markers.stream().filter(m -> m.get("role").equals(role)).count();
+            if (n != 1) {
+                return "the " + role + " process logged " + n + " markers, not 1";
+            }
+        }
+        if (files.isEmpty()) {
+            return "the files process did not log its descriptors";
+        }
+        String trigger = markers.stream().filter(m -> m.get("role").equals("trigger")).findFirst().orElseThrow().get("pid");
+        if (!trigger.equals(module.get("pid"))) {
+            return "the trigger's marker (pid " + trigger + ") and the module (pid " + module.get("pid") + ") disagree";
+        }
+        if (!panicContext.containsKey("pid")) {
+            return "no \"CPU: .. PID: .. Comm: ..\" line";
+        }
+        if (scenario.oopses() && !panicContext.containsKey("rip")) {
+            return "the oops has no RIP line";
         }
         return null;
     }

@@ -71,6 +71,28 @@ public enum Scenario {
         return this == HUNG_TASK || this == SOFT_LOCKUP ? Duration.ofSeconds(150) : Duration.ofSeconds(90);
     }
 
+    /**
+     * {@return the "kdive-lab: gt" keys the crash module logs before this crash (samples/crashmod);
+     * the lab refuses a console log that lacks one}
+     */
+    public List<String> moduleFacts() {
+        List<String> context = List.of("scenario", "release", "cpu", "pid", "comm", "provoker");
+        List<String> cache = List.of("cache", "object_size", "free_pointer_offset", "object");
+        return switch (this) {
+            case SLAB_UAF -> concat(context, cache, List.of("slot", "raw_pointer", "decoded_pointer", "fault_address"));
+            case DOUBLE_FREE -> concat(context, cache);
+            case SLAB_POISON -> concat(context, cache, List.of("flags", "write_offset", "write_length", "write_byte"));
+            case NULL_DEREF -> concat(context, List.of("fault_address"));
+            case LIST_CORRUPT -> concat(context, List.of("list_head", "corrupted_entry"));
+            default -> context;
+        };
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        return Arrays.stream(parts).flatMap(List::stream).toList();
+    }
+
     public static Optional<Scenario> byId(String id) {
         return Arrays.stream(values()).filter(s -> s.id.equals(id)).findFirst();
     }
