@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # The kdive lab's host side: everything before QEMU boots. kdive-lab (Java) calls
 #   samples/lab.sh release             -> prints the ABI of Debian's current amd64 kernel
-#   samples/lab.sh prepare DIR         -> DIR/{vmlinuz,System.map,config,initramfs.cpio.gz,kdive_lab.ko}
+#   samples/lab.sh prepare DIR         -> DIR/{vmlinuz,System.map,config,initramfs.cpio.gz,kdive_lab.ko,release,suite}
 #   samples/lab.sh debuginfo DIR       -> DIR/vmlinux (from the -dbg package, vmlinux only)
+# KDIVE_LAB_KERNEL picks the kernel: empty (this machine's suite), a suite name (bookworm,
+# trixie, sid, bullseye: its current linux-image-amd64) or an ABI (6.1.0-57-amd64). Another
+# suite's packages come through a private apt configuration under $KDIVE_LAB_ROOT/apt
+# (samples/apt-suite.sh); the machine's apt setup is never changed.
 # Every failure ends with one line "lab.sh: STEP: WHY" on stderr and a non-zero exit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=apt-suite.sh
+source "$here/apt-suite.sh"
+selection=${KDIVE_LAB_KERNEL:-}
+lab_root=${KDIVE_LAB_ROOT:-${HOME}/.cache/kdive/lab}
+own_suite=$(machine_codename)
 
 die() { echo "lab.sh: $1" >&2; exit 1; }
 
@@ -37,15 +46,49 @@ apt_updated_once() {
 	fi
 }
 
-# The ABI (uname -r) of the kernel that Debian's linux-image-amd64 points at today: the
-# dependency of apt's candidate version (after a fresh enough apt-get update), not the first
-# "Depends" line of apt-cache depends, which may belong to an older version in another suite.
+# apt-get/apt-cache for SUITE: the machine's own configuration for its own suite, else a private one.
+apt_in() {
+	local suite=$1 conf
+	shift
+	if [ "$suite" = "$own_suite" ]; then
+		"$@"
+	else
+		conf=$(apt_suite "$suite" "$lab_root/apt/$suite") || die "apt for $suite: cannot derive its sources from this machine's"
+		apt_suite_update "$conf" || die "apt for $suite: apt-get update failed (does Debian's archive serve $suite?)"
+		APT_CONFIG=$conf "$@"
+	fi
+}
+
+# The suite the selection's kernel comes from.
+suite() {
+	case "$selection" in
+	"") echo "$own_suite" ;;
+	[0-9]*)
+		local s
+		for s in "$own_suite" trixie sid bullseye; do
+			[ "$s" = "$own_suite" ] && [ "$(id -u)" = 0 ] && apt_updated_once
+			if apt_in "$s" apt-cache show "linux-image-$selection" >/dev/null 2>&1; then
+				echo "$s"
+				return 0
+			fi
+		done
+		die "find kernel $selection: no suite (${own_suite}, trixie, sid, bullseye) has linux-image-$selection"
+		;;
+	*) echo "$selection" ;;
+	esac
+}
+
+# The ABI (uname -r) of the selected kernel: for a suite, the dependency of apt's candidate
+# linux-image-amd64 (after a fresh enough apt-get update), not the first "Depends" line of
+# apt-cache depends, which may belong to an older version in another suite.
 release() {
-	local cand dep
-	[ "$(id -u)" = 0 ] && apt_updated_once
-	cand=$(apt-cache policy linux-image-amd64 2>/dev/null | awk '/Candidate:/{print $2; exit}')
-	[ -n "$cand" ] && [ "$cand" != "(none)" ] || die "find Debian's kernel: apt knows no linux-image-amd64 (apt-get update as root)"
-	dep=$(apt-cache show "linux-image-amd64=$cand" | sed -n 's/^Depends: //p' | head -n1 | tr ',|' '\n\n' \
+	local suite cand dep
+	case "$selection" in [0-9]*) suite >/dev/null; echo "$selection"; return 0 ;; esac
+	suite=$(suite)
+	[ "$suite" = "$own_suite" ] && [ "$(id -u)" = 0 ] && apt_updated_once
+	cand=$(apt_in "$suite" apt-cache policy linux-image-amd64 2>/dev/null | awk '/Candidate:/{print $2; exit}')
+	[ -n "$cand" ] && [ "$cand" != "(none)" ] || die "find Debian's kernel: apt knows no linux-image-amd64 in $suite (apt-get update as root)"
+	dep=$(apt_in "$suite" apt-cache show "linux-image-amd64=$cand" | sed -n 's/^Depends: //p' | head -n1 | tr ',|' '\n\n' \
 		| sed -n 's/^ *\(linux-image-[0-9][^ (]*\).*/\1/p' | head -n1)
 	[ -n "$dep" ] || die "find Debian's kernel: linux-image-amd64 $cand depends on no linux-image-ABI"
 	echo "${dep#linux-image-}"
@@ -57,17 +100,28 @@ download() {
 	mkdir -p "$dir/debs"
 	deb=$(ls "$dir/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
-		(cd "$dir/debs" && apt-get download "$pkg" >&2) || die "download $pkg: apt-get download failed"
+		(cd "$dir/debs" && apt_in "$(suite)" apt-get download "$pkg" >&2) || die "download $pkg: apt-get download failed"
 		deb=$(ls "$dir/debs/${pkg}_"*.deb | head -n1)
 	fi
 	echo "$deb"
 }
 
+# foreign_module DIR REL SUITE TMP VMLINUZ: kdive_lab.ko for another suite's kernel, built with
+# this machine's toolchain against that suite's headers unpacked into the lab (docs/lab.md).
+foreign_module() {
+	die "build kdive_lab.ko for $2 ($3): building the crash module against another suite's headers is not done yet"
+}
+
 prepare() {
-	local dir=$1 rel
+	local dir=$1 rel suite
 	mkdir -p "$dir"
 	rel=$(release)
-	ensure_packages "${host_packages[@]}" "linux-headers-$rel"
+	suite=$(suite)
+	if [ "$suite" = "$own_suite" ]; then
+		ensure_packages "${host_packages[@]}" "linux-headers-$rel"
+	else
+		ensure_packages "${host_packages[@]}"
+	fi
 	local deb tmp
 	deb=$(download "$dir" "linux-image-$rel")
 	tmp=$(mktemp -d)
@@ -79,8 +133,12 @@ prepare() {
 
 	# The crash module, built against the matching headers (kbuild writes into its source dir).
 	cp -r "$here/crashmod" "$tmp/crashmod"
-	make -s -C "/usr/src/linux-headers-$rel" M="$tmp/crashmod" modules >"$tmp/kbuild.log" 2>&1 \
-		|| { tail -n 20 "$tmp/kbuild.log" >&2; die "build kdive_lab.ko: kbuild failed against linux-headers-$rel"; }
+	if [ "$suite" = "$own_suite" ]; then
+		make -s -C "/usr/src/linux-headers-$rel" M="$tmp/crashmod" modules >"$tmp/kbuild.log" 2>&1 \
+			|| { tail -n 20 "$tmp/kbuild.log" >&2; die "build kdive_lab.ko: kbuild failed against linux-headers-$rel"; }
+	else
+		foreign_module "$dir" "$rel" "$suite" "$tmp" "$tmp/kernel/boot/vmlinuz-$rel"
+	fi
 	cp "$tmp/crashmod/kdive_lab.ko" "$dir/kdive_lab.ko"
 
 	# initramfs: busybox, /init, lab-user, and the modules in dependency order.
@@ -107,6 +165,7 @@ prepare() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$dir/initramfs.cpio.gz.tmp"
 	mv "$dir/initramfs.cpio.gz.tmp" "$dir/initramfs.cpio.gz"
 	echo "$rel" >"$dir/release"
+	echo "$suite" >"$dir/suite"
 }
 
 debuginfo() {

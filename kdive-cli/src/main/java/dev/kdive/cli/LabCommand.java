@@ -27,33 +27,64 @@ final class LabCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    @Command(name = "list", description = "Show every scenario, whether it is built, and its files.")
+    @Command(name = "list", description = "Show each kernel the lab has built, every scenario, whether it is built, and its files.")
     static final class ListCommand implements Callable<Integer> {
+        @Option(names = "--kernel", paramLabel = "SUITE|ABI", description = "The kernel a new build would take (default: this machine's suite).")
+        String kernel;
+
         @Override
         public Integer call() throws Exception {
-            Lab lab = Lab.standard();
-            System.out.printf("lab %s, kernel %s%n", lab.root(), lab.release());
-            System.out.printf("%-13s %-6s %-12s %-36s %s%n", "SCENARIO", "STATE", "FORMATS", "CRASHED IN", "PANIC");
-            for (Scenario s : Scenario.values()) {
-                Path dir = lab.scenarioDir(s);
-                Path gtFile = dir.resolve(Lab.Artifact.GROUND_TRUTH.file);
-                if (!Files.isRegularFile(gtFile)) {
-                    System.out.printf("%-13s %-6s %-12s %-36s %s%n", s.id(), "-", "-", "-", s.description());
-                    continue;
+            Lab lab = Lab.standard(kernel != null ? kernel : System.getenv("KDIVE_LAB_KERNEL"));
+            String current;
+            try {
+                current = lab.release();
+            } catch (LabException e) {
+                current = null;
+                System.out.println("lab " + lab.root() + ": cannot ask apt for the current kernel (" + e.getMessage() + ")");
+            }
+            List<Lab.BuiltKernel> kernels = new ArrayList<>(lab.builtKernels());
+            if (current != null) {
+                System.out.printf("lab %s; %s's current kernel: %s%n", lab.root(),
+                        lab.kernel().isEmpty() ? "this machine's suite" : lab.kernel(), current);
+                String c = current;
+                if (kernels.stream().noneMatch(k -> k.release().equals(c))) {
+                    kernels.add(new Lab.BuiltKernel(current, lab.kernel().isEmpty() ? "-" : lab.kernel(), lab.root().resolve(current)));
                 }
-                JsonNode gt = new ObjectMapper().readTree(gtFile.toFile());
-                int dumps = 0;
-                int present = 0;
-                for (Lab.Artifact a : Lab.Artifact.values()) {
-                    if (a.isDump()) {
-                        dumps++;
-                        if (Files.isRegularFile(dir.resolve(a.file))) {
-                            present++;
+            }
+            for (Lab.BuiltKernel k : kernels) {
+                System.out.printf("%nkernel %s (%s)%s%n", k.release(), k.suite(), k.release().equals(current) ? ", current" : "");
+                System.out.printf("%-13s %-6s %-12s %-40s %s%n", "SCENARIO", "STATE", "FORMATS", "CRASHED IN", "PANIC");
+                for (Scenario s : Scenario.values()) {
+                    Path dir = k.dir().resolve(s.id());
+                    Path gtFile = dir.resolve(Lab.Artifact.GROUND_TRUTH.file);
+                    if (!Files.isRegularFile(gtFile)) {
+                        System.out.printf("%-13s %-6s %-12s %-40s %s%n", s.id(), "-", "-", "-", s.description());
+                        continue;
+                    }
+                    JsonNode gt = new ObjectMapper().readTree(gtFile.toFile());
+                    List<String> formats = new ArrayList<>();
+                    int dumps = 0;
+                    for (Lab.Artifact a : Lab.Artifact.values()) {
+                        if (a.isDump()) {
+                            dumps++;
+                            if (Files.isRegularFile(dir.resolve(a.file))) {
+                                formats.add(a.file.substring("vmcore.".length()));
+                            }
                         }
                     }
+                    System.out.printf("%-13s %-6s %-12s %-40s %s%n", s.id(), "built", formats.size() + "/" + dumps + " dumps",
+                            gt.path("crashing").path("rip").asText(gt.path("module").path("provoker").asText("?")), gt.path("panic").asText("?"));
+                    if (formats.size() < dumps) {
+                        List<String> missing = new ArrayList<>();
+                        for (Lab.Artifact a : Lab.Artifact.values()) {
+                            if (a.isDump() && !Files.isRegularFile(dir.resolve(a.file))) {
+                                String why = lab.whyMissing(a);
+                                missing.add(a.file + (why != null ? " (" + why + ")" : ""));
+                            }
+                        }
+                        System.out.printf("%-13s missing: %s%n", "", String.join("; ", missing));
+                    }
                 }
-                System.out.printf("%-13s %-6s %-12s %-36s %s%n", s.id(), "built", present + "/" + dumps + " dumps",
-                        gt.path("crashing").path("rip").asText(gt.path("module").path("provoker").asText("?")), gt.path("panic").asText("?"));
             }
             return 0;
         }
@@ -61,11 +92,15 @@ final class LabCommand implements Runnable {
 
     @Command(name = "build", description = "Build scenarios (all when none is named); built ones are reused.")
     static final class BuildCommand implements Callable<Integer> {
-        @Parameters(paramLabel = "SCENARIO", arity = "0..*", description = "panic null-deref bug slab-uaf double-free list-corrupt soft-lockup hung-task")
+        @Parameters(paramLabel = "SCENARIO", arity = "0..*", description = "panic null-deref bug slab-uaf double-free slab-poison list-corrupt soft-lockup hung-task")
         List<String> names = new ArrayList<>();
 
         @Option(names = "--with-debuginfo", description = "Also fetch the debug vmlinux (vmlinux only, 633 MB, from the -dbg package).")
         boolean debuginfo;
+
+        @Option(names = "--kernel", paramLabel = "SUITE|ABI",
+                description = "Debian kernel to boot: bookworm, trixie, sid, bullseye (that suite's current linux-image-amd64) or an ABI such as 6.1.0-57-amd64; default: this machine's suite (or $KDIVE_LAB_KERNEL).")
+        String kernel;
 
         @Override
         public Integer call() throws InterruptedException, IOException {
@@ -77,7 +112,7 @@ final class LabCommand implements Runnable {
             if (todo.isEmpty()) {
                 todo.addAll(List.of(Scenario.values()));
             }
-            Lab lab = Lab.standard();
+            Lab lab = Lab.standard(kernel != null ? kernel : System.getenv("KDIVE_LAB_KERNEL"));
             try {
                 for (Scenario s : todo) {
                     lab.build(s, System.out::println);

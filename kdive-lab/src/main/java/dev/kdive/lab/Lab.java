@@ -34,8 +34,8 @@ public final class Lab {
         D31_ZLIB("vmcore.d31-zlib", "makedumpfile -c -d 31"),
         D31_LZO("vmcore.d31-lzo", "makedumpfile -l -d 31"),
         D31_RAW("vmcore.d31-raw", "makedumpfile -d 31, uncompressed"),
-        D31_SNAPPY("vmcore.d31-snappy", "makedumpfile -p -d 31 (makedumpfile built with snappy)"),
-        D31_ZSTD("vmcore.d31-zstd", "makedumpfile -z -d 31 (makedumpfile built with zstd)"),
+        D31_SNAPPY("vmcore.d31-snappy", "makedumpfile -p -d 31 (a makedumpfile built with snappy)"),
+        D31_ZSTD("vmcore.d31-zstd", "makedumpfile -z -d 31 (a Debian makedumpfile with zstd)"),
         VMCOREINFO("vmcoreinfo.txt", "VMCOREINFO note text"),
         GROUND_TRUTH("ground-truth.json", "what the module logged before crashing");
 
@@ -48,11 +48,22 @@ public final class Lab {
         }
 
         /**
-         * {@return whether the lab writes this only with a makedumpfile built with snappy and zstd,
-         * which Debian's package is not (samples/makedumpfile-build.sh builds one when it finds sources)}
+         * {@return whether the lab writes this only with a makedumpfile that has its compression
+         * (samples/makedumpfile-tools.sh: zstd from a newer Debian suite's package, snappy only
+         * from a local source clone)}
          */
         public boolean optional() {
-            return this == D31_SNAPPY || this == D31_ZSTD;
+            return compression() != null;
+        }
+
+        /** {@return makedumpfile's name for this dump's page compression when it needs its own tool: "zstd", "snappy", or null} */
+        public String compression() {
+            return this == D31_SNAPPY ? "snappy" : this == D31_ZSTD ? "zstd" : null;
+        }
+
+        /** {@return makedumpfile's flag for that compression} */
+        String compressionFlag() {
+            return this == D31_SNAPPY ? "-p" : "-z";
         }
 
         /** {@return whether this artifact is a vmcore} */
@@ -64,31 +75,77 @@ public final class Lab {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Path root;
     private final Path samples;
+    private final String kernel;
     private String release;
-    private String toolMissing; // null: not tried yet; "": built; else why not
+    /** makedumpfile per compression ("zstd", "snappy"), or why there is none; null until asked. */
+    private java.util.Map<String, String> tools;
+    private java.util.Map<String, String> toolsMissing;
 
-    public Lab(Path root, Path samples) {
+    /**
+     * @param kernel which Debian kernel to boot: a suite ("bookworm", "trixie", "sid", ...: that
+     *               suite's current linux-image-amd64), an ABI ("6.1.0-57-amd64"), or "" for the
+     *               machine's own suite
+     */
+    public Lab(Path root, Path samples, String kernel) {
         this.root = root;
         this.samples = samples;
+        this.kernel = kernel == null ? "" : kernel.strip();
     }
 
-    /** The lab of this user: KDIVE_LAB_DIR or ~/.cache/kdive/lab, with the scripts under kdive.home/samples. */
+    /**
+     * The lab of this user: KDIVE_LAB_DIR or ~/.cache/kdive/lab, with the scripts under
+     * kdive.home/samples, for the kernel KDIVE_LAB_KERNEL names (the machine's own suite's when unset).
+     */
     public static Lab standard() {
+        return standard(System.getenv("KDIVE_LAB_KERNEL"));
+    }
+
+    /** The lab of this user for the given kernel selection (see {@link #Lab(Path, Path, String)}). */
+    public static Lab standard(String kernel) {
         String dir = System.getenv("KDIVE_LAB_DIR");
         Path root = dir != null && !dir.isBlank() ? Path.of(dir)
                 : Path.of(System.getProperty("user.home"), ".cache", "kdive", "lab");
         Path home = Path.of(System.getProperty("kdive.home", "."));
-        return new Lab(root, home.resolve("samples"));
+        return new Lab(root, home.resolve("samples"), kernel);
     }
 
     public Path root() {
         return root;
     }
 
+    /** {@return the kernel selection: a suite, an ABI, or "" for the machine's own suite} */
+    public String kernel() {
+        return kernel;
+    }
+
+    /** A kernel built in this lab: its ABI, the suite it came from, and its directory. */
+    public record BuiltKernel(String release, String suite, Path dir) {}
+
+    /** {@return the kernels this lab has prepared (a release directory with a kernel/), by release} */
+    public List<BuiltKernel> builtKernels() throws LabException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            List<BuiltKernel> out = new ArrayList<>();
+            for (Path d : dirs.sorted().toList()) {
+                Path release = d.resolve("kernel").resolve("release");
+                if (Files.isRegularFile(release)) {
+                    Path suite = d.resolve("kernel").resolve("suite");
+                    out.add(new BuiltKernel(Files.readString(release).strip(),
+                            Files.isRegularFile(suite) ? Files.readString(suite).strip() : "?", d));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new LabException("list " + root, e.getMessage());
+        }
+    }
+
     /** {@return the ABI of Debian's current amd64 kernel (asks apt once per Lab)} */
     public String release() throws LabException, InterruptedException {
         if (release == null) {
-            release = script("find Debian's kernel release", List.of("release")).strip();
+            release = script("find Debian's kernel release" + (kernel.isEmpty() ? "" : " for " + kernel), List.of("release")).strip();
         }
         return release;
     }
@@ -108,14 +165,14 @@ public final class Lab {
         if (Files.isRegularFile(done.resolve(Artifact.GROUND_TRUTH.file))) {
             Optional<Artifact> missing = java.util.Arrays.stream(Artifact.values())
                     .filter(a -> !a.optional() && !Files.exists(done.resolve(a.file))).findFirst();
-            if (missing.isEmpty()) {
+            String incomplete = missing.isEmpty() ? storedIncompleteness(scenario, done) : null;
+            if (missing.isEmpty() && incomplete == null) {
                 progress.accept(scenario.id() + ": already built in " + done);
-                if (!Files.exists(done.resolve(Artifact.D31_ZSTD.file))) {
-                    writeSnappyAndZstd(done, progress); // added to the lab after this scenario was built
-                }
+                writeOptionalDumps(done, progress); // added to the lab after this scenario was built
                 return done;
             }
-            progress.accept(scenario.id() + ": rebuilding, " + missing.get().file + " is missing (the lab grew since)");
+            progress.accept(scenario.id() + ": rebuilding, " + (incomplete != null ? "its console log is incomplete: " + incomplete
+                    : missing.orElseThrow().file + " is missing (the lab grew since)"));
         }
         Path kernel = prepare(progress);
         Path tmp = releaseDir().resolve(scenario.id() + ".building");
@@ -229,25 +286,26 @@ public final class Lab {
         }
     }
 
-    /** Adds the snappy and zstd dumps to a scenario built before the lab wrote them. */
-    private void writeSnappyAndZstd(Path done, Consumer<String> progress) throws LabException, InterruptedException {
-        Optional<Path> tool = snappyZstdMakedumpfile(progress);
-        if (tool.isEmpty()) {
+    /** Adds the zstd and snappy dumps, where their tools are there, to a scenario built without them. */
+    private void writeOptionalDumps(Path done, Consumer<String> progress) throws LabException, InterruptedException {
+        List<Artifact> missing = new ArrayList<>();
+        for (Artifact a : Artifact.values()) {
+            if (a.optional() && !Files.exists(done.resolve(a.file)) && makedumpfile(a, progress).isPresent()) {
+                missing.add(a);
+            }
+        }
+        if (missing.isEmpty()) {
             return;
         }
-        progress.accept(done.getFileName() + ": makedumpfile -p / -z -d 31 (snappy, zstd)");
         Path fixed = done.resolve("vmcore.elf-phdrs-at-64");
         try {
             QemuElfHeader.writeWithPhdrsAt64(done.resolve(Artifact.ELF.file), fixed);
-            for (Artifact a : List.of(Artifact.D31_SNAPPY, Artifact.D31_ZSTD)) {
-                Path part = done.resolve(a.file + ".part");
-                Files.deleteIfExists(part); // makedumpfile refuses to overwrite
-                run("makedumpfile " + a.description, List.of(tool.get().toString(), a == Artifact.D31_SNAPPY ? "-p" : "-z",
-                        "-d", "31", fixed.toString(), part.toString()));
-                Files.move(part, done.resolve(a.file), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            for (Artifact a : missing) {
+                progress.accept(done.getFileName() + ": " + a.description);
+                writeWithTool(a, fixed, done, progress);
             }
         } catch (IOException e) {
-            throw new LabException("write the snappy/zstd dumps in " + done, e.getMessage());
+            throw new LabException("write the zstd/snappy dumps in " + done, e.getMessage());
         } catch (DumpFormatException e) {
             throw new LabException("read the ELF dump", e.getMessage());
         } finally {
@@ -259,22 +317,54 @@ public final class Lab {
         }
     }
 
-    /**
-     * {@return a makedumpfile with snappy and zstd support, built once into the lab's tools/
-     * directory; empty (with the reason reported) when no source for it can be found}
-     */
-    private Optional<Path> snappyZstdMakedumpfile(Consumer<String> progress) throws InterruptedException {
-        Path tools = root.resolve("tools");
-        if (toolMissing == null) {
-            try {
-                run("build makedumpfile with snappy and zstd", List.of(samples.resolve("makedumpfile-build.sh").toString(), tools.toString()));
-                toolMissing = "";
-            } catch (LabException e) {
-                toolMissing = e.getMessage();
-                progress.accept("no snappy/zstd dumps: " + e.getMessage());
-            }
+    /** Writes one of the optional dumps from the ELF copy {@code in} with its own makedumpfile, if there is one. */
+    private void writeWithTool(Artifact a, Path in, Path dir, Consumer<String> progress)
+            throws LabException, InterruptedException, IOException {
+        Optional<Path> tool = makedumpfile(a, progress);
+        if (tool.isEmpty()) {
+            return;
         }
-        return toolMissing.isEmpty() ? Optional.of(tools.resolve("makedumpfile")) : Optional.empty();
+        Path part = dir.resolve(a.file + ".part");
+        Files.deleteIfExists(part); // makedumpfile refuses to overwrite
+        run("makedumpfile " + a.compressionFlag() + " -d 31", List.of(tool.get().toString(), a.compressionFlag(), "-d", "31",
+                in.toString(), part.toString()));
+        Files.move(part, dir.resolve(a.file), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * {@return the makedumpfile that writes this optional dump (samples/makedumpfile-tools.sh, run
+     * once per Lab into the lab's tools/ directory); empty, with the reason reported once, when there is none}
+     */
+    private Optional<Path> makedumpfile(Artifact a, Consumer<String> progress) throws InterruptedException {
+        if (tools == null) {
+            tools = new java.util.HashMap<>();
+            toolsMissing = new java.util.HashMap<>();
+            String out;
+            try {
+                out = runAllowingFailure(List.of(samples.resolve("makedumpfile-tools.sh").toString(), root.resolve("tools").toString()));
+            } catch (LabException e) {
+                out = "zstd MISSING " + e.getMessage() + "\nsnappy MISSING " + e.getMessage();
+            }
+            for (String line : out.lines().toList()) {
+                String[] w = line.split(" ", 3);
+                if (w.length == 3 && w[1].equals("OK")) {
+                    tools.put(w[0], w[2]);
+                } else if (w.length == 3) {
+                    toolsMissing.put(w[0], w[2]);
+                }
+            }
+            toolsMissing.forEach((c, why) -> progress.accept("no " + c + " dumps: " + why));
+        }
+        String tool = tools.get(a.compression());
+        return tool == null ? Optional.empty() : Optional.of(Path.of(tool));
+    }
+
+    /** {@return why the lab writes no dump of this optional artifact, or null when it does} */
+    public String whyMissing(Artifact a) throws InterruptedException {
+        if (!a.optional() || makedumpfile(a, m -> { }).isPresent()) {
+            return null;
+        }
+        return toolsMissing.getOrDefault(a.compression(), "no makedumpfile with " + a.compression());
     }
 
     private void convert(Path dir, Consumer<String> progress) throws LabException, InterruptedException {
@@ -296,18 +386,28 @@ public final class Lab {
             run("makedumpfile -c -d 31", List.of("makedumpfile", "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
             run("makedumpfile -l -d 31", List.of("makedumpfile", "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
             run("makedumpfile -d 31", List.of("makedumpfile", "-d", "31", in, dir.resolve(Artifact.D31_RAW.file).toString()));
-            Optional<Path> tool = snappyZstdMakedumpfile(progress);
-            if (tool.isPresent()) {
-                String mdf = tool.get().toString();
-                run("makedumpfile -p -d 31", List.of(mdf, "-p", "-d", "31", in, dir.resolve(Artifact.D31_SNAPPY.file).toString()));
-                run("makedumpfile -z -d 31", List.of(mdf, "-z", "-d", "31", in, dir.resolve(Artifact.D31_ZSTD.file).toString()));
+            for (Artifact a : Artifact.values()) {
+                if (a.optional()) {
+                    writeWithTool(a, fixed, dir, progress);
+                }
             }
+        } catch (IOException e) {
+            throw new LabException("write " + dir, e.getMessage());
         } finally {
             try {
                 Files.deleteIfExists(fixed);
             } catch (IOException e) {
                 progress.accept("cannot remove " + fixed + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** {@return why a built scenario's console no longer passes the ground-truth check (built by an older lab), or null} */
+    private static String storedIncompleteness(Scenario s, Path dir) {
+        try {
+            return GroundTruth.parse(Files.readString(dir.resolve(Artifact.CONSOLE.file), StandardCharsets.ISO_8859_1)).incompleteness(s);
+        } catch (IOException e) {
+            return "cannot read " + dir.resolve(Artifact.CONSOLE.file) + ": " + e.getMessage();
         }
     }
 
@@ -334,6 +434,9 @@ public final class Lab {
 
     private String script(String step, List<String> args) throws LabException, InterruptedException {
         List<String> cmd = new ArrayList<>();
+        cmd.add("env");
+        cmd.add("KDIVE_LAB_KERNEL=" + kernel);
+        cmd.add("KDIVE_LAB_ROOT=" + root);
         cmd.add(samples.resolve("lab.sh").toString());
         cmd.addAll(args);
         return run(step, cmd);
@@ -358,6 +461,19 @@ public final class Lab {
             }
         } catch (IOException e) {
             throw new LabException(step, "cannot run " + cmd.getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs a command and returns its standard output whatever its exit status (it reports through it). */
+    private static String runAllowingFailure(List<String> cmd) throws LabException, InterruptedException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            throw new LabException("run " + cmd.getFirst(), e.getMessage());
         }
     }
 

@@ -47,6 +47,8 @@ class BtTest {
             Matcher m = FRAME.matcher(console.get(i));
             if (m.matches()) {
                 reliable.add(m.group(1));
+            } else if (!console.get(i).startsWith("[")) {
+                continue; // not the kernel's: another writer's line on the console (no printk timestamp)
             } else if (!console.get(i).matches("^\\[[ \\d.]+\\]  (\\? .*|</?\\w+>)$")) {
                 break;
             }
@@ -123,6 +125,8 @@ class BtTest {
             Matcher m = FRAME.matcher(console.get(i));
             if (m.matches()) {
                 reliable.add(m.group(1));
+            } else if (!console.get(i).startsWith("[")) {
+                continue; // not the kernel's: another writer's line on the console (no printk timestamp)
             } else if (!console.get(i).matches("^\\[[ \\d.]+\\]  (\\? .*|</?\\w+>)$")) {
                 break;
             }
