@@ -30,6 +30,11 @@ while [ "$waited" -lt 600 ]; do
 	sleep 0.1
 	waited=$((waited + 1))
 done
-say "kdive-lab: trigger scenario=$scenario"
-/bin/lab-user trigger "$scenario" &
+if [ "$scenario" = load ]; then
+	# bench/lab-under-load.sh: no crash, a second busy process so both vCPUs spin
+	/bin/lab-user busy &
+else
+	say "kdive-lab: trigger scenario=$scenario"
+	/bin/lab-user trigger "$scenario" &
+fi
 while true; do sleep 60; done

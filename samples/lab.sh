@@ -94,14 +94,19 @@ release() {
 	echo "${dep#linux-image-}"
 }
 
-# apt-get download PACKAGE into DIR/debs once; prints the .deb path.
+# apt-get download PACKAGE once into the package cache ($KDIVE_DEB_CACHE, default
+# ~/.cache/kdive/debs), which every lab directory shares, so a fresh lab (CI's) downloads
+# nothing twice; prints the .deb path. The package name holds the ABI: one file per kernel build.
 download() {
-	local dir=$1 pkg=$2 deb
-	mkdir -p "$dir/debs"
-	deb=$(ls "$dir/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+	local pkg=$2 deb cache=${KDIVE_DEB_CACHE:-$HOME/.cache/kdive/debs}
+	mkdir -p "$cache"
+	deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
-		(cd "$dir/debs" && apt_in "$(suite)" apt-get download "$pkg" >&2) || die "download $pkg: apt-get download failed"
-		deb=$(ls "$dir/debs/${pkg}_"*.deb | head -n1)
+		local part
+		part=$(mktemp -d "$cache/.download.XXXXXX")
+		(cd "$part" && apt_in "$(suite)" apt-get download "$pkg" >&2) || { rm -rf "$part"; die "download $pkg: apt-get download failed"; }
+		mv "$part"/*.deb "$cache/" && rmdir "$part"
+		deb=$(ls "$cache/${pkg}_"*.deb | head -n1)
 	fi
 	echo "$deb"
 }
@@ -177,7 +182,6 @@ debuginfo() {
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -O "./usr/lib/debug/boot/vmlinux-$rel" >"$dir/vmlinux.tmp" \
 		|| die "extract vmlinux-$rel from $deb failed"
 	mv "$dir/vmlinux.tmp" "$dir/vmlinux"
-	rm -f "$deb"
 }
 
 case "${1:-}" in

@@ -72,6 +72,9 @@ public final class Lab {
         }
     }
 
+    /** Scripts under samples/ that only run on the host and change nothing in the guest. */
+    private static final java.util.Set<String> HOST_ONLY = java.util.Set.of("apt-suite.sh", "makedumpfile-tools.sh");
+    private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Path root;
     private final Path samples;
@@ -214,7 +217,9 @@ public final class Lab {
             if (Files.exists(initramfs)) {
                 var built = Files.getLastModifiedTime(initramfs);
                 try (Stream<Path> files = Files.walk(samples)) {
+                    // only what goes into the guest; the host tools' scripts do not change it
                     boolean stale = files.filter(Files::isRegularFile)
+                            .filter(f -> !HOST_ONLY.contains(f.getFileName().toString()))
                             .anyMatch(f -> lastModified(f).compareTo(built) > 0);
                     if (!stale) {
                         return kernel;
@@ -248,7 +253,7 @@ public final class Lab {
     private void bootAndDump(Scenario s, Path kernel, Path dir, Consumer<String> progress)
             throws LabException, InterruptedException, IOException {
         Path sock = dir.resolve("qmp.sock");
-        String append = ("console=ttyS0 loglevel=7 oops=panic panic=0 kdive_scenario=" + s.id() + " " + s.kernelArgs()).strip();
+        String append = ("console=ttyS0 loglevel=7 printk.devkmsg=on oops=panic panic=0 kdive_scenario=" + s.id() + " " + s.kernelArgs()).strip();
         List<String> cmd = List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", s.cpu(),
                 "-m", "512M", "-smp", "2", "-kernel", kernel.resolve("vmlinuz").toString(),
                 "-initrd", kernel.resolve("initramfs.cpio.gz").toString(), "-append", append,
@@ -353,7 +358,11 @@ public final class Lab {
                     toolsMissing.put(w[0], w[2]);
                 }
             }
-            toolsMissing.forEach((c, why) -> progress.accept("no " + c + " dumps: " + why));
+            toolsMissing.forEach((c, why) -> {
+                if (REPORTED.add(c + why)) { // once per process, not once per Lab
+                    progress.accept("no " + c + " dumps: " + why);
+                }
+            });
         }
         String tool = tools.get(a.compression());
         return tool == null ? Optional.empty() : Optional.of(Path.of(tool));
@@ -434,19 +443,22 @@ public final class Lab {
 
     private String script(String step, List<String> args) throws LabException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add("env");
-        cmd.add("KDIVE_LAB_KERNEL=" + kernel);
-        cmd.add("KDIVE_LAB_ROOT=" + root);
         cmd.add(samples.resolve("lab.sh").toString());
         cmd.addAll(args);
-        return run(step, cmd);
+        return run(step, cmd, java.util.Map.of("KDIVE_LAB_KERNEL", kernel, "KDIVE_LAB_ROOT", root.toString()));
     }
 
     private static String run(String step, List<String> cmd) throws LabException, InterruptedException {
+        return run(step, cmd, java.util.Map.of());
+    }
+
+    private static String run(String step, List<String> cmd, java.util.Map<String, String> env) throws LabException, InterruptedException {
         try {
             Path err = Files.createTempFile("kdive-lab", ".err");
             try {
-                Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+                pb.environment().putAll(env);
+                Process p = pb.start();
                 p.getOutputStream().close();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 int rc = p.waitFor();
