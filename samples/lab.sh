@@ -23,7 +23,8 @@ need_root_for() {
 }
 
 # Packages the lab needs on the host; installed only when missing.
-host_packages=(qemu-system-x86 busybox-static makedumpfile cpio kmod gcc make libc6-dev libzydis4.0)
+host_packages=(qemu-system-x86 busybox-static makedumpfile cpio kmod gcc make libc6-dev libzydis4.0
+	python3 bpftool zstd xz-utils file binutils)
 
 ensure_packages() {
 	local missing=()
@@ -95,10 +96,10 @@ release() {
 }
 
 # apt-get download PACKAGE once into the package cache ($KDIVE_DEB_CACHE, default
-# ~/.cache/kdive/debs), which every lab directory shares, so a fresh lab (CI's) downloads
+# ~/.cache/kdive/debs, a folder per suite), which every lab directory shares, so a fresh lab (CI's) downloads
 # nothing twice; prints the .deb path. The package name holds the ABI: one file per kernel build.
 download() {
-	local pkg=$2 deb cache=${KDIVE_DEB_CACHE:-$HOME/.cache/kdive/debs}
+	local pkg=$2 deb cache=${KDIVE_DEB_CACHE:-$HOME/.cache/kdive/debs}/$(suite)
 	mkdir -p "$cache"
 	deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
@@ -111,10 +112,20 @@ download() {
 	echo "$deb"
 }
 
-# foreign_module DIR REL SUITE TMP VMLINUZ: kdive_lab.ko for another suite's kernel, built with
-# this machine's toolchain against that suite's headers unpacked into the lab (docs/lab.md).
-foreign_module() {
-	die "build kdive_lab.ko for $2 ($3): building the crash module against another suite's headers is not done yet"
+# foreign_headers REL SUITE TMP: unpacks another suite's linux-headers-REL (with the -common and
+# kbuild packages its Depends names) and that suite's libc6 into TMP/foreign, makes them usable
+# with this machine's toolchain (samples/kbuild/foreign-headers.sh) and prints the headers' dir.
+foreign_headers() {
+	local rel=$1 suite=$2 tmp=$3 pkgs p deb
+	pkgs=$(apt_in "$suite" apt-cache show "linux-headers-$rel" | sed -n 's/^Depends: //p' | head -n1 | tr ',|' '\n\n' \
+		| sed -n 's/^ *\(linux-\(headers\|kbuild\)-[^ (]*\).*/\1/p' | sort -u)
+	mkdir -p "$tmp/foreign"
+	for p in "linux-headers-$rel" $pkgs libc6; do
+		deb=$(download "" "$p")
+		dpkg-deb -x "$deb" "$tmp/foreign" || die "extract $deb: dpkg-deb failed"
+	done
+	"$here/kbuild/foreign-headers.sh" "$tmp/foreign" "$rel" >&2 || die "prepare $suite's headers for this machine's toolchain failed"
+	echo "$tmp/foreign/usr/src/linux-headers-$rel"
 }
 
 prepare() {
@@ -137,17 +148,35 @@ prepare() {
 	cp "$tmp/kernel/boot/config-$rel" "$dir/config"
 
 	# The crash module, built against the matching headers (kbuild writes into its source dir).
+	# The module reads private slab structures at the offsets of this kernel's own BTF
+	# (samples/kbuild/layout-header.py): from the headers' BTF-only vmlinux where the package has
+	# one (6.12), else from the vmlinux inside vmlinuz.
 	cp -r "$here/crashmod" "$tmp/crashmod"
+	local hdr btf kbuild_vars=()
 	if [ "$suite" = "$own_suite" ]; then
-		make -s -C "/usr/src/linux-headers-$rel" M="$tmp/crashmod" modules >"$tmp/kbuild.log" 2>&1 \
-			|| { tail -n 20 "$tmp/kbuild.log" >&2; die "build kdive_lab.ko: kbuild failed against linux-headers-$rel"; }
+		hdr=/usr/src/linux-headers-$rel
 	else
-		foreign_module "$dir" "$rel" "$suite" "$tmp" "$tmp/kernel/boot/vmlinuz-$rel"
+		hdr=$(foreign_headers "$rel" "$suite" "$tmp")
+		# the headers name their suite's compiler (CC = x86_64-linux-gnu-gcc-14); build with this
+		# machine's, and let kbuild fall back where it lacks an option (docs/lab.md)
+		kbuild_vars=(CC=gcc CONFIG_CC_HAS_MIN_FUNCTION_ALIGNMENT= CONFIG_DEBUG_INFO_BTF_MODULES=)
 	fi
+	if [ -s "$hdr/vmlinux" ]; then
+		btf=$hdr/vmlinux
+	else
+		python3 "$here/kbuild/extract-vmlinux.py" "$tmp/kernel/boot/vmlinuz-$rel" "$tmp/vmlinux" >/dev/null \
+			|| die "build kdive_lab.ko: no vmlinux with BTF in linux-headers-$rel or inside vmlinuz-$rel"
+		btf=$tmp/vmlinux
+	fi
+	python3 "$here/kbuild/layout-header.py" "$btf" >"$tmp/crashmod/kdive_layout.h" \
+		|| die "build kdive_lab.ko: cannot read struct kmem_cache and struct slab from the BTF of $btf"
+	make -s -C "$hdr" M="$tmp/crashmod" "${kbuild_vars[@]}" modules >"$tmp/kbuild.log" 2>&1 \
+		|| { tail -n 20 "$tmp/kbuild.log" >&2; die "build kdive_lab.ko: kbuild failed against linux-headers-$rel"; }
 	cp "$tmp/crashmod/kdive_lab.ko" "$dir/kdive_lab.ko"
 
 	# initramfs: busybox, /init, lab-user, and the modules in dependency order.
 	local root=$tmp/root mods=$tmp/kernel/lib/modules/$rel
+	[ -d "$mods" ] || mods=$tmp/kernel/usr/lib/modules/$rel # merged /usr (trixie on)
 	mkdir -p "$root"/{bin,proc,sys,dev,lib/modules,tmp}
 	cp /bin/busybox "$root/bin/busybox"
 	gcc -static -O2 -Wall -o "$root/bin/lab-user" "$here/userland/lab-user.c" || die "build lab-user: gcc -static failed (libc6-dev?)"

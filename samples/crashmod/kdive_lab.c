@@ -11,14 +11,7 @@
 #include <linux/module.h>
 #include <linux/debugfs.h>
 #include <linux/slab.h>
-/*
- * struct kmem_cache (offset, random, name) lives in slub_def.h, whose unused inline helpers need
- * mm/slab.h's private struct slab. These two declarations only let those helpers compile; the
- * module never calls them.
- */
-struct slab { unsigned int objects; };
-static inline void *slab_address(const struct slab *slab) { return NULL; }
-#include <linux/slub_def.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/list.h>
@@ -28,6 +21,14 @@ static inline void *slab_address(const struct slab *slab) { return NULL; }
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <linux/delay.h>
+#include <linux/build_bug.h>
+/*
+ * struct kmem_cache and struct slab are private to mm/ (mm/slab.h; linux/slub_def.h is gone since
+ * 6.8). kdive_layout.h is generated at build time from the .BTF of this very kernel (the vmlinux in
+ * linux-headers-<abi>, or the one decompressed from vmlinuz) by layout-header.py, so the module
+ * reads the fields at the offsets the kernel itself uses, with no version checks.
+ */
+#include "kdive_layout.h"
 
 #define GT(fmt, ...) pr_emerg("kdive-lab: gt " fmt "\n", ##__VA_ARGS__)
 
@@ -44,11 +45,41 @@ static void gt_context(const char *scenario, const char *provoker)
 	GT("provoker=%s", provoker);
 }
 
-/* The kmalloc cache that serves @size, as kmalloc() itself picks it (include/linux/slab.h). */
-static struct kmem_cache *kmalloc_cache_for(size_t size)
+/* A member of the private struct kmem_cache, at the offset kdive_layout.h took from the kernel's BTF. */
+#define KC(s, member, type) ({							\
+	BUILD_BUG_ON(sizeof(type) != KDIVE_SIZE_kmem_cache_##member);		\
+	*(const type *)((const char *)(s) + KDIVE_OFF_kmem_cache_##member);	\
+})
+
+/*
+ * The cache that really holds @obj: its slab's slab_cache (struct slab overlays the slab's folio).
+ * This is what kmalloc() picked, whatever its selection logic (kmalloc_type(), random kmalloc
+ * caches, buckets) is in this kernel.
+ */
+static struct kmem_cache *cache_of(const void *obj)
 {
-	return kmalloc_caches[kmalloc_type(GFP_KERNEL)][kmalloc_index(size)];
+	struct folio *folio = virt_to_folio(obj);
+
+	if (!folio_test_slab(folio))
+		return NULL;
+	return *(struct kmem_cache *const *)((const char *)folio + KDIVE_OFF_slab_slab_cache);
 }
+
+/* kmem_cache_size() is the kernel's own exported reader of s->object_size: a check of the BTF offsets. */
+static bool layout_ok(struct kmem_cache *s)
+{
+	if (s && KC(s, object_size, unsigned int) == kmem_cache_size(s))
+		return true;
+	pr_emerg("kdive-lab: kdive_layout.h does not match this kernel (cache %px); refusing to crash\n", s);
+	return false;
+}
+
+#ifdef CONFIG_RANDOM_KMALLOC_CACHES
+/* kmalloc() picks one of 16 copies of kmalloc-192 by call site: stay in the victim's cache. */
+#define alloc_like_victim(s) kmem_cache_alloc(s, GFP_ATOMIC)
+#else
+#define alloc_like_victim(s) kmalloc(192, GFP_ATOMIC)
+#endif
 
 /*
  * How SLUB stores a free pointer (mm/slub.c, freelist_ptr()): with SLAB_FREELIST_HARDENED the
@@ -56,8 +87,8 @@ static struct kmem_cache *kmalloc_cache_for(size_t size)
  */
 static unsigned long encode_free_pointer(struct kmem_cache *s, unsigned long next, unsigned long slot)
 {
-#ifdef CONFIG_SLAB_FREELIST_HARDENED
-	return next ^ s->random ^ swab(slot);
+#if KDIVE_HAS_kmem_cache_random
+	return next ^ KC(s, random, unsigned long) ^ swab(slot);
 #else
 	return next;
 #endif
@@ -65,11 +96,11 @@ static unsigned long encode_free_pointer(struct kmem_cache *s, unsigned long nex
 
 static void gt_cache(struct kmem_cache *s)
 {
-	GT("cache=%s", s->name);
-	GT("object_size=%u", s->object_size);
-	GT("free_pointer_offset=%u", s->offset);
-#ifdef CONFIG_SLAB_FREELIST_HARDENED
-	GT("random=0x%lx", s->random);
+	GT("cache=%s", KC(s, name, const char *));
+	GT("object_size=%u", KC(s, object_size, unsigned int));
+	GT("free_pointer_offset=%u", KC(s, offset, unsigned int));
+#if KDIVE_HAS_kmem_cache_random
+	GT("random=0x%lx", KC(s, random, unsigned long));
 #endif
 }
 
@@ -102,16 +133,21 @@ static noinline void kdive_lab_bug(void)
  */
 static noinline void kdive_lab_slab_uaf(void)
 {
-	struct kmem_cache *s = kmalloc_cache_for(192);
+	struct kmem_cache *s;
 	unsigned long slot, decoded, raw;
 	void *victim, *a, *b;
 
 	gt_context("slab-uaf", __func__);
-	gt_cache(s);
 	preempt_disable();
 	victim = kmalloc(192, GFP_ATOMIC);
+	s = cache_of(victim);
 	kfree(victim);
-	slot = (unsigned long)victim + s->offset;
+	if (!layout_ok(s)) {
+		preempt_enable();
+		return;
+	}
+	gt_cache(s);
+	slot = (unsigned long)victim + KC(s, offset, unsigned int);
 	/* Clear bits 40..47 of a direct-map address: non-canonical, like ffff00088fec6500. */
 	decoded = (unsigned long)victim & ~0x0000ff0000000000UL;
 	raw = encode_free_pointer(s, decoded, slot);
@@ -119,23 +155,29 @@ static noinline void kdive_lab_slab_uaf(void)
 	GT("slot=0x%lx", slot);
 	GT("raw_pointer=0x%lx", raw);
 	GT("decoded_pointer=0x%lx", decoded);
-	GT("fault_address=0x%lx", decoded + s->offset);
+	GT("fault_address=0x%lx", decoded + KC(s, offset, unsigned int));
 	*(unsigned long *)slot = raw;
-	a = kmalloc(192, GFP_ATOMIC);
-	b = kmalloc(192, GFP_ATOMIC);
+	a = alloc_like_victim(s);
+	b = alloc_like_victim(s);
 	preempt_enable();
 	pr_emerg("kdive-lab: slab-uaf did not crash (a=%px b=%px)\n", a, b);
 }
 
 static noinline void kdive_lab_double_free(void)
 {
-	struct kmem_cache *s = kmalloc_cache_for(192);
+	struct kmem_cache *s;
 	void *victim;
 
 	gt_context("double-free", __func__);
-	gt_cache(s);
 	preempt_disable();
 	victim = kmalloc(192, GFP_ATOMIC);
+	s = cache_of(victim);
+	if (!layout_ok(s)) {
+		kfree(victim);
+		preempt_enable();
+		return;
+	}
+	gt_cache(s);
 	GT("object=0x%lx", (unsigned long)victim);
 	kfree(victim);
 	/* SLAB_FREELIST_HARDENED's set_freepointer() BUG()s when the freed object heads the freelist. */
@@ -152,13 +194,18 @@ static noinline void kdive_lab_double_free(void)
  */
 static noinline void kdive_lab_slab_poison(void)
 {
-	struct kmem_cache *s = kmalloc_cache_for(192);
+	struct kmem_cache *s;
 	char *victim;
 
 	gt_context("slab-poison", __func__);
-	gt_cache(s);
-	GT("flags=0x%lx", (unsigned long)s->flags);
 	victim = kmalloc(192, GFP_KERNEL);
+	s = cache_of(victim);
+	if (!layout_ok(s)) {
+		kfree(victim);
+		return;
+	}
+	gt_cache(s);
+	GT("flags=0x%lx", (unsigned long)KC(s, flags, unsigned int));
 	kfree(victim);
 	GT("object=0x%lx", (unsigned long)victim);
 	GT("write_offset=16");
