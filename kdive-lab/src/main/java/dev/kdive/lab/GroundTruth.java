@@ -21,7 +21,8 @@ public record GroundTruth(Map<String, String> module, List<Map<String, String>> 
     private static final Pattern FILES = Pattern.compile("kdive-lab: files pid=(\\d+) regular=(\\d+) pipe=(\\d+),(\\d+) socket=(\\d+),(\\d+)");
     private static final Pattern PANIC = Pattern.compile("Kernel panic - not syncing: (.*)$");
     private static final Pattern RIP = Pattern.compile("RIP: 0010:(\\S+)");
-    private static final Pattern CONTEXT = Pattern.compile("CPU: (\\d+) PID: (\\d+) Comm: (\\S+) (.*)$");
+    // 6.12 and later put "UID: n" between CPU and PID (lib/dump_stack.c)
+    private static final Pattern CONTEXT = Pattern.compile("CPU: (\\d+) (?:UID: \\d+ )?PID: (\\d+) Comm: (\\S+) (.*)$");
 
     /** Reads the facts out of a console log; missing parts stay empty. */
     public static GroundTruth parse(String console) {

@@ -162,8 +162,33 @@ public final class Lab {
         return releaseDir().resolve(s.id());
     }
 
-    /** Builds a scenario unless it is already built; returns its directory. */
+    /**
+     * Builds a scenario unless it is already built; returns its directory. Another process building
+     * in the same kernel's directory is waited for (a lock file there), not raced.
+     */
     public Path build(Scenario scenario, Consumer<String> progress) throws LabException, InterruptedException {
+        Path lock = releaseDir().resolve(".build.lock"); // one builder per kernel: scenarios share its kernel/
+        try {
+            Files.createDirectories(lock.getParent());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock held = ch.tryLock();
+                if (held == null) {
+                    progress.accept(scenario.id() + ": another process is building in " + lock.getParent() + "; waiting");
+                    held = ch.lock();
+                }
+                try {
+                    return buildLocked(scenario, progress);
+                } finally {
+                    held.release();
+                }
+            }
+        } catch (IOException e) {
+            throw new LabException("lock " + lock, e.getMessage());
+        }
+    }
+
+    private Path buildLocked(Scenario scenario, Consumer<String> progress) throws LabException, InterruptedException {
         Path done = scenarioDir(scenario);
         if (Files.isRegularFile(done.resolve(Artifact.GROUND_TRUTH.file))) {
             Optional<Artifact> missing = java.util.Arrays.stream(Artifact.values())
