@@ -99,7 +99,7 @@ release() {
 # ~/.cache/kdive/debs, a folder per suite), which every lab directory shares, so a fresh lab (CI's) downloads
 # nothing twice; prints the .deb path. The package name holds the ABI: one file per kernel build.
 download() {
-	local pkg=$2 deb cache=${KDIVE_DEB_CACHE:-$HOME/.cache/kdive/debs}/$(suite)
+	local pkg=$1 deb cache=${KDIVE_DEB_CACHE:-$HOME/.cache/kdive/debs}/$(suite)
 	mkdir -p "$cache"
 	deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
@@ -121,7 +121,7 @@ foreign_headers() {
 		| sed -n 's/^ *\(linux-\(headers\|kbuild\)-[^ (]*\).*/\1/p' | sort -u)
 	mkdir -p "$tmp/foreign"
 	for p in "linux-headers-$rel" $pkgs libc6; do
-		deb=$(download "" "$p")
+		deb=$(download "$p")
 		dpkg-deb -x "$deb" "$tmp/foreign" || die "extract $deb: dpkg-deb failed"
 	done
 	"$here/kbuild/foreign-headers.sh" "$tmp/foreign" "$rel" >&2 || die "prepare $suite's headers for this machine's toolchain failed"
@@ -139,7 +139,7 @@ prepare() {
 		ensure_packages "${host_packages[@]}"
 	fi
 	local deb tmp
-	deb=$(download "$dir" "linux-image-$rel")
+	deb=$(download "linux-image-$rel")
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' RETURN
 	dpkg-deb -x "$deb" "$tmp/kernel" || die "extract $deb: dpkg-deb failed"
@@ -207,7 +207,7 @@ debuginfo() {
 	mkdir -p "$dir"
 	rel=$(release)
 	[ -s "$dir/vmlinux" ] && return 0
-	deb=$(download "$dir" "linux-image-$rel-dbg")
+	deb=$(download "linux-image-$rel-dbg")
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -O "./usr/lib/debug/boot/vmlinux-$rel" >"$dir/vmlinux.tmp" \
 		|| die "extract vmlinux-$rel from $deb failed"
 	mv "$dir/vmlinux.tmp" "$dir/vmlinux"
