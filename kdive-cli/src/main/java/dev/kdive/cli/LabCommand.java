@@ -54,6 +54,7 @@ final class LabCommand implements Runnable {
             for (Lab.BuiltKernel k : kernels) {
                 System.out.printf("%nkernel %s (%s)%s%n", k.release(), k.suite(), k.release().equals(current) ? ", current" : "");
                 System.out.printf("%-13s %-6s %-12s %-40s %s%n", "SCENARIO", "STATE", "FORMATS", "CRASHED IN", "PANIC");
+                java.util.Map<Lab.Artifact, List<String>> missing = new java.util.EnumMap<>(Lab.Artifact.class);
                 for (Scenario s : Scenario.values()) {
                     Path dir = k.dir().resolve(s.id());
                     Path gtFile = dir.resolve(Lab.Artifact.GROUND_TRUTH.file);
@@ -74,16 +75,18 @@ final class LabCommand implements Runnable {
                     }
                     System.out.printf("%-13s %-6s %-12s %-40s %s%n", s.id(), "built", formats.size() + "/" + dumps + " dumps",
                             gt.path("crashing").path("rip").asText(gt.path("module").path("provoker").asText("?")), gt.path("panic").asText("?"));
-                    if (formats.size() < dumps) {
-                        List<String> missing = new ArrayList<>();
-                        for (Lab.Artifact a : Lab.Artifact.values()) {
-                            if (a.isDump() && !Files.isRegularFile(dir.resolve(a.file))) {
-                                String why = lab.whyMissing(a);
-                                missing.add(a.file + (why != null ? " (" + why + ")" : ""));
-                            }
+                    for (Lab.Artifact a : Lab.Artifact.values()) {
+                        if (a.isDump() && !Files.isRegularFile(dir.resolve(a.file))) {
+                            missing.computeIfAbsent(a, x -> new ArrayList<>()).add(s.id());
                         }
-                        System.out.printf("%-13s missing: %s%n", "", String.join("; ", missing));
                     }
+                }
+                // a format missing everywhere has one reason (no tool for it): said once, not per scenario
+                for (var e : missing.entrySet()) {
+                    String why = lab.whyMissing(e.getKey());
+                    System.out.printf("no %s in %s%s%n", e.getKey().file,
+                            e.getValue().size() == Scenario.values().length ? "any scenario" : String.join(", ", e.getValue()),
+                            why != null ? ": " + why : "");
                 }
             }
             return 0;
