@@ -39,13 +39,13 @@ class LabTest {
         assertThat(GroundTruth.parse(console).incompleteness(Scenario.BUG))
                 .isEqualTo("the kdive_lab module never announced scenario bug");
         // every fact a test reads is required: the crashing process's marker, each module fact
-        String noTrigger = console.replaceAll("(?m)^.*kdive-lab: marker role=trigger.*\n", "");
+        String noTrigger = console.replaceAll("(?m)^.*kdive-lab: marker role=trigger.*\\R", "");
         assertThat(GroundTruth.parse(noTrigger).incompleteness(Scenario.NULL_DEREF))
                 .isEqualTo("the trigger process logged 0 markers, not 1");
-        String noFact = console.replaceAll("(?m)^.*kdive-lab: gt fault_address=.*\n", "");
+        String noFact = console.replaceAll("(?m)^.*kdive-lab: gt fault_address=.*\\R", "");
         assertThat(GroundTruth.parse(noFact).incompleteness(Scenario.NULL_DEREF))
                 .isEqualTo("the kdive_lab module did not log fault_address");
-        String noRip = console.replaceAll("(?m)^.*RIP: 0010:.*\n", "");
+        String noRip = console.replaceAll("(?m)^.*RIP: 0010:.*\\R", "");
         assertThat(GroundTruth.parse(noRip).incompleteness(Scenario.NULL_DEREF)).isEqualTo("the oops has no RIP line");
         String otherPid = console.replaceAll("kdive-lab: gt pid=\\d+", "kdive-lab: gt pid=1");
         assertThat(GroundTruth.parse(otherPid).incompleteness(Scenario.NULL_DEREF)).startsWith("the trigger's marker (pid ");
