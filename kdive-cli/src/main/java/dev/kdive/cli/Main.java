@@ -86,6 +86,9 @@ public final class Main implements Callable<Integer> {
         // Bad input is a one-line reason and a non-zero status, never a Java stack trace.
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("kdive: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (System.getenv("KDIVE_TRACE") != null) {
+                e.printStackTrace(line.getErr()); // for kdive's developers: where it came from
+            }
             return 1;
         });
         return cl;

@@ -206,9 +206,11 @@ public final class OrcUnwinder {
                 long ipOffset = ptRegs.member("ip").orElseThrow().offset();
                 long base = e.kind() == Kind.REGS ? cfa : cfa - ipOffset;
                 Map<String, Long> r = new LinkedHashMap<>();
-                for (Type.Member m : ptRegs.members()) {
+                for (Type.Member m : ptRegs.namedMembers()) {
                     if (e.kind() == Kind.REGS || m.offset() >= ipOffset) {
-                        r.put(m.name(), p.kernel().u64(base + m.offset()));
+                        long size = m.type().get().resolved().size();
+                        long v = p.kernel().u64(base + m.offset());
+                        r.put(m.name(), size >= 8 ? v : v & ((1L << (8 * size)) - 1)); // cs, ss: u16 in their 6.9+ unions
                     }
                 }
                 ip = r.get("ip");

@@ -103,6 +103,28 @@ public sealed interface Type {
             return Optional.empty();
         }
 
+        /**
+         * {@return the named members, anonymous struct members expanded in place and an anonymous
+         * union standing for its first member, offsets from this struct's start} The kernel keeps
+         * a field's old name first when it wraps it in a union: x86's pt_regs since 6.9 has
+         * {@code union { u16 cs; u64 csx; struct fred_cs fred_cs; }} (arch/x86/include/asm/ptrace.h).
+         */
+        public List<Member> namedMembers() {
+            List<Member> out = new java.util.ArrayList<>();
+            namedMembers(0, 0, out);
+            return out;
+        }
+
+        private void namedMembers(long base, int depth, List<Member> out) {
+            for (Member m : union ? members.subList(0, Math.min(1, members.size())) : members) {
+                if (!m.name().isEmpty()) {
+                    out.add(new Member(m.name(), m.type(), base + m.bitOffset(), m.bitSize()));
+                } else if (depth < 8 && m.type().get().resolved() instanceof Struct inner) {
+                    inner.namedMembers(base + m.bitOffset(), depth + 1, out);
+                }
+            }
+        }
+
         public String keyword() {
             return union ? "union" : "struct";
         }
