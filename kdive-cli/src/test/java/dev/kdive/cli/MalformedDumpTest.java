@@ -39,6 +39,8 @@ class MalformedDumpTest {
     @Test
     void truncatedKdumpFilesGiveOneLineErrorsAndWhatIsReadable(@TempDir Path tmp) throws Exception {
         Path full = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
+        String release = new com.fasterxml.jackson.databind.ObjectMapper().readTree(full.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile())
+                .path("release").asText();
         long size = Files.size(full);
         int usable = 0;
         for (long cut : List.of(0L, 10L, 100L, 427L, 4096L, 4200L, 8192L, 12000L, 40000L, size / 4, size / 2, size * 9 / 10, size - 1)) {
@@ -48,7 +50,7 @@ class MalformedDumpTest {
             assertOneLineErrorsOnly(r, what);
             if (!r.out().isEmpty()) { // sys read what it could; a command may still have failed
                 usable++;
-                assertThat(r.out()).as(what).contains("RELEASE: 6.1.0");
+                assertThat(r.out()).as(what).contains("RELEASE: " + release); // VMCOREINFO's OSRELEASE, in the file's header
             } else {
                 assertThat(r.out()).as(what).isEmpty();
                 assertThat(r.err()).as(what).contains(part.toString());

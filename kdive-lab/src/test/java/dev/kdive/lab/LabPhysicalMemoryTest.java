@@ -65,7 +65,10 @@ class LabPhysicalMemoryTest {
                     if (a == Lab.Artifact.KDUMP || a == Lab.Artifact.KDUMP_FLAT) {
                         assertThat(excluded).as("QEMU's kdump-zlib filters nothing").isZero();
                     } else {
-                        assertThat(excluded).as(a.file + " excluded pages (-d 31)").isGreaterThan(1000);
+                        // how much -d 31 drops is the makedumpfile's reading of that kernel's page flags:
+                        // thousands on 6.1 with bookworm's 1.7.2; on 6.12 trixie's 1.7.6 leaves only ~60
+                        // zero pages out (it recognises no free or cache pages of that kernel)
+                        assertThat(excluded).as(a.file + " excluded pages (-d 31)").isPositive();
                     }
                 }
             }
