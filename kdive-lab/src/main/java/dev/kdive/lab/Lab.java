@@ -366,6 +366,17 @@ public final class Lab {
      * once per Lab into the lab's tools/ directory); empty, with the reason reported once, when there is none}
      */
     private Optional<Path> makedumpfile(Artifact a, Consumer<String> progress) throws InterruptedException {
+        String tool = tools(progress).get(a.compression());
+        return tool == null ? Optional.empty() : Optional.of(Path.of(tool));
+    }
+
+    /** {@return the makedumpfile for the -d 31 dumps: the kernel's own suite's where it is not this machine's} */
+    private String d31Makedumpfile(Consumer<String> progress) throws InterruptedException {
+        return tools(progress).getOrDefault("suite", "makedumpfile");
+    }
+
+    /** {@return the tools samples/makedumpfile-tools.sh provides, by kind ("zstd", "snappy", "suite"); run once per Lab} */
+    private java.util.Map<String, String> tools(Consumer<String> progress) throws InterruptedException {
         if (tools == null) {
             tools = new java.util.HashMap<>();
             toolsMissing = new java.util.HashMap<>();
@@ -377,9 +388,7 @@ public final class Lab {
                     cmd.add(Files.readString(suite).strip()); // that suite's own makedumpfile for the -d 31 dumps
                 }
                 out = runAllowingFailure(cmd);
-            } catch (IOException e) {
-                out = "zstd MISSING " + e.getMessage() + "\nsnappy MISSING " + e.getMessage();
-            } catch (LabException e) {
+            } catch (IOException | LabException e) {
                 out = "zstd MISSING " + e.getMessage() + "\nsnappy MISSING " + e.getMessage();
             }
             for (String line : out.lines().toList()) {
@@ -397,8 +406,7 @@ public final class Lab {
                 }
             });
         }
-        String tool = tools.get(a.compression());
-        return tool == null ? Optional.empty() : Optional.of(Path.of(tool));
+        return tools;
     }
 
     /** {@return why the lab writes no dump of this optional artifact, or null when it does} */
@@ -426,8 +434,7 @@ public final class Lab {
         String in = fixed.toString();
         // the kernel's own suite's makedumpfile where it is not this machine's: bookworm's 1.7.2
         // drops slab pages in use on 6.12 kernels (its page-type logic predates them)
-        makedumpfile(Artifact.D31_ZSTD, progress);
-        String mdf = tools.getOrDefault("suite", "makedumpfile");
+        String mdf = d31Makedumpfile(progress);
         try {
             run("makedumpfile -c -d 31", List.of(mdf, "-c", "-d", "31", in, dir.resolve(Artifact.D31_ZLIB.file).toString()));
             run("makedumpfile -l -d 31", List.of(mdf, "-l", "-d", "31", in, dir.resolve(Artifact.D31_LZO.file).toString()));
