@@ -69,7 +69,10 @@ class Addr2lineTest {
         Path vmlinux = Lab.standard().debuginfo(System.out::println);
         List<String> addrs = new ArrayList<>();
         try (ElfFile elf = ElfFile.open(vmlinux)) {
-            List<ElfFile.ElfSymbol> functions = elf.symbols().stream().filter(s -> s.type() == 2 && s.size() > 0).toList();
+            // __pfx_FUNC (objtool, 6.2+ CALL_PADDING) names the NOP padding before FUNC, which no
+            // DWARF unit's line table claims: there binutils guesses (??:? or a neighbouring unit's file)
+            List<ElfFile.ElfSymbol> functions = elf.symbols().stream().filter(s -> s.type() == 2 && s.size() > 0)
+                    .filter(s -> !s.name().startsWith("__pfx_")).toList();
             Random r = new Random(20261124);
             java.util.Set<String> distinct = new java.util.LinkedHashSet<>(); // a vmlinux may draw one twice
             while (distinct.size() < 1000) {

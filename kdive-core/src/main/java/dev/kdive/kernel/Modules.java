@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * The modules list ({@code modules}, linked through {@code module.list}; kernel/module/main.c),
- * each module's memory (6.1: {@code core_layout.base/size}; 6.4+: {@code mem[MOD_TEXT]}) and its
+ * each module's memory (6.1: {@code core_layout.base/size}; 6.4+: every {@code mem[type]}) and its
  * symbols from {@code mod->kallsyms}: an Elf64_Sym array, its string table and, since 5.x, a
  * type table of nm letters. Layout differences are told apart by the dump's own types.
  */
@@ -80,18 +80,28 @@ public final class Modules {
 
     private static Module module(Program p, KernelObject m) throws MemoryFault {
         String name = m.string("name");
-        long base;
-        long size;
-        if (m.type().member("core_layout").isPresent()) {
-            base = m.read("core_layout.base");
-            size = m.read("core_layout.size");
-        } else { // 6.4+: struct module_memory mem[MOD_MEM_NUM_TYPES], MOD_TEXT first
-            long mem = m.addressOf("mem");
-            KernelObject text = KernelObject.at(p, "module_memory", mem);
-            base = text.read("base");
-            size = text.read("size");
+        List<Module.Area> memory = new ArrayList<>();
+        boolean perType = m.type().member("core_layout").isEmpty();
+        if (!perType) {
+            memory.add(new Module.Area("core", m.read("core_layout.base"), m.read("core_layout.size")));
+        } else { // 6.4+: struct module_memory mem[MOD_MEM_NUM_TYPES], indexed by enum mod_mem_type, MOD_TEXT first
+            Type.Member mem = m.member("mem");
+            Type memType = mem.type().get().resolved();
+            long count = memType instanceof Type.Array a ? a.length() : 1;
+            long stride = memType instanceof Type.Array a ? a.element().get().resolved().size() : memType.size();
+            List<Type.Enumerator> types = p.types().lookup("enum mod_mem_type")
+                    .map(t -> t instanceof Type.Enum e ? e.values() : List.<Type.Enumerator>of()).orElse(List.of());
+            for (int i = 0; i < count; i++) {
+                KernelObject area = KernelObject.at(p, "module_memory", m.address() + mem.offset() + i * stride);
+                long size = area.read("size");
+                if (size != 0 || i == 0) {
+                    int index = i;
+                    String type = types.stream().filter(e -> e.value() == index).map(Type.Enumerator::name).findFirst().orElse("mem[" + i + "]");
+                    memory.add(new Module.Area(type, area.read("base"), size));
+                }
+            }
         }
-        return new Module(m.address(), name, base, size, symbols(p, m, name));
+        return new Module(m.address(), name, memory, perType, symbols(p, m, name));
     }
 
     private static SymbolTable symbols(Program p, KernelObject m, String module) throws MemoryFault {

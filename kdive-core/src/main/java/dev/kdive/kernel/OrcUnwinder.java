@@ -79,7 +79,7 @@ public final class OrcUnwinder {
                 KernelObject mod = KernelObject.at(p, "module", m.address());
                 int n = (int) mod.read("arch.num_orcs");
                 if (n > 0) {
-                    tables.add(new Table(mod.read("arch.orc_unwind_ip"), mod.read("arch.orc_unwind"), n, m.base(), m.base() + m.size()));
+                    tables.add(new Table(mod.read("arch.orc_unwind_ip"), mod.read("arch.orc_unwind"), n, m.text().base(), m.text().base() + m.text().size()));
                 }
             } catch (RuntimeException e) {
                 // a module without ORC tables: its frames end the walk

@@ -73,7 +73,7 @@ public final class Lab {
     }
 
     /** Scripts under samples/ that only run on the host and change nothing in the guest. */
-    private static final java.util.Set<String> HOST_ONLY = java.util.Set.of("apt-suite.sh", "makedumpfile-tools.sh");
+    private static final java.util.Set<String> HOST_ONLY = java.util.Set.of("apt-suite.sh", "makedumpfile-tools.sh", "crash-tools.sh");
     private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Path root;
@@ -83,6 +83,8 @@ public final class Lab {
     /** makedumpfile per compression ("zstd", "snappy"), or why there is none; null until asked. */
     private java.util.Map<String, String> tools;
     private java.util.Map<String, String> toolsMissing;
+    /** the reference crash for this kernel; null until asked */
+    private Path crash;
 
     /**
      * @param kernel which Debian kernel to boot: a suite ("bookworm", "trixie", "sid", ...: that
@@ -265,6 +267,34 @@ public final class Lab {
         progress.accept("fetching the debug vmlinux of " + release() + " into " + dir);
         script("fetch the debug vmlinux", List.of("debuginfo", dir.toString()));
         return dir.resolve("vmlinux");
+    }
+
+    /**
+     * {@return the crash to compare with on this kernel's dumps: the kernel's own Debian suite's
+     * (samples/crash-tools.sh), as a kdump user of that release runs it; bookworm's 8.0.2 cannot
+     * read trixie's 6.12}
+     */
+    public synchronized Path crash() throws LabException, InterruptedException {
+        if (crash != null) {
+            return crash;
+        }
+        Path suite = releaseDir().resolve("kernel").resolve("suite");
+        if (!Files.isRegularFile(suite)) {
+            throw new LabException("find the reference crash", "kernel " + release() + " is not prepared (" + suite + " is missing); build a scenario first");
+        }
+        String out;
+        try {
+            out = runAllowingFailure(List.of(samples.resolve("crash-tools.sh").toString(), root.resolve("tools").toString(),
+                    Files.readString(suite).strip()));
+        } catch (IOException e) {
+            throw new LabException("read " + suite, e.getMessage());
+        }
+        String[] w = out.strip().split(" ", 3);
+        if (w.length == 3 && w[0].equals("crash") && w[1].equals("OK")) {
+            crash = Path.of(w[2]);
+            return crash;
+        }
+        throw new LabException("find the reference crash", w.length == 3 ? w[2] : "samples/crash-tools.sh printed \"" + out.strip() + "\"");
     }
 
     private static java.nio.file.attribute.FileTime lastModified(Path f) {

@@ -28,7 +28,9 @@ final class ModCommand implements ShellCommand {
         @Override
         public void text(PrintWriter out) {
             int width = Math.max(12, walk.modules().stream().mapToInt(m -> m.name().length()).max().orElse(0));
-            out.println(center("MODULE", 16) + "  " + String.format("%-" + width + "s", "NAME") + "  " + center("BASE", 16)
+            // crash heads it TEXT_BASE where modules have one area per type (6.4+), BASE before
+            boolean perType = !walk.modules().isEmpty() && walk.modules().getFirst().perType();
+            out.println(center("MODULE", 16) + "  " + String.format("%-" + width + "s", "NAME") + "  " + center(perType ? "TEXT_BASE" : "BASE", 16)
                     + "  " + String.format("%5s", "SIZE") + "  OBJECT FILE");
             // crash lists modules by the address of their struct module.
             List<Module> sorted = new ArrayList<>(walk.modules());
@@ -55,6 +57,11 @@ final class ModCommand implements ShellCommand {
                 j.put("name", m.name());
                 j.put("base", Hex.of(m.base()));
                 j.put("size", m.size());
+                List<Object> areas = new ArrayList<>();
+                for (Module.Area a : m.memory()) {
+                    areas.add(Map.of("type", a.type(), "base", Hex.of(a.base()), "size", a.size()));
+                }
+                j.put("memory", areas);
                 j.put("symbols", m.symbols().size());
                 if (files.containsKey(m.name())) {
                     j.put("object_file", files.get(m.name()).toString());

@@ -53,7 +53,8 @@ class BtFramesTest {
     void btFrameDataAndLogTimesEqualCrash(Scenario s) throws Exception {
         Lab lab = Lab.standard();
         Path dump = lab.build(s, System.out::println).resolve(Lab.Artifact.ELF.file);
-        List<String> crash = CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("bt -f", "log -T"));
+        CrashReference.Transcript t = CrashReference.transcript(lab, s, dump);
+        List<String> crash = List.of(t.of("bt -f"), t.of("log -T"));
         try (Program p = Program.open(dump, Optional.empty())) {
             Map<String, List<String>> theirs = frames(crash.get(0));
             Map<String, List<String>> ours = frames(ShellRun.ok(p, "bt -f"));

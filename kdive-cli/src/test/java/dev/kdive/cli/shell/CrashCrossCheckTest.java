@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kdive.arch.Translation;
-import dev.kdive.arch.x86_64.PageTables;
 import dev.kdive.lab.Lab;
 import dev.kdive.lab.Scenario;
 import dev.kdive.program.Program;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,14 +24,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * kdive's sys, rd, sym and vtop against crash 8.0.2 on every lab dump (every scenario, every
+ * kdive's sys, rd, sym, mod, log and vtop against the kernel's own suite's crash on every lab dump (every scenario, every
  * format): the same commands, with the debug vmlinux for crash and nothing but the dump for kdive.
  */
 @Tag("lab")
 class CrashCrossCheckTest {
-    private static final List<String> SYMBOLS = List.of("init_uts_ns", "linux_banner", "init_task", "jiffies_64",
-            "panic", "schedule", "__kmalloc", "kmem_cache_alloc", "init_top_pgt", "cpu_khz", "_stext", "_etext",
-            "__per_cpu_offset", "prb");
     private static final Pattern SYS_LINE = Pattern.compile("^\\s*([A-Z ]+): (.*)$", Pattern.MULTILINE);
     private static final Map<String, Case> CASES = new LinkedHashMap<>();
 
@@ -57,49 +48,19 @@ class CrashCrossCheckTest {
         }
         Lab lab = Lab.standard();
         Path vmlinux = lab.debuginfo(System.out::println);
-        List<Path> dumps = new ArrayList<>();
-        Map<Path, Scenario> scenarioOf = new LinkedHashMap<>();
-        for (Scenario s : Scenario.values()) {
-            Path dir = lab.build(s, System.out::println);
-            for (Lab.Artifact a : Lab.Artifact.values()) {
-                if (a.isDump() && Files.exists(dir.resolve(a.file))) {
-                    dumps.add(dir.resolve(a.file));
-                    scenarioOf.put(dir.resolve(a.file), s);
-                }
-            }
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        try {
-            List<Future<Case>> futures = new ArrayList<>();
-            for (Path d : dumps) {
-                futures.add(pool.submit(() -> run(scenarioOf.get(d), d, vmlinux)));
-            }
-            for (Future<Case> f : futures) {
-                Case c = f.get();
-                CASES.put(c.scenario().id() + "/" + c.dump().getFileName(), c);
-            }
-        } finally {
-            pool.shutdownNow();
+        for (CrashReference.Transcript t : CrashReference.transcripts(lab).values()) {
+            Case c = run(t, vmlinux);
+            CASES.put(c.scenario().id() + "/" + c.dump().getFileName(), c);
         }
     }
 
-    private static Case run(Scenario s, Path dump, Path vmlinux) throws Exception {
-        JsonNode truth = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
-        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod", "log", "log -m",
-                "sym " + truth.path("module").path("provoker").asText()));
+    /** kdive's answers to the transcript's commands but the kmem, bt and log -T ones, which other tests compare. */
+    private static Case run(CrashReference.Transcript t, Path vmlinux) throws Exception {
+        Path dump = t.dump();
+        List<String> commands = t.commands().stream()
+                .filter(c -> !c.startsWith("kmem ") && !c.startsWith("bt ") && !c.equals("log -T")).toList();
         List<String> kdive = new ArrayList<>();
         try (Program p = Program.open(dump, Optional.empty())) {
-            for (String sym : SYMBOLS) {
-                commands.add("sym " + sym);
-            }
-            long text = p.address("_stext");
-            long direct = p.layout().directMap(p.layout().imagePhysical(p.address("init_uts_ns")));
-            long vmalloc = firstMapped(p.kernel(), p.layout().vmallocBase(), p.layout().vmemmapBase());
-            long module = firstMapped(p.kernel(), p.layout().modulesStart(), 0xffff_ffff_ff00_0000L);
-            for (long a : new long[] {text + 0x1234, direct + 0x88, vmalloc + 0x10, module + 0x20}) {
-                commands.add("vtop " + Long.toHexString(a));
-                commands.add("sym " + Long.toHexString(text + (a & 0xfff)));
-            }
             for (String c : commands) {
                 StringWriter w = new StringWriter();
                 Shell shell = new Shell(p, new PrintWriter(w), false);
@@ -107,7 +68,7 @@ class CrashCrossCheckTest {
                 kdive.add(w.toString());
             }
         }
-        List<String> crash = CrashReference.outputs(vmlinux, dump, commands);
+        List<String> crash = commands.stream().map(t::of).toList();
         JsonNode gt = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
         List<String> withVmlinux = new ArrayList<>();
         if (dump.getFileName().toString().equals(Lab.Artifact.ELF.file)) { // symbols + DWARF lines, once per scenario
@@ -119,22 +80,7 @@ class CrashCrossCheckTest {
                 }
             }
         }
-        return new Case(s, dump, commands, kdive, crash, gt, withVmlinux);
-    }
-
-    /** {@return the first mapped page at or above {@code from}, skipping whole unmapped tables} */
-    static long firstMapped(PageTables t, long from, long to) {
-        long a = from;
-        while (Long.compareUnsigned(a, to) < 0) {
-            Translation tr = t.walk(a);
-            if (tr instanceof Translation.Mapped) {
-                return a;
-            }
-            int missing = tr.walk().size(); // the level whose entry was not present: skip what it covers
-            long span = 1L << (12 + 9 * ((t.fiveLevel() ? 5 : 4) - missing));
-            a = (a & ~(span - 1)) + span;
-        }
-        throw new AssertionError("nothing mapped between " + Long.toHexString(from) + " and " + Long.toHexString(to));
+        return new Case(t.scenario(), dump, commands, kdive, crash, gt, withVmlinux);
     }
 
     private static Map<String, String> sysFields(String out) {
@@ -176,7 +122,7 @@ class CrashCrossCheckTest {
                 checked++;
             }
         }
-        assertThat(checked).isGreaterThanOrEqualTo(SYMBOLS.size() + 2);
+        assertThat(checked).isGreaterThanOrEqualTo(CrashReference.SYMBOLS.size() + 2);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,5 +1,12 @@
 package dev.kdive.cli.shell;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kdive.arch.Translation;
+import dev.kdive.arch.x86_64.PageTables;
+import dev.kdive.lab.Lab;
+import dev.kdive.lab.Scenario;
+import dev.kdive.program.Program;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,23 +16,136 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs the reference tool, crash 8.0.2 ({@code crash -s VMLINUX DUMP} with commands on standard
- * input), and returns each command's output. A run takes 6-8 s, so outputs are kept beside the
- * dump, keyed by the command script; a changed script runs crash again.
+ * Runs the reference tool, the kernel's own Debian suite's crash ({@link Lab#crash()}: {@code crash
+ * -s VMLINUX DUMP} with commands on standard input), and returns each command's output. A run
+ * takes 6-15 s and a lab has about 80 dumps, so every command the cross-checks compare on a dump
+ * is asked in one run per dump ({@link #transcript}); outputs are kept beside the dump, keyed by
+ * the command script, and a changed script runs crash again.
  */
 final class CrashReference {
     private static final Pattern MARK = Pattern.compile("==KDIVE== (\\d+)\\n?");
+    static final List<String> SYMBOLS = List.of("init_uts_ns", "linux_banner", "init_task", "jiffies_64",
+            "panic", "schedule", "__kmalloc", "kmem_cache_alloc", "init_top_pgt", "cpu_khz", "_stext", "_etext",
+            "__per_cpu_offset", "prb");
+    private static final Map<Path, Transcript> TRANSCRIPTS = new ConcurrentHashMap<>();
 
     private CrashReference() {
     }
 
-    static List<String> outputs(Path vmlinux, Path dump, List<String> commands) throws IOException, InterruptedException {
+    /** One dump's commands and crash's answer to each. */
+    record Transcript(Scenario scenario, Path dump, List<String> commands, List<String> outputs) {
+        /** {@return crash's output for one of the commands} */
+        String of(String command) {
+            int i = commands.indexOf(command);
+            if (i < 0) {
+                throw new IllegalArgumentException(command + " is not among the commands asked of crash on " + dump);
+            }
+            return outputs.get(i);
+        }
+    }
+
+    /**
+     * {@return the transcript of every dump of every scenario, by dump, in scenario and artifact
+     * order}: crash runs on as many dumps at once as there are cores.
+     */
+    static Map<Path, Transcript> transcripts(Lab lab) throws Exception {
+        Map<Path, Scenario> dumps = new LinkedHashMap<>();
+        for (Scenario s : Scenario.values()) {
+            Path dir = lab.build(s, System.out::println);
+            for (Lab.Artifact a : Lab.Artifact.values()) {
+                if (a.isDump() && Files.exists(dir.resolve(a.file))) {
+                    dumps.put(dir.resolve(a.file), s);
+                }
+            }
+        }
+        lab.debuginfo(System.out::println);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        try {
+            Map<Path, Future<Transcript>> futures = new LinkedHashMap<>();
+            dumps.forEach((d, s) -> futures.put(d, pool.submit(() -> transcript(lab, s, d))));
+            Map<Path, Transcript> out = new LinkedHashMap<>();
+            for (var e : futures.entrySet()) {
+                out.put(e.getKey(), e.getValue().get());
+            }
+            return out;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** {@return crash's answers on one dump to every command the cross-checks compare there} */
+    static Transcript transcript(Lab lab, Scenario s, Path dump) throws Exception {
+        Transcript t = TRANSCRIPTS.get(dump);
+        if (t == null) {
+            List<String> commands = commands(s, dump);
+            t = new Transcript(s, dump, commands, outputs(lab, dump, commands));
+            TRANSCRIPTS.put(dump, t);
+        }
+        return t;
+    }
+
+    /**
+     * The commands asked on every dump: sys, rd and sym of fixed symbols, mod, log, vtop of the
+     * first mapped page of the text, direct map, vmalloc and module areas, kmem -s; on the ELF
+     * core (once per scenario) also kmem -i, bt -f and log -T.
+     */
+    private static List<String> commands(Scenario s, Path dump) throws Exception {
+        JsonNode truth = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod", "log", "log -m",
+                "sym " + truth.path("module").path("provoker").asText()));
+        for (String sym : SYMBOLS) {
+            commands.add("sym " + sym);
+        }
+        try (Program p = Program.open(dump, Optional.empty())) {
+            long text = p.address("_stext");
+            long direct = p.layout().directMap(p.layout().imagePhysical(p.address("init_uts_ns")));
+            long vmalloc = firstMapped(p.kernel(), p.layout().vmallocBase(), p.layout().vmemmapBase());
+            long module = firstMapped(p.kernel(), p.layout().modulesStart(), 0xffff_ffff_ff00_0000L);
+            for (long a : new long[] {text + 0x1234, direct + 0x88, vmalloc + 0x10, module + 0x20}) {
+                commands.add("vtop " + Long.toHexString(a));
+                commands.add("sym " + Long.toHexString(text + (a & 0xfff)));
+            }
+        }
+        commands.add("kmem -s");
+        if (dump.getFileName().toString().equals(Lab.Artifact.ELF.file)) {
+            commands.addAll(List.of("kmem -i", "bt -f", "log -T"));
+        }
+        return commands;
+    }
+
+    /** {@return the first mapped page at or above {@code from}, skipping whole unmapped tables} */
+    static long firstMapped(PageTables t, long from, long to) {
+        long a = from;
+        while (Long.compareUnsigned(a, to) < 0) {
+            Translation tr = t.walk(a);
+            if (tr instanceof Translation.Mapped) {
+                return a;
+            }
+            int missing = tr.walk().size(); // the level whose entry was not present: skip what it covers
+            long span = 1L << (12 + 9 * ((t.fiveLevel() ? 5 : 4) - missing));
+            a = (a & ~(span - 1)) + span;
+        }
+        throw new AssertionError("nothing mapped between " + Long.toHexString(from) + " and " + Long.toHexString(to));
+    }
+
+    /** {@return crash's output for each command, in one run on the dump (or from its kept answer)} */
+    static List<String> outputs(Lab lab, Path dump, List<String> commands) throws Exception {
         StringBuilder script = new StringBuilder();
         for (int i = 0; i < commands.size(); i++) {
             script.append("echo ==KDIVE== ").append(i).append('\n').append(commands.get(i)).append('\n');
@@ -33,15 +153,17 @@ final class CrashReference {
         script.append("echo ==KDIVE== ").append(commands.size()).append('\n');
         Path cache = dump.resolveSibling(".crash").resolve(dump.getFileName() + "." + sha(script.toString()) + ".txt");
         if (!Files.isRegularFile(cache)) {
+            Path vmlinux = lab.debuginfo(m -> { });
+            Path crash = lab.crash();
             Files.createDirectories(cache.getParent());
             Path part = Files.createTempFile(cache.getParent(), "crash", ".part");
-            Process p = new ProcessBuilder("crash", "-s", vmlinux.toString(), dump.toString())
+            Process p = new ProcessBuilder(crash.toString(), "-s", vmlinux.toString(), dump.toString())
                     .redirectErrorStream(true).redirectOutput(part.toFile()).start();
             p.getOutputStream().write(script.toString().getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("crash on " + dump + " did not finish in 180 s");
+                throw new IOException(crash + " on " + dump + " did not finish in 300 s");
             }
             Files.move(part, cache, StandardCopyOption.ATOMIC_MOVE);
         }

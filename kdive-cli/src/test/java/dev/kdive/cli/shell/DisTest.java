@@ -45,7 +45,7 @@ class DisTest {
             for (int i = 0; i < 60; i++) {
                 commands.add("dis " + text.get(r.nextInt(text.size())).name());
             }
-            List<String> crash = CrashReference.outputs(lab.debuginfo(System.out::println), dump, commands);
+            List<String> crash = CrashReference.outputs(lab, dump, commands);
             int instructions = 0;
             int aliases = 0;
             int unnamed = 0;

@@ -40,6 +40,7 @@ class KmemTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Arguments> dumps() throws Exception {
+        CrashReference.transcripts(Lab.standard()); // crash on every dump, as many at once as there are cores
         List<Arguments> list = new ArrayList<>();
         for (Scenario s : Scenario.values()) {
             Path dir = Lab.standard().build(s, System.out::println);
@@ -62,7 +63,7 @@ class KmemTest {
     void kmemSCountsEqualCrash(Scenario s, Lab.Artifact artifact) throws Exception {
         Lab lab = Lab.standard();
         Path dump = lab.build(s, System.out::println).resolve(artifact.file);
-        List<String> crash = rows(CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("kmem -s")).getFirst());
+        List<String> crash = rows(CrashReference.transcript(lab, s, dump).of("kmem -s"));
         try (Program p = Program.open(dump, Optional.empty())) {
             List<String> ours = rows(ShellRun.ok(p, "kmem -s"));
             assertThat(ours).hasSizeGreaterThan(100).isEqualTo(crash);
@@ -77,7 +78,7 @@ class KmemTest {
         Path dump = dir.resolve(artifact.file);
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
         String object = Long.toHexString(hex(gt.path("object")));
-        List<String> crash = CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("kmem -p", "kmem -p " + object));
+        List<String> crash = CrashReference.outputs(lab, dump, List.of("kmem -p", "kmem -p " + object));
         try (Program p = Program.open(dump, Optional.empty())) {
             assertThat(rows(ShellRun.ok(p, "kmem -p"))).hasSizeGreaterThan(100_000).isEqualTo(rows(crash.get(0)));
             List<String> one = rows(ShellRun.ok(p, "kmem -p " + object));
@@ -100,7 +101,7 @@ class KmemTest {
     void kmemIEqualsCrashButCountsSlabPagesAsTheKernelDoes(Scenario s) throws Exception {
         Lab lab = Lab.standard();
         Path dump = lab.build(s, System.out::println).resolve(Lab.Artifact.ELF.file);
-        List<String> crash = rows(CrashReference.outputs(lab.debuginfo(System.out::println), dump, List.of("kmem -i")).getFirst());
+        List<String> crash = rows(CrashReference.transcript(lab, s, dump).of("kmem -i"));
         try (Program p = Program.open(dump, Optional.empty())) {
             List<String> ours = rows(ShellRun.ok(p, "kmem -i"));
             assertThat(ours).hasSameSizeAs(crash).hasSize(15);
