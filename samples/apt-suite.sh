@@ -47,8 +47,11 @@ apt_suite() {
 	own=$(machine_codename)
 	[ -n "$own" ] || { echo "apt-suite: /etc/os-release names no VERSION_CODENAME" >&2; return 1; }
 	mkdir -p "$dir"/{lists/partial,cache/archives/partial,sources.list.d,preferences.d,state} || return 1
-	: >"$dir/status"
-	: >"$dir/sources.list"
+	[ -f "$dir/status" ] || : >"$dir/status"
+	[ -f "$dir/sources.list" ] || : >"$dir/sources.list"
+	# written aside and renamed into place: another lab process may be reading them with apt
+	local tmp
+	tmp=$(mktemp "$dir/.sources.XXXXXX") || return 1
 	{
 		while IFS=$'\t' read -r uri from comps signed; do
 			case "$from" in
@@ -68,10 +71,12 @@ apt_suite() {
 			[ -n "$signed" ] && echo "Signed-By: $signed"
 			echo
 		done < <(machine_debian_entries)
-	} >"$dir/sources.list.d/$suite.sources"
-	[ -s "$dir/sources.list.d/$suite.sources" ] \
-		|| { echo "apt-suite: the machine's apt sources have no Debian entry for $own to derive $suite from" >&2; return 1; }
-	cat >"$dir/apt.conf" <<EOF
+	} >"$tmp"
+	[ -s "$tmp" ] \
+		|| { rm -f "$tmp"; echo "apt-suite: the machine's apt sources have no Debian entry for $own to derive $suite from" >&2; return 1; }
+	mv -f "$tmp" "$dir/sources.list.d/$suite.sources"
+	tmp=$(mktemp "$dir/.conf.XXXXXX") || return 1
+	cat >"$tmp" <<EOF
 Dir::State "$dir/state";
 Dir::State::Lists "$dir/lists";
 Dir::State::status "$dir/status";
@@ -84,15 +89,20 @@ APT::Architecture "amd64";
 APT::Architectures { "amd64"; };
 Acquire::Languages "none";
 EOF
+	mv -f "$tmp" "$dir/apt.conf"
 	echo "$dir/apt.conf"
 }
 
-# apt_suite_update CONF: apt-get update for that configuration, at most every 12 hours.
+# apt_suite_update CONF: apt-get update for that configuration, at most every 12 hours; one
+# process at a time (the lab's tests ask from several threads), the others wait for it.
 apt_suite_update() {
 	local conf=$1 stamp
 	stamp=$(dirname "$conf")/updated
-	if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-		APT_CONFIG=$conf apt-get update -q >&2 || return 1
-		touch "$stamp"
-	fi
+	(
+		flock 9 || exit 1
+		if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+			APT_CONFIG=$conf apt-get update -q >&2 || exit 1
+			touch "$stamp"
+		fi
+	) 9>"$(dirname "$conf")/update.lock"
 }

@@ -15,8 +15,10 @@ import java.util.function.Consumer;
 /**
  * The kernel's {@code struct page} array under SPARSEMEM_VMEMMAP: which memory sections exist
  * (VMCOREINFO's {@code mem_section}, {@code SECTION_SIZE_BITS}; include/linux/mmzone.h) and the
- * page struct of every frame in them, read a vmemmap page at a time. Flag names come from the
- * dump's own {@code enum pageflags}.
+ * page struct of every frame in them, read a vmemmap page at a time. Flag names, and their
+ * order, are the kernel's own: its {@code pageflag_names[]} table (mm/debug.c, the order of
+ * include/trace/events/mmflags.h that {@code %pGp} and crash print), else the dump's
+ * {@code enum pageflags} in bit order.
  */
 public final class PageMap {
     /** mm/sparse.c: a section's section_mem_map low bits. */
@@ -30,8 +32,10 @@ public final class PageMap {
     private final int indexOffset;
     private final int refcountOffset;
     private final int sectionShift;
-    private final Map<Long, String> flagNames;
-    private final int nrPageflags;
+    /** Each flag's mask and name, in the order they are printed. */
+    private final List<Flag> flags;
+
+    private record Flag(long mask, String name) {}
     private List<Section> sections;
 
     /** One page frame's struct page, the fields crash's {@code kmem -p} shows. */
@@ -50,19 +54,49 @@ public final class PageMap {
         this.indexOffset = (int) page.member("index").offset();
         this.refcountOffset = (int) page.member("_refcount").offset();
         this.sectionShift = Integer.parseInt(info.getOrDefault("NUMBER(SECTION_SIZE_BITS)", "27")) - 12;
+        this.flags = pageflagNames(p).orElseGet(() -> enumPageflags(p));
+    }
+
+    /** The kernel's pageflag_names[]: struct trace_print_flags {mask, name}, ended by a NULL name. */
+    private static java.util.Optional<List<Flag>> pageflagNames(Program p) {
+        try {
+            long table = p.address("pageflag_names");
+            KernelObject entry = KernelObject.at(p, "trace_print_flags", 0);
+            long size = entry.type().size();
+            List<Flag> out = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                KernelObject e = new KernelObject(p, entry.type(), table + i * size);
+                long name = e.read("name");
+                if (name == 0) {
+                    return out.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(List.copyOf(out));
+                }
+                out.add(new Flag(e.read("mask"), p.kernel().cstring(name, 64)));
+            }
+            return java.util.Optional.empty(); // no terminator: not the table it should be
+        } catch (MemoryFault | dev.kdive.program.UnknownSymbolException | RuntimeException e) {
+            return java.util.Optional.empty(); // no such symbol or type (CONFIG_KALLSYMS_ALL off): the enum
+        }
+    }
+
+    /** enum pageflags below __NR_PAGEFLAGS in bit order; several names share a bit (PG_checked = PG_owner_priv_1): the first declared names it. */
+    private static List<Flag> enumPageflags(Program p) {
         Map<Long, String> names = new TreeMap<>();
-        int nr = 0;
+        long nr = 0;
         if (p.types().lookup("enum pageflags").map(Type::resolved).orElse(null) instanceof Type.Enum e) {
             for (Type.Enumerator v : e.values()) {
                 if (v.name().equals("__NR_PAGEFLAGS")) {
-                    nr = (int) v.value();
+                    nr = v.value();
                 }
-                // Several names share a bit (PG_checked = PG_owner_priv_1): the first declared is its name.
                 names.putIfAbsent(v.value(), v.name().replaceFirst("^PG_", ""));
             }
         }
-        this.flagNames = names;
-        this.nrPageflags = nr;
+        List<Flag> out = new ArrayList<>();
+        for (var e : names.entrySet()) {
+            if (e.getKey() >= 0 && e.getKey() < nr) {
+                out.add(new Flag(1L << e.getKey(), e.getValue()));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** {@return the sections with a mem map, from VMCOREINFO's mem_section roots; read once} */
@@ -157,12 +191,9 @@ public final class PageMap {
     /** {@return the names of the flag bits set below __NR_PAGEFLAGS, comma-separated, as crash prints them} */
     public String flagNames(long flags) {
         StringBuilder s = new StringBuilder();
-        for (int bit = 0; bit < nrPageflags; bit++) {
-            if ((flags & (1L << bit)) != 0) {
-                String name = flagNames.get((long) bit);
-                if (name != null) {
-                    s.append(s.isEmpty() ? "" : ",").append(name);
-                }
+        for (Flag f : this.flags) {
+            if ((flags & f.mask()) != 0) {
+                s.append(s.isEmpty() ? "" : ",").append(f.name());
             }
         }
         return s.toString();

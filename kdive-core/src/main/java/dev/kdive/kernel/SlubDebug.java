@@ -187,20 +187,26 @@ public final class SlubDebug {
     }
 
     /**
-     * A stack depot handle: a slab index and an offset inside it (union handle_parts, widths from
-     * the types), the slab from {@code stack_slabs[]} (6.1) or {@code stack_pools[]} (6.3+). The
-     * offset's unit is not in the types, so each alignment is tried and the record must carry the
-     * same handle back.
+     * A stack depot handle: a pool index and an offset inside it (union handle_parts, widths from
+     * the types; lib/stackdepot.c), the pool from {@code stack_slabs[]} (6.1), {@code stack_pools[]}
+     * (6.3) or the array {@code stack_pools} points to (6.8+, allocated at boot), and since 6.8
+     * the index stored plus one ({@code pool_index_plus_1}: 0 is no handle). Neither the offset's
+     * unit nor whether {@code stack_pools} is an array or a pointer is in BTF, so each reading is
+     * tried and the record must carry the same handle back.
      */
     private List<Long> depotStack(long handle) throws MemoryFault {
         if (handle == 0) {
             return List.of();
         }
         Type.Struct parts = (Type.Struct) p.types().lookup("union handle_parts").map(Type::resolved).orElseThrow();
-        Type.Member index = parts.member("slabindex").or(() -> parts.member("pool_index")).orElseThrow();
+        Optional<Type.Member> plusOne = parts.member("pool_index_plus_1");
+        Type.Member index = plusOne.or(() -> parts.member("slabindex")).or(() -> parts.member("pool_index")).orElseThrow();
         Type.Member offset = parts.member("offset").orElseThrow();
-        long slabIndex = (handle >>> index.bitOffset()) & ((1L << index.bitSize()) - 1);
+        long poolIndex = ((handle >>> index.bitOffset()) & ((1L << index.bitSize()) - 1)) - (plusOne.isPresent() ? 1 : 0);
         long off = (handle >>> offset.bitOffset()) & ((1L << offset.bitSize()) - 1);
+        if (poolIndex < 0) {
+            return List.of();
+        }
         long table;
         try {
             table = p.address("stack_slabs");
@@ -211,26 +217,35 @@ public final class SlubDebug {
                 return List.of();
             }
         }
-        long slab = p.kernel().u64(table + 8 * slabIndex);
-        if (slab == 0) {
-            return List.of();
-        }
         KernelObject record0 = KernelObject.at(p, "stack_record", 0);
-        for (int align = 4; align >= 2; align--) {
-            KernelObject r = new KernelObject(p, record0.type(), slab + (off << align));
+        // stack_record.handle is a u32 before 6.8 and a union handle_parts since
+        String handlePath = record0.member("handle").type().get().resolved() instanceof Type.Struct ? "handle.handle" : "handle";
+        for (long pools : new long[] {table, p.kernel().u64(table)}) {
+            long pool;
             try {
-                if ((r.read("handle") & 0xffffffffL) != (handle & 0xffffffffL)) {
-                    continue;
+                pool = p.kernel().u64(pools + 8 * poolIndex);
+            } catch (MemoryFault e) {
+                continue;
+            }
+            if (pool == 0) {
+                continue;
+            }
+            for (int align = 4; align >= 2; align--) {
+                KernelObject r = new KernelObject(p, record0.type(), pool + (off << align));
+                try {
+                    if ((r.read(handlePath) & 0xffffffffL) != (handle & 0xffffffffL)) {
+                        continue;
+                    }
+                    int size = (int) r.read("size");
+                    long entries = r.addressOf("entries");
+                    List<Long> stack = new ArrayList<>();
+                    for (int i = 0; i < Math.min(size, 64); i++) {
+                        stack.add(p.kernel().u64(entries + 8L * i));
+                    }
+                    return stack;
+                } catch (MemoryFault | RuntimeException e) {
+                    // another alignment
                 }
-                int size = (int) r.read("size");
-                long entries = r.addressOf("entries");
-                List<Long> stack = new ArrayList<>();
-                for (int i = 0; i < Math.min(size, 64); i++) {
-                    stack.add(p.kernel().u64(entries + 8L * i));
-                }
-                return stack;
-            } catch (MemoryFault | RuntimeException e) {
-                // another alignment
             }
         }
         return List.of();

@@ -83,8 +83,9 @@ public final class Lab {
     /** makedumpfile per compression ("zstd", "snappy"), or why there is none; null until asked. */
     private java.util.Map<String, String> tools;
     private java.util.Map<String, String> toolsMissing;
-    /** the reference crash for this kernel; null until asked */
+    /** the reference crash and the debug vmlinux for this kernel; null until asked */
     private Path crash;
+    private Path debuginfo;
 
     /**
      * @param kernel which Debian kernel to boot: a suite ("bookworm", "trixie", "sid", ...: that
@@ -148,7 +149,7 @@ public final class Lab {
     }
 
     /** {@return the ABI of Debian's current amd64 kernel (asks apt once per Lab)} */
-    public String release() throws LabException, InterruptedException {
+    public synchronized String release() throws LabException, InterruptedException {
         if (release == null) {
             release = script("find Debian's kernel release" + (kernel.isEmpty() ? "" : " for " + kernel), List.of("release")).strip();
         }
@@ -262,11 +263,14 @@ public final class Lab {
     }
 
     /** Fetches the debug vmlinux (only that file of the -dbg package); returns its path. */
-    public Path debuginfo(Consumer<String> progress) throws LabException, InterruptedException {
-        Path dir = releaseDir().resolve("debug");
-        progress.accept("fetching the debug vmlinux of " + release() + " into " + dir);
-        script("fetch the debug vmlinux", List.of("debuginfo", dir.toString()));
-        return dir.resolve("vmlinux");
+    public synchronized Path debuginfo(Consumer<String> progress) throws LabException, InterruptedException {
+        if (debuginfo == null) { // once per Lab: the tests ask from several threads
+            Path dir = releaseDir().resolve("debug");
+            progress.accept("fetching the debug vmlinux of " + release() + " into " + dir);
+            script("fetch the debug vmlinux", List.of("debuginfo", dir.toString()));
+            debuginfo = dir.resolve("vmlinux");
+        }
+        return debuginfo;
     }
 
     /**

@@ -35,8 +35,11 @@ class DisTest {
     void functionsEqualCrashsDis() throws Exception {
         Lab lab = Lab.standard();
         Path dump = lab.build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.ELF.file);
-        List<String> commands = new ArrayList<>(List.of("dis __kmem_cache_alloc_node", "dis -r __kmem_cache_alloc_node+0x12e",
-                "dis kmalloc_trace 10", "dis panic"));
+        // the function the slab-uaf GPF hit (6.1: __kmem_cache_alloc_node, 6.12: __kmalloc_cache_noprof), from the ground truth
+        String rip = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile())
+                .path("crashing").path("rip").asText().replaceFirst("/.*", "");
+        String function = rip.replaceFirst("\\+.*", "");
+        List<String> commands = new ArrayList<>(List.of("dis " + function, "dis -r " + rip, "dis " + function + " 10", "dis panic"));
         try (Program p = Program.open(dump, Optional.empty())) {
             // A fixed sample of the kernel's functions, spread over the whole text.
             List<Symbol> text = p.symbols().all().stream().filter(Symbol::isText).filter(s -> s.size() > 0 && s.size() < 4096)
