@@ -107,8 +107,10 @@ final class DisCommand implements ShellCommand {
         List<String> problems = new ArrayList<>();
         byte[] code = readUpTo(p, start, (int) Math.min(end - start + (args.has("-r") ? 14 : 0), MAX_FUNCTION), problems);
         List<Instruction> insns = new ArrayList<>(disassembler.decode(code, start));
-        // (An __init function freed after boot is all INT3 fill: shown as it is.)
-        if (count == Integer.MAX_VALUE && !args.has("-r") && !insns.stream().allMatch(i -> i.mnemonic().equals("int3"))) {
+        // (An __init function freed after boot is all INT3 fill, and objtool's __pfx_FUNC (6.2+) is
+        // all NOPs, the padding before FUNC: each shown as it is, as crash shows them.)
+        if (count == Integer.MAX_VALUE && !args.has("-r") && !insns.stream().allMatch(i -> i.mnemonic().equals("int3"))
+                && !insns.stream().allMatch(DisCommand::padding)) {
             // kallsyms has no sizes: a function runs to the next symbol, over the padding the
             // compiler put after its last instruction (NOPs, or INT3s in noinstr code). The INT3s
             // right after a RET are the function's own: the 5-byte jump to the return thunk that

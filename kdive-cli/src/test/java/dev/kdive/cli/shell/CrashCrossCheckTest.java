@@ -122,7 +122,8 @@ class CrashCrossCheckTest {
                 checked++;
             }
         }
-        assertThat(checked).isGreaterThanOrEqualTo(CrashReference.SYMBOLS.size() + 2);
+        assertThat(checked).isEqualTo(c.commands().stream().filter(x -> x.startsWith("rd -a") || x.startsWith("sym ")).count())
+                .isGreaterThanOrEqualTo(12 + 2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -133,13 +134,49 @@ class CrashCrossCheckTest {
             return; // checked once per scenario, on its ELF core
         }
         int checked = 0;
+        int binutils = 0;
         for (int i = 0; i < c.commands().size(); i++) {
             if (c.commands().get(i).startsWith("sym ")) {
-                assertThat(c.kdiveWithVmlinux().get(i).strip()).as(id + ": " + c.commands().get(i)).isEqualTo(c.crash().get(i).strip());
+                String ours = c.kdiveWithVmlinux().get(i).strip();
+                String theirs = c.crash().get(i).strip();
+                Matcher o = SYM_LINE.matcher(ours);
+                Matcher t = SYM_LINE.matcher(theirs);
+                if (!ours.equals(theirs) && o.matches() && t.matches() && o.group(1).equals(t.group(1))) {
+                    // gdb (crash) sometimes names an inlined callee's line at a function's first byte
+                    // (sev_es_terminate: msr.h:96 on 6.12); binutils' addr2line decides
+                    assertThat(o.group(3) + ":" + o.group(4)).as(id + ": " + c.commands().get(i) + ", crash: " + theirs)
+                            .isEqualTo(addr2line(o.group(2)));
+                    binutils++;
+                } else {
+                    assertThat(ours).as(id + ": " + c.commands().get(i)).isEqualTo(theirs);
+                }
                 checked++;
             }
         }
         assertThat(checked).isGreaterThan(10);
+        assertThat(binutils).as("lines where crash and binutils differ").isLessThan(3);
+    }
+
+    /** "ADDR (t) NAME[+OFF] FILE: LINE", as sym prints with DWARF. */
+    private static final Pattern SYM_LINE = Pattern.compile("([0-9a-f]+ \\(\\w\\) ([\\w.]+(?:\\+\\d+)?)) (\\S+): (\\d+)");
+
+    /** binutils' addr2line of NAME[+OFF] in the debug vmlinux (its link-time address): "FILE:LINE". */
+    private static String addr2line(String symbol) {
+        try {
+            Path vmlinux = Lab.standard().debuginfo(m -> { });
+            String name = symbol.replaceFirst("\\+.*", "");
+            long off = symbol.contains("+") ? Long.parseLong(symbol.replaceFirst(".*\\+", "")) : 0;
+            long link;
+            try (dev.kdive.elf.ElfFile elf = dev.kdive.elf.ElfFile.open(vmlinux)) {
+                link = elf.symbols().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow().value() + off;
+            }
+            Process p = new ProcessBuilder("addr2line", "-e", vmlinux.toString(), "0x" + Long.toHexString(link)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            p.waitFor();
+            return out.replaceFirst(" \\(discriminator \\d+\\)$", "");
+        } catch (Exception e) {
+            throw new AssertionError("addr2line of " + symbol + ": " + e, e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

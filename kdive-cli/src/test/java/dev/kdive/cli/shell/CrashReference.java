@@ -32,15 +32,16 @@ import java.util.regex.Pattern;
 /**
  * Runs the reference tool, the kernel's own Debian suite's crash ({@link Lab#crash()}: {@code crash
  * -s VMLINUX DUMP} with commands on standard input), and returns each command's output. A run
- * takes 6-15 s and a lab has about 80 dumps, so every command the cross-checks compare on a dump
- * is asked in one run per dump ({@link #transcript}); outputs are kept beside the dump, keyed by
- * the command script, and a changed script runs crash again.
+ * takes 6-20 s and a lab has about 80 dumps, so every command the cross-checks compare on a dump
+ * is asked in one run per memory image ({@link #transcript}, {@link #sameMemory}); outputs are
+ * kept beside the dump, keyed by the command script, and a changed script runs crash again.
  */
 final class CrashReference {
     private static final Pattern MARK = Pattern.compile("==KDIVE== (\\d+)\\n?");
+    /** Symbols asked with sym on every dump, those of them the kernel has (6.10 renamed the allocators *_noprof). */
     static final List<String> SYMBOLS = List.of("init_uts_ns", "linux_banner", "init_task", "jiffies_64",
-            "panic", "schedule", "__kmalloc", "kmem_cache_alloc", "init_top_pgt", "cpu_khz", "_stext", "_etext",
-            "__per_cpu_offset", "prb");
+            "panic", "schedule", "__kmalloc", "kmem_cache_alloc", "__kmalloc_noprof", "kmem_cache_alloc_noprof",
+            "init_top_pgt", "cpu_khz", "_stext", "_etext", "__per_cpu_offset", "prb");
     private static final Map<Path, Transcript> TRANSCRIPTS = new ConcurrentHashMap<>();
 
     private CrashReference() {
@@ -60,7 +61,8 @@ final class CrashReference {
 
     /**
      * {@return the transcript of every dump of every scenario, by dump, in scenario and artifact
-     * order}: crash runs on as many dumps at once as there are cores.
+     * order}: crash runs on as many dumps at once as there are cores, once per memory image
+     * ({@link #sameMemory}).
      */
     static Map<Path, Transcript> transcripts(Lab lab) throws Exception {
         Map<Path, Scenario> dumps = new LinkedHashMap<>();
@@ -75,11 +77,18 @@ final class CrashReference {
         lab.debuginfo(System.out::println);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
         try {
-            Map<Path, Future<Transcript>> futures = new LinkedHashMap<>();
-            dumps.forEach((d, s) -> futures.put(d, pool.submit(() -> transcript(lab, s, d))));
+            List<Future<Transcript>> asked = new ArrayList<>();
+            dumps.forEach((d, s) -> {
+                if (sameMemory(d).equals(d)) {
+                    asked.add(pool.submit(() -> transcript(lab, s, d)));
+                }
+            });
+            for (Future<Transcript> f : asked) {
+                f.get();
+            }
             Map<Path, Transcript> out = new LinkedHashMap<>();
-            for (var e : futures.entrySet()) {
-                out.put(e.getKey(), e.getValue().get());
+            for (var e : dumps.entrySet()) {
+                out.put(e.getKey(), transcript(lab, e.getValue(), e.getKey()));
             }
             return out;
         } catch (ExecutionException e) {
@@ -89,15 +98,39 @@ final class CrashReference {
         }
     }
 
-    /** {@return crash's answers on one dump to every command the cross-checks compare there} */
-    static Transcript transcript(Lab lab, Scenario s, Path dump) throws Exception {
-        Transcript t = TRANSCRIPTS.get(dump);
-        if (t == null) {
-            List<String> commands = commands(s, dump);
-            t = new Transcript(s, dump, commands, outputs(lab, dump, commands));
-            TRANSCRIPTS.put(dump, t);
+    /**
+     * {@return the dump of a scenario holding the same memory as this one in another container,
+     * whose crash answers stand for this one's}: QEMU's paging ELF and kdump files hold the ELF
+     * core's pages, and makedumpfile's -d 31 zlib, lzo and uncompressed files the same filtered
+     * pages (one run of one makedumpfile); the zstd and snappy files come from another
+     * makedumpfile and stand for themselves. kdive still reads every container: only crash is
+     * asked once per memory image (a crash start costs 6-20 s).
+     */
+    static Path sameMemory(Path dump) {
+        String name = dump.getFileName().toString();
+        for (Lab.Artifact a : List.of(Lab.Artifact.ELF_PAGING, Lab.Artifact.KDUMP, Lab.Artifact.KDUMP_FLAT)) {
+            if (a.file.equals(name)) {
+                return dump.resolveSibling(Lab.Artifact.ELF.file);
+            }
         }
-        return t;
+        for (Lab.Artifact a : List.of(Lab.Artifact.D31_LZO, Lab.Artifact.D31_RAW)) {
+            if (a.file.equals(name)) {
+                return dump.resolveSibling(Lab.Artifact.D31_ZLIB.file);
+            }
+        }
+        return dump;
+    }
+
+    /** {@return crash's answers for one dump's memory to every command the cross-checks compare there} */
+    static Transcript transcript(Lab lab, Scenario s, Path dump) throws Exception {
+        Path memory = sameMemory(dump);
+        Transcript t = TRANSCRIPTS.get(memory);
+        if (t == null) {
+            List<String> commands = commands(s, memory);
+            t = new Transcript(s, memory, commands, outputs(lab, memory, commands));
+            TRANSCRIPTS.put(memory, t);
+        }
+        return new Transcript(s, dump, t.commands(), t.outputs());
     }
 
     /**
@@ -109,10 +142,12 @@ final class CrashReference {
         JsonNode truth = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
         List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod", "log", "log -m",
                 "sym " + truth.path("module").path("provoker").asText()));
-        for (String sym : SYMBOLS) {
-            commands.add("sym " + sym);
-        }
         try (Program p = Program.open(dump, Optional.empty())) {
+            for (String sym : SYMBOLS) {
+                if (p.symbols().lookup(sym).isPresent()) {
+                    commands.add("sym " + sym);
+                }
+            }
             long text = p.address("_stext");
             long direct = p.layout().directMap(p.layout().imagePhysical(p.address("init_uts_ns")));
             long vmalloc = firstMapped(p.kernel(), p.layout().vmallocBase(), p.layout().vmemmapBase());

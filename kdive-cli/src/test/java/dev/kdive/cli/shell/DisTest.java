@@ -43,7 +43,12 @@ class DisTest {
         try (Program p = Program.open(dump, Optional.empty())) {
             // A fixed sample of the kernel's functions, spread over the whole text.
             List<Symbol> text = p.symbols().all().stream().filter(Symbol::isText).filter(s -> s.size() > 0 && s.size() < 4096)
-                    .filter(s -> s.name().matches("[A-Za-z_][\\w]*")).toList();
+                    .filter(s -> s.name().matches("[A-Za-z_][\\w]*")).filter(s -> !s.name().startsWith("__pfx_")).toList();
+            // (__pfx_FUNC, objtool's padding before FUNC on 6.2+, is left out: several share one address, and
+            // the name gdb picks of them is its own; "dis __pfx_panic" is compared below where the kernel has it)
+            if (p.symbols().lookup("__pfx_panic").isPresent()) {
+                commands.add("dis __pfx_panic");
+            }
             Random r = new Random(42);
             for (int i = 0; i < 60; i++) {
                 commands.add("dis " + text.get(r.nextInt(text.size())).name());
@@ -52,14 +57,35 @@ class DisTest {
             int instructions = 0;
             int aliases = 0;
             int unnamed = 0;
+            int ftraceAfterEndbr = 0;
+            int nopSpelling = 0;
             for (int i = 0; i < commands.size(); i++) {
                 List<String> ours = lines(ShellRun.ok(p, commands.get(i)));
                 List<String> theirs = lines(crash.get(i));
                 if (theirs.stream().anyMatch(l -> l.startsWith("dis: ") || l.contains("is ambiguous"))) {
                     continue; // a name crash cannot resolve alone (several symbols of that name)
                 }
+                if (ours.size() > theirs.size() && ours.stream().allMatch(l -> l.endsWith("int3"))) {
+                    // an __init function freed after boot, INT3 fill: crash stops at the vmlinux's st_size,
+                    // kdive (kallsyms has no sizes) at the next symbol
+                    ours = ours.subList(0, theirs.size());
+                }
                 assertThat(ours).as(commands.get(i)).hasSameSizeAs(theirs);
                 for (int k = 0; k < ours.size(); k++) {
+                    if (k == 1 && ours.get(k).equals(theirs.get(k) + " [FTRACE NOP]") && ours.get(k).contains("+4>:")) {
+                        // kdive marks the __fentry__ NOP after IBT's 4-byte endbr64 (or the NOP the kernel
+                        // puts in its place where the CPU has no IBT) too; crash only at +0
+                        ftraceAfterEndbr++;
+                        continue;
+                    }
+                    String at = ours.get(k).replaceFirst(":\t.*", "");
+                    if (!ours.get(k).equals(theirs.get(k)) && theirs.get(k).startsWith(at + ":\t")
+                            && ours.get(k).contains("nop") && theirs.get(k).contains("nop")) {
+                        // a prefixed multi-byte NOP: objdump 2.40 spells "data16 cs nopw 0x0(%rax,%rax,1)", crash's
+                        // gdb "data16 nopw %cs:0x0(%rax,%rax,1)"; LabDisassemblyTest holds kdive to objdump
+                        nopSpelling++;
+                        continue;
+                    }
                     if (!ours.get(k).equals(theirs.get(k))) {
                         // Several names for one address (__x86_indirect_thunk_array = __indirect_thunk_start), a
                         // GCC clone that gdb names by its DWARF function (foo for foo.part.0), or a static that
@@ -84,9 +110,9 @@ class DisTest {
                 instructions += ours.size();
             }
             assertThat(instructions).isGreaterThan(2000);
-            assertThat(aliases + unnamed).isLessThan(instructions / 100);
+            assertThat(aliases + unnamed + nopSpelling).isLessThan(instructions / 100);
             System.out.println("dis: " + instructions + " instructions equal to crash's, " + aliases + " naming another alias of the same address or a GCC clone by its DWARF name, "
-                    + unnamed + " data addresses crash leaves unnamed");
+                    + unnamed + " data addresses crash leaves unnamed, " + ftraceAfterEndbr + " ftrace NOPs after endbr64 crash leaves unmarked");
         }
     }
 

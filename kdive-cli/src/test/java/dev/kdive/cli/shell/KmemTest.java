@@ -87,7 +87,11 @@ class KmemTest {
             String page = one.get(1).split(" +")[0];
             String where = ShellRun.ok(p, "kmem " + page);
             assertThat(where).contains("  " + gt.path("cache").asText() + "\n").contains("  " + page + "  ").endsWith(one.get(1) + "\n");
-            assertThat(one.get(1)).endsWith(" slab");
+            // PG_slab names it where the kernel has that flag; since 6.10 a slab is a page type, no flag
+            if (p.types().lookup("enum pageflags").map(t -> t.resolved()).orElse(null) instanceof dev.kdive.types.Type.Enum e
+                    && e.values().stream().anyMatch(v -> v.name().equals("PG_slab"))) {
+                assertThat(one.get(1)).endsWith(" slab");
+            }
         }
     }
 
@@ -213,7 +217,7 @@ class KmemTest {
             String evidence = f.path("evidence").toString();
             String provoker = gt.path("provoker").asText();
             assertThat(evidence).contains("allocated by " + provoker + "+").contains("freed by " + provoker + "+")
-                    .contains("pid " + gt.path("pid").asText()).contains("kmalloc_trace+").contains("crash_write+");
+                    .contains("pid " + gt.path("pid").asText()).contains("crash_write+").contains("vfs_write+");
             String where = ShellRun.ok(p, "kmem " + Long.toHexString(object + offset));
             assertThat(where).contains(Long.toHexString(object) + "  (slab freelist)").contains("allocated by " + provoker + "+")
                     .contains("freed by " + provoker + "+");
