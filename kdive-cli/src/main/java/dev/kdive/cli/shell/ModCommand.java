@@ -32,9 +32,10 @@ final class ModCommand implements ShellCommand {
             boolean perType = !walk.modules().isEmpty() && walk.modules().getFirst().perType();
             out.println(center("MODULE", 16) + "  " + String.format("%-" + width + "s", "NAME") + "  " + center(perType ? "TEXT_BASE" : "BASE", 16)
                     + "  " + String.format("%5s", "SIZE") + "  OBJECT FILE");
-            // crash lists modules by the address of their struct module.
+            // crash lists modules by their text base. (Before 6.4 struct module lies in the module's own
+            // core_layout, so that is also the order of the struct modules; since, it is in mem[MOD_DATA].)
             List<Module> sorted = new ArrayList<>(walk.modules());
-            sorted.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
+            sorted.sort((a, b) -> a.base() != b.base() ? Long.compareUnsigned(a.base(), b.base()) : Long.compareUnsigned(a.address(), b.address()));
             for (Module m : sorted) {
                 java.nio.file.Path f = files.get(m.name());
                 out.printf("%16x  %-" + width + "s  %16x  %5d  %s%n", m.address(), m.name(), m.base(), m.size(),
