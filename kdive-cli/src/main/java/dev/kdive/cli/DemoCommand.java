@@ -1,5 +1,6 @@
 package dev.kdive.cli;
 
+import dev.kdive.kernel.Kernel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kdive.dump.DumpFile;
@@ -66,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         System.out.println("== kdive on the makedumpfile -d 31 dump alone (no debug package): bt; dis -r RIP; kmem -V");
-        try (dev.kdive.program.Program p = dev.kdive.program.Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), java.util.Optional.empty())) {
+        try (dev.kdive.program.Program p = dev.kdive.kernel.Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), java.util.Optional.empty())) {
             java.io.StringWriter w = new java.io.StringWriter();
             dev.kdive.cli.shell.Shell shell = new dev.kdive.cli.shell.Shell(p, new java.io.PrintWriter(w), false);
             shell.runLine("bt");

@@ -1,5 +1,6 @@
 package dev.kdive.cli;
 
+import dev.kdive.kernel.Kernel;
 import dev.kdive.cli.shell.Shell;
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.program.Program;
@@ -42,6 +43,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--vmlinux", paramLabel = "FILE", description = "the matching vmlinux (symbol sizes from its .symtab); optional")
     Path vmlinux;
 
+    @Option(names = "--debug", description = "on an internal error, print the whole Java stack trace on standard error")
+    boolean debug;
+
     @Option(names = "--src", paramLabel = "DIR", description = "kernel source tree for list (repeatable)")
     java.util.List<Path> sources = new java.util.ArrayList<>();
 
@@ -55,12 +59,12 @@ public final class Main implements Callable<Integer> {
             return 0;
         }
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
-        try (Program p = Program.open(dump, Optional.ofNullable(vmlinux))) {
+        try (Program p = Kernel.open(dump, Optional.ofNullable(vmlinux))) {
             for (String w : p.warnings()) {
                 System.err.println("kdive: " + w);
             }
             p.onProgress(message -> System.err.println("kdive: " + message));
-            Shell shell = new Shell(p, out, json, sources, moduleDirs);
+            Shell shell = new Shell(p, out, json, sources, moduleDirs).debug(debug || System.getenv("KDIVE_TRACE") != null);
             if (commands != null) {
                 shell.runLine(commands);
             } else {

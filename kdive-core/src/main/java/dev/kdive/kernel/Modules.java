@@ -3,10 +3,12 @@ package dev.kdive.kernel;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
+import dev.kdive.program.SymbolFinder;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.symbols.Symbol;
 import dev.kdive.symbols.SymbolTable;
 import dev.kdive.types.Type;
+import dev.kdive.types.TypeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -45,7 +47,36 @@ public final class Modules {
     private Modules() {
     }
 
-    public static Walk walk(Program p) {
+    /**
+     * {@return the loaded modules with their symbols, read once per program; an empty walk naming
+     * the reason when the dump's types or the list cannot be read}
+     */
+    public static Walk of(Program p) {
+        return p.cached(Walk.class, () -> {
+            try {
+                return walk(p);
+            } catch (TypeException e) {
+                return new Walk(List.of(), List.of("modules: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** {@return the modules' kallsyms as a symbol finder of the program, read on first use} */
+    static SymbolFinder finder(Program p) {
+        return new SymbolFinder() {
+            @Override
+            public Optional<Symbol> containing(long address) {
+                return of(p).symbol(address);
+            }
+
+            @Override
+            public Optional<Symbol> lookup(String name) {
+                return of(p).lookup(name);
+            }
+        };
+    }
+
+    static Walk walk(Program p) {
         List<Module> modules = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         long head;

@@ -60,7 +60,35 @@ public final class OrcUnwinder {
     private final int entrySize;
     private final Type.Struct ptRegs;
 
-    public OrcUnwinder(Program p) throws MemoryFault, UnknownSymbolException {
+    /** The program's unwinder, or why it has none; made once. */
+    private record Made(OrcUnwinder unwinder, MemoryFault fault, UnknownSymbolException unknown) {}
+
+    /**
+     * {@return the program's unwinder: the kernel's ORC tables and every module's, read once}
+     *
+     * @throws UnknownSymbolException when the kernel has no ORC tables (built without CONFIG_UNWINDER_ORC)
+     * @throws MemoryFault            when a table's bounds cannot be read
+     */
+    public static OrcUnwinder of(Program p) throws MemoryFault, UnknownSymbolException {
+        Made m = p.cached(Made.class, () -> {
+            try {
+                return new Made(new OrcUnwinder(p), null, null);
+            } catch (MemoryFault f) {
+                return new Made(null, f, null);
+            } catch (UnknownSymbolException e) {
+                return new Made(null, null, e);
+            }
+        });
+        if (m.fault() != null) {
+            throw m.fault();
+        }
+        if (m.unknown() != null) {
+            throw m.unknown();
+        }
+        return m.unwinder();
+    }
+
+    private OrcUnwinder(Program p) throws MemoryFault, UnknownSymbolException {
         this.p = p;
         long ip = p.address("__start_orc_unwind_ip");
         tables.add(new Table(ip, p.address("__start_orc_unwind"), (int) ((p.address("__stop_orc_unwind_ip") - ip) / 4),
@@ -74,7 +102,7 @@ public final class OrcUnwinder {
         typeBits = type.bitSize();
         endBitOffset = orc.member("end").map(m -> (int) m.bitOffset()).orElse(-1);
         ptRegs = (Type.Struct) p.types().lookup("struct pt_regs").orElseThrow();
-        for (Module m : p.modules().modules()) {
+        for (Module m : Modules.of(p).modules()) {
             try {
                 KernelObject mod = KernelObject.at(p, "module", m.address());
                 int n = (int) mod.read("arch.num_orcs");

@@ -1,5 +1,7 @@
 package dev.kdive.kernel;
 
+import dev.kdive.value.Hex;
+
 /**
  * One task as {@code ps} lists it.
  *
@@ -10,7 +12,7 @@ package dev.kdive.kernel;
  * @param cpu       the CPU it last ran on
  * @param ppid      {@code task->real_parent->pid}
  */
-public record Task(long address, int pid, int tgid, String comm, long mm, long activeMm, long state, long exitState,
+public record Task(@Hex long address, int pid, int tgid, String comm, @Hex long mm, @Hex long activeMm, long state, long exitState,
                    int cpu, int ppid) {
     public boolean kernelThread() {
         return mm == 0;

@@ -90,6 +90,25 @@ public final class Tasks {
         }
     }
 
+    /**
+     * {@return the task whose task_struct is at {@code address}, as the task lists know it (a
+     * thread-group leader, a thread or a CPU's idle task); read from the address alone when no list
+     * reaches it, as on a kernel whose task list is broken}
+     */
+    public static Task find(Program p, long address) throws MemoryFault, UnknownSymbolException {
+        for (Task t : walk(p).tasks()) {
+            if (t.address() == address) {
+                return t;
+            }
+        }
+        for (Task t : idle(p)) {
+            if (t.address() == address) {
+                return t;
+            }
+        }
+        return at(p, address);
+    }
+
     /** {@return the task whose task_struct is at {@code address}} */
     public static Task at(Program p, long address) throws MemoryFault {
         return task(KernelObject.at(p, "task_struct", address));

@@ -41,11 +41,10 @@ public final class Program implements AutoCloseable {
     private final Optional<Path> vmlinux;
     private TypeTable types;
     private String typesUnavailable;
-    private dev.kdive.kernel.Modules.Walk modules;
+    private final List<SymbolFinder> symbolFinders = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<Object, Object> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private ElfFile debugElf;
     private java.util.function.Consumer<String> progress = message -> { };
-    private final java.util.Map<String, Optional<dev.kdive.dwarf.DebugFile>> moduleLines = new java.util.HashMap<>();
-    private final List<dev.kdive.dwarf.DebugFile> moduleFiles = new ArrayList<>();
     private dev.kdive.dwarf.SourceLines sourceLines;
 
     private Program(DumpFile dump, PhysicalMemory memory, Map<String, String> vmcoreinfo, List<CpuState> cpus,
@@ -294,21 +293,6 @@ public final class Program implements AutoCloseable {
     }
 
     /**
-     * {@return the loaded modules with their symbols, read once from the dump (needs types); an
-     * empty walk naming the reason when they cannot be read}
-     */
-    public synchronized dev.kdive.kernel.Modules.Walk modules() {
-        if (modules == null) {
-            try {
-                modules = dev.kdive.kernel.Modules.walk(this);
-            } catch (TypeException e) {
-                modules = new dev.kdive.kernel.Modules.Walk(List.of(), List.of("modules: " + e.getMessage()));
-            }
-        }
-        return modules;
-    }
-
-    /**
      * {@return source lines and inline chains of kernel text, from the vmlinux's DWARF; empty when no
      * vmlinux was given or it has no .debug_info. Addresses passed in are the dump's (KASLR-shifted)}
      */
@@ -356,77 +340,52 @@ public final class Program implements AutoCloseable {
     }
 
     /**
-     * {@return the frames of a code address inside a loaded module, from the module's own .ko (or
-     * .ko.debug) found by name under {@code dirs}: the dump's symbol for the address and its offset
-     * are looked up in the .ko's symbol table, whose sections kdive places and relocates; empty when
-     * the address is in no module or no matching file with DWARF is found}
+     * Adds a source of symbols outside the kernel image, as drgn's symbol finders: the kernel layer
+     * registers the loaded modules' kallsyms here ({@code dev.kdive.kernel.Kernel#open}), so this
+     * layer needs no knowledge of {@code struct module}.
      */
-    public synchronized Optional<List<dev.kdive.dwarf.SourceLines.Frame>> moduleFrames(long address, List<Path> dirs)
-            throws IOException, DumpFormatException {
-        Optional<dev.kdive.kernel.Module> mod = modules().containing(address);
-        if (mod.isEmpty()) {
-            return Optional.empty();
+    public void addSymbolFinder(SymbolFinder finder) {
+        symbolFinders.add(finder);
+    }
+
+    /** {@return the symbol containing {@code address}: a finder's (modules) above the kernel image, else the kernel's} */
+    public Optional<Symbol> symbolContaining(long address) {
+        if (Long.compareUnsigned(address, layout().modulesStart()) < 0) {
+            return symbols().containing(address);
         }
-        Optional<Symbol> sym = mod.get().symbols().containing(address);
-        if (sym.isEmpty()) {
-            return Optional.empty();
+        for (SymbolFinder f : symbolFinders) {
+            Optional<Symbol> s = f.containing(address);
+            if (s.isPresent()) {
+                return s;
+            }
         }
-        String name = mod.get().name();
-        if (!moduleLines.containsKey(name) || moduleLines.get(name).isEmpty() && !dirs.isEmpty()) {
-            Optional<dev.kdive.dwarf.DebugFile> file = dev.kdive.dwarf.DebugFile.openModule(name, dirs);
-            file.ifPresent(moduleFiles::add);
-            moduleLines.put(name, file);
+        return Optional.empty();
+    }
+
+    /** {@return a symbol by name: the kernel image's first, then the finders' (modules, in list order)} */
+    public Optional<Symbol> symbolNamed(String name) {
+        Optional<Symbol> s = symbols().lookup(name);
+        for (int i = 0; s.isEmpty() && i < symbolFinders.size(); i++) {
+            s = symbolFinders.get(i).lookup(name);
         }
-        Optional<dev.kdive.dwarf.DebugFile> lines = moduleLines.get(name);
-        Optional<Symbol> inFile = lines.flatMap(l -> l.symbols().lookup(sym.get().name()));
-        if (inFile.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(lines.get().lines().frames(inFile.get().address() + (address - sym.get().address())));
+        return s;
     }
 
     /**
-     * Takes {@code file} as the object file of the loaded module {@code name} (crash's {@code mod -s}):
-     * later source lookups of that module's addresses use its DWARF.
-     *
-     * @return the loaded module
-     * @throws DumpFormatException when no such module is loaded, the file has no DWARF, or none of
-     *         the module's functions is in the file (another module or build)
+     * {@return what a higher layer worked out once for this program (the module list, loaded module
+     * debug files), made by {@code make} on first use} Values that are {@link AutoCloseable} are
+     * closed with the program. A value made while another thread makes the same one is dropped.
      */
-    public synchronized dev.kdive.kernel.Module loadModule(String name, Path file) throws IOException, DumpFormatException {
-        dev.kdive.kernel.Module mod = modules().modules().stream().filter(m -> m.name().equals(name)).findFirst()
-                .orElseThrow(() -> new DumpFormatException(file, 0, "no module named " + name + " is loaded in the dump"));
-        try (ElfFile elf = ElfFile.open(file)) {
-            // The module's own name is in .modinfo as "name=..." (scripts/mod/modpost.c), NUL-separated.
-            Optional<ElfFile.Section> modinfo = elf.section(".modinfo");
-            if (modinfo.isPresent()) {
-                String info = new String(elf.contents(modinfo.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                        java.nio.charset.StandardCharsets.ISO_8859_1);
-                for (String field : info.split("\u0000")) {
-                    if (field.startsWith("name=") && !field.substring(5).equals(name)) {
-                        throw new DumpFormatException(file, modinfo.get().offset(), "the object file of module " + name
-                                + ", but its .modinfo names " + field.substring(5));
-                    }
-                }
+    public <T> T cached(Class<T> key, java.util.function.Supplier<? extends T> make) {
+        Object v = cache.get(key);
+        if (v == null) {
+            T made = make.get();
+            v = cache.putIfAbsent(key, made);
+            if (v == null) {
+                return made;
             }
         }
-        dev.kdive.dwarf.DebugFile lines = dev.kdive.dwarf.DebugFile.open(file)
-                .orElseThrow(() -> new DumpFormatException(file, 0, "no DWARF debug info (.debug_info) in the file"));
-        List<Symbol> text = mod.symbols().all().stream().filter(Symbol::isText).toList();
-        long shared = text.stream().filter(s -> lines.symbols().lookup(s.name()).isPresent()).count();
-        if (shared * 2 < text.size()) {
-            lines.close();
-            throw new DumpFormatException(file, 0, "the functions of module " + name + " (" + shared + " of " + text.size()
-                    + " found here): another module or build");
-        }
-        moduleFiles.add(lines);
-        moduleLines.put(name, Optional.of(lines));
-        return mod;
-    }
-
-    /** {@return the symbol containing {@code address}: a module's (from its kallsyms) above the kernel image, else the kernel's} */
-    public Optional<Symbol> symbolContaining(long address) {
-        return Long.compareUnsigned(address, layout().modulesStart()) >= 0 ? modules().symbol(address) : symbols().containing(address);
+        return key.cast(v);
     }
 
     /** The vmlinux, mapped once and kept open for types and source lines. */
@@ -455,7 +414,15 @@ public final class Program implements AutoCloseable {
 
     @Override
     public void close() {
-        moduleFiles.forEach(dev.kdive.dwarf.DebugFile::close);
+        for (Object v : cache.values()) {
+            if (v instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) { // a cached value failing to close leaves nothing to report: the program is going away
+                    progress.accept("closing " + v.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+        }
         if (debugElf != null) {
             debugElf.close();
         }

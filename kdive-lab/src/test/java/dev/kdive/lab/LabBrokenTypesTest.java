@@ -1,5 +1,6 @@
 package dev.kdive.lab;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class LabBrokenTypesTest {
     private static byte[] dumpBtf() throws Exception {
         Path dump = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             long start = p.address("__start_BTF");
             return p.kernel().read(start, (int) (p.address("__stop_BTF") - start));
         }

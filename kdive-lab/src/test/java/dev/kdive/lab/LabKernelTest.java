@@ -1,5 +1,6 @@
 package dev.kdive.lab;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.arch.x86_64.KernelLayout;
@@ -32,7 +33,7 @@ class LabKernelTest {
             return; // no makedumpfile with zstd here
         }
         Path vmlinux = lab.debuginfo(System.out::println);
-        try (Program p = Program.open(dump, Optional.empty()); ElfFile elf = ElfFile.open(vmlinux)) {
+        try (Program p = Kernel.open(dump, Optional.empty()); ElfFile elf = ElfFile.open(vmlinux)) {
             assertThat(p.symbols().source()).isEqualTo("kallsyms in the dump");
             long kaslr = p.layout().kaslrOffset();
             assertThat(kaslr).isNotZero();
@@ -78,7 +79,7 @@ class LabKernelTest {
     @EnumSource(Scenario.class)
     void kernelLayoutComesFromTheDumpsOwnVariables(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
             KernelLayout l = p.layout();
             assertThat(p.warnings()).isEmpty();
             assertThat(l.region(p.address("_stext"))).isEqualTo("kernel image");

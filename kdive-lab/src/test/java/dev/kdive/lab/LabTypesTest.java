@@ -1,5 +1,6 @@
 package dev.kdive.lab;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.program.Program;
@@ -161,7 +162,7 @@ class LabTypesTest {
         List<GdbField> theirs = parse(ptype);
         assertThat(theirs).as("gdb ptype/o struct " + struct).isNotNull().hasSizeGreaterThan(1);
         Path dump = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             Type.Struct s = (Type.Struct) p.types().lookup("struct " + struct).orElseThrow();
             assertThat(p.types().source()).startsWith("BTF in the dump");
             List<GdbField> ours = new ArrayList<>();

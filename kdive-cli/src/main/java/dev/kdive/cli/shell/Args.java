@@ -66,7 +66,7 @@ final class Args {
         if (looksHex(e)) {
             return Long.parseUnsignedLong(e.startsWith("0x") || e.startsWith("0X") ? e.substring(2) : e, 16);
         }
-        Optional<Symbol> s = p.symbols().lookup(e).or(() -> p.modules().lookup(e));
+        Optional<Symbol> s = p.symbolNamed(e);
         if (s.isEmpty()) {
             throw new UsageException(command + ": invalid address or unknown symbol: " + expr);
         }

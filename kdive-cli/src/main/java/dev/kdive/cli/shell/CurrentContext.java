@@ -3,6 +3,7 @@ package dev.kdive.cli.shell;
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.arch.x86_64.CpuState;
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.Stacks;
 import dev.kdive.kernel.Task;
 import dev.kdive.kernel.Tasks;
 import dev.kdive.program.Program;
@@ -20,16 +21,6 @@ final class CurrentContext {
     private CurrentContext() {
     }
 
-    /** {@return the CPU that panicked: the kernel's {@code panic_cpu}, when it was set} */
-    static OptionalInt panicCpu(Program p) {
-        try {
-            int cpu = (int) p.kernel().u32(p.address("panic_cpu"));
-            return cpu >= 0 && cpu < p.cpus().size() ? OptionalInt.of(cpu) : OptionalInt.empty();
-        } catch (MemoryFault | UnknownSymbolException e) {
-            return OptionalInt.empty();
-        }
-    }
-
     static AddressSpace userSpace(Program p, String command, Optional<String> pid) throws UsageException {
         if (pid.isPresent()) {
             int n = (int) Args.number(command, pid.get());
@@ -40,7 +31,7 @@ final class CurrentContext {
                 throw new UsageException(command + ": -c " + n + ": " + e.getMessage());
             }
         }
-        OptionalInt cpu = panicCpu(p);
+        OptionalInt cpu = Stacks.panicCpu(p);
         if (cpu.isEmpty()) {
             throw new UsageException(command + ": -u needs the current task: panic_cpu is not set or unreadable; name one with -c PID");
         }

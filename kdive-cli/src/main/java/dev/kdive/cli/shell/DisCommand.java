@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.ModuleDebugFiles;
 import dev.kdive.disasm.Disassembler;
 import dev.kdive.disasm.Instruction;
 import dev.kdive.dump.MemoryFault;
@@ -241,7 +242,7 @@ final class DisCommand implements ShellCommand {
     private static String sourceLine(Program p, LongFunction<List<SourceLines.Frame>> source, long addr) {
         try {
             List<SourceLines.Frame> frames = Long.compareUnsigned(addr, p.layout().modulesStart()) < 0 ? source.apply(addr)
-                    : p.moduleFrames(addr, List.of()).orElse(List.of());
+                    : ModuleDebugFiles.of(p).frames(addr, List.of()).orElse(List.of());
             if (frames.isEmpty() || frames.getFirst().file() == null) {
                 return null;
             }

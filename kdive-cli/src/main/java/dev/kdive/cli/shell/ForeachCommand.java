@@ -1,12 +1,14 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.dump.DumpFormatException;
 import dev.kdive.dump.MemoryFault;
-import dev.kdive.kernel.OrcUnwinder;
+import dev.kdive.kernel.Backtrace;
+import dev.kdive.kernel.Stacks;
+import java.io.IOException;
 import dev.kdive.kernel.Task;
 import dev.kdive.kernel.Tasks;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
-import dev.kdive.types.TypeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,35 +38,25 @@ final class ForeachCommand implements ShellCommand {
             throw new UsageException("foreach: only bt is supported: foreach [PID|COMM|STATE..] bt [-l] [-f]");
         }
         List<String> selectors = raw.subList(0, at);
-        BtCommand.Style style = BtCommand.style(p, new Args("foreach bt", raw.subList(at + 1, raw.size()), Set.of("-l", "-f"), Set.of()));
-        List<String> lines = new ArrayList<>();
+        Stacks.Detail detail = BtCommand.detail("foreach bt", p, new Args("foreach bt", raw.subList(at + 1, raw.size()), Set.of("-l", "-f"), Set.of()));
+        List<Backtrace> traces = new ArrayList<>();
         try {
-            OrcUnwinder unwinder = new OrcUnwinder(p);
             List<Task> tasks = new ArrayList<>(Tasks.idle(p));
             tasks.addAll(Tasks.walk(p).tasks().stream().filter(t -> t.pid() != 0).toList());
             for (Task t : tasks) {
-                if (!selected(t, selectors)) {
-                    continue;
-                }
-                if (!lines.isEmpty()) {
-                    lines.add("");
-                }
-                try {
-                    lines.addAll(BtCommand.trace(p, unwinder, t, style));
-                } catch (MemoryFault f) {
-                    lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
-                    lines.add("bt: " + f.getMessage());
+                if (selected(t, selectors)) {
+                    traces.add(Stacks.backtrace(p, t, detail));
                 }
             }
         } catch (MemoryFault f) {
-            lines.add("foreach: " + f.getMessage());
-        } catch (TypeException | UnknownSymbolException e) {
+            return Text.of("foreach: " + f.getMessage());
+        } catch (UnknownSymbolException | IOException | DumpFormatException e) {
             throw new UsageException("foreach: " + e.getMessage());
         }
-        if (lines.isEmpty()) {
+        if (traces.isEmpty()) {
             throw new UsageException("foreach: no task matches " + String.join(" ", selectors));
         }
-        return new Text(lines);
+        return new BtCommand.Backtraces(traces);
     }
 
     private static boolean selected(Task t, List<String> selectors) {

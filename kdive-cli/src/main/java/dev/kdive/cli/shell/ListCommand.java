@@ -1,5 +1,7 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.ModuleDebugFiles;
+import dev.kdive.kernel.Modules;
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.dwarf.DwarfException;
 import dev.kdive.dwarf.SourceLines;
@@ -81,7 +83,7 @@ final class ListCommand implements ShellCommand {
         long address = moduleAddress(p, expr.replaceFirst("\\s*\\[[\\w-]+\\]$", "").replaceFirst("/0x[0-9a-fA-F]+$", ""));
         if (Long.compareUnsigned(address, p.layout().modulesStart()) >= 0) {
             try {
-                Optional<List<SourceLines.Frame>> frames = p.moduleFrames(address, moduleDirs);
+                Optional<List<SourceLines.Frame>> frames = ModuleDebugFiles.of(p).frames(address, moduleDirs);
                 if (frames.isEmpty()) {
                     throw new UsageException("list: " + Long.toHexString(address) + " is in no module whose .ko with DWARF is under --modules");
                 }
@@ -114,7 +116,7 @@ final class ListCommand implements ShellCommand {
             return Args.address(p, "list", expr);
         } catch (UsageException e) {
             String name = expr.replaceFirst("[+-].*$", "");
-            for (dev.kdive.kernel.Module m : p.modules().modules()) {
+            for (dev.kdive.kernel.Module m : Modules.of(p).modules()) {
                 Optional<dev.kdive.symbols.Symbol> s = m.symbols().lookup(name);
                 if (s.isPresent()) {
                     long off = expr.length() > name.length() ? Args.number("list", expr.substring(name.length() + 1)) : 0;

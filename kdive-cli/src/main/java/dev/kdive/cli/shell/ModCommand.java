@@ -1,5 +1,7 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.ModuleDebugFiles;
+import dev.kdive.kernel.Modules;
 import dev.kdive.kernel.Module;
 import dev.kdive.program.Program;
 import java.io.PrintWriter;
@@ -80,14 +82,14 @@ final class ModCommand implements ShellCommand {
             program = p;
         }
         if (args.isEmpty()) {
-            return new Listing(p.modules(), Map.copyOf(files));
+            return new Listing(Modules.of(p), Map.copyOf(files));
         }
         if (args.size() != 3 || !args.getFirst().equals("-s")) {
             throw new UsageException("mod: usage: mod [-s NAME FILE]");
         }
         java.nio.file.Path file = java.nio.file.Path.of(args.get(2));
         try {
-            Module m = p.loadModule(args.get(1), file);
+            Module m = ModuleDebugFiles.of(p).load(args.get(1), file);
             files.put(m.name(), file.toAbsolutePath());
             return new Listing(new dev.kdive.kernel.Modules.Walk(List.of(m), List.of()), Map.copyOf(files));
         } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {

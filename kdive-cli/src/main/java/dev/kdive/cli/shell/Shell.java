@@ -5,6 +5,8 @@ import dev.kdive.program.Program;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import dev.kdive.types.TypeException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,13 +18,14 @@ import java.util.Map;
  * {@code {"command": "...", "result": ...}} or {@code {"command": "...", "error": "..."}}.
  */
 public final class Shell {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private final Program program;
     private final PrintWriter out;
     private final boolean json;
     private final Map<String, ShellCommand> commands = new LinkedHashMap<>();
     private int failures;
-    private final Session session = new Session();
+    private final Session session;
+    private boolean debug;
 
     public Shell(Program program, PrintWriter out, boolean json) {
         this(program, out, json, List.of(), List.of());
@@ -34,17 +37,38 @@ public final class Shell {
      */
     public Shell(Program program, PrintWriter out, boolean json, List<java.nio.file.Path> sourceDirs,
                  List<java.nio.file.Path> moduleDirs) {
+        this(program, out, json, new Session(), sourceDirs, moduleDirs);
+    }
+
+    private Shell(Program program, PrintWriter out, boolean json, Session session, List<java.nio.file.Path> sourceDirs,
+                  List<java.nio.file.Path> moduleDirs) {
+        this(program, out, json, session, List.of(new SysCommand(), new RdCommand(session), new VtopCommand(session), new PtovCommand(), new SymCommand(),
+                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
+                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session), new BtCommand(session), new KmemCommand(), new ForeachCommand(), new DisCommand()));
+    }
+
+    /** A shell with the given commands (tests: commands that fail in the ways real ones can). */
+    Shell(Program program, PrintWriter out, boolean json, List<ShellCommand> commands) {
+        this(program, out, json, new Session(), commands);
+    }
+
+    private Shell(Program program, PrintWriter out, boolean json, Session session, List<ShellCommand> commands) {
+        this.session = session;
         this.program = program;
         this.out = out;
         this.json = json;
-        for (ShellCommand c : List.of(new SysCommand(), new RdCommand(session), new VtopCommand(session), new PtovCommand(), new SymCommand(),
-                new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
-                new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session), new BtCommand(session), new KmemCommand(), new ForeachCommand(), new DisCommand())) {
-            commands.put(c.name(), c);
+        for (ShellCommand c : commands) {
+            this.commands.put(c.name(), c);
         }
     }
 
-    /** {@return how many commands could not be run (unknown, bad arguments)} */
+    /** Prints the whole Java stack trace of an internal error on standard error (--debug). */
+    public Shell debug(boolean on) {
+        this.debug = on;
+        return this;
+    }
+
+    /** {@return how many commands could not be run (unknown, bad arguments, internal errors)} */
     public int failures() {
         return failures;
     }
@@ -54,9 +78,9 @@ public final class Shell {
         for (String cmd : line.split("[;\n]")) {
             if (!cmd.isBlank()) {
                 run(cmd.strip());
+                out.flush(); // what one command printed survives whatever the next one does
             }
         }
-        out.flush();
     }
 
     /** Reads command lines until end of input or {@code q}/{@code quit}/{@code exit}. */
@@ -97,21 +121,48 @@ public final class Shell {
                 result.text(out);
             }
         } catch (UsageException e) {
-            failures++;
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("command", command);
-                m.put("error", e.getMessage());
-                try {
-                    out.println(JSON.writeValueAsString(m));
-                } catch (IOException io) {
-                    throw new IllegalStateException(io);
-                }
-            } else {
-                out.println(e.getMessage());
-            }
+            fail(command, e.getMessage());
+        } catch (TypeException e) { // malformed types, or a layout this kernel does not have
+            fail(command, name + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new IllegalStateException("JSON rendering of " + name + " failed", e);
+            fail(command, name + ": " + e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug of kdive's own, not of the dump: this command ends, the session goes on.
+            fail(command, name + ": internal error: " + internalError(e));
+            if (debug) {
+                e.printStackTrace(System.err);
+            }
+        }
+    }
+
+    /** {@return the exception's class and message and the innermost kdive frame it came from} */
+    static String internalError(Throwable e) {
+        StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
+        if (e.getMessage() != null) {
+            b.append(": ").append(e.getMessage());
+        }
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().startsWith("dev.kdive.")) {
+                b.append(" (at ").append(f).append(')');
+                break;
+            }
+        }
+        return b.append("; --debug prints the whole trace").toString();
+    }
+
+    private void fail(String command, String message) {
+        failures++;
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("command", command);
+            m.put("error", message);
+            try {
+                out.println(JSON.writeValueAsString(m));
+            } catch (IOException io) {
+                throw new UncheckedIOException(io);
+            }
+        } else {
+            out.println(message);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Modules;
 import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
 import java.io.PrintWriter;
@@ -91,14 +92,14 @@ final class SymCommand implements ShellCommand {
             if (Args.looksHex(a)) {
                 long addr = Args.address(p, "sym", a);
                 Optional<dev.kdive.kernel.Module> mod = Long.compareUnsigned(addr, p.layout().modulesStart()) >= 0
-                        ? p.modules().containing(addr) : Optional.empty();
+                        ? Modules.of(p).containing(addr) : Optional.empty();
                 Optional<Symbol> s = mod.isPresent() ? mod.get().symbols().containing(addr) : p.symbols().containing(addr);
                 lines.add(s.isPresent() ? new Line(addr, s, addr - s.get().address(), mod.map(dev.kdive.kernel.Module::name).orElse(null), null)
                         : new Line(addr, s, 0, "invalid address: " + a));
             } else {
                 List<Symbol> all = p.symbols().lookupAll(a);
                 if (all.isEmpty()) {
-                    for (dev.kdive.kernel.Module m : p.modules().modules()) {
+                    for (dev.kdive.kernel.Module m : Modules.of(p).modules()) {
                         for (Symbol s : m.symbols().lookupAll(a)) {
                             lines.add(new Line(s.address(), Optional.of(s), 0, m.name(), null));
                         }

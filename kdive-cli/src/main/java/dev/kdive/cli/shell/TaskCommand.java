@@ -1,6 +1,7 @@
 package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.Stacks;
 import dev.kdive.kernel.Task;
 import dev.kdive.kernel.Tasks;
 import dev.kdive.program.KernelObject;
@@ -9,7 +10,6 @@ import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.TypeException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 
 /** {@code task [PID]}: crash's task header and the whole task_struct, gdb-style; the panicking task by default. */
 final class TaskCommand implements ShellCommand {
@@ -40,11 +40,7 @@ final class TaskCommand implements ShellCommand {
                 int pid = Integer.parseInt(session.pid().get());
                 t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));
             } else if (args.isEmpty()) {
-                OptionalInt cpu = CurrentContext.panicCpu(p);
-                if (cpu.isEmpty()) {
-                    throw new UsageException("task: panic_cpu is not set; give a PID");
-                }
-                t = Tasks.at(p, Tasks.current(p, cpu.getAsInt()));
+                t = Stacks.panicTask(p).orElseThrow(() -> new UsageException("task: panic_cpu is not set; give a PID"));
             } else {
                 int pid = (int) Args.number("task", args.getFirst());
                 t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));

@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,7 +56,7 @@ class BtFramesTest {
         Path dump = lab.build(s, System.out::println).resolve(Lab.Artifact.ELF.file);
         CrashReference.Transcript t = CrashReference.transcript(lab, s, dump);
         List<String> crash = List.of(t.of("bt -f"), t.of("log -T"));
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             Map<String, List<String>> theirs = frames(crash.get(0));
             Map<String, List<String>> ours = frames(ShellRun.ok(p, "bt -f"));
             assertThat(theirs).hasSizeGreaterThanOrEqualTo(3);
@@ -83,7 +84,7 @@ class BtFramesTest {
     void foreachBtCoversEveryTaskAndPsShowsArgumentsAndTimes(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.ELF.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.ELF.file), Optional.empty())) {
             long tasks = ShellRun.ok(p, "ps").lines().skip(1).count();
             String all = ShellRun.ok(p, "foreach bt");
             assertThat(all.lines().filter(l -> l.startsWith("PID: ")).count()).isEqualTo(tasks);

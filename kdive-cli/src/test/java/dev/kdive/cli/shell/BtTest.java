@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.lab.Lab;
@@ -58,7 +59,7 @@ class BtTest {
             reliable.removeFirst();
         }
         assertThat(reliable).hasSizeGreaterThan(2);
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
             StringWriter w = new StringWriter();
             Shell shell = new Shell(p, new PrintWriter(w), false);
             shell.runLine("bt");
@@ -132,7 +133,7 @@ class BtTest {
             }
         }
         assertThat(reliable).hasSizeGreaterThan(3);
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_LZO.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_LZO.file), Optional.empty())) {
             StringWriter w = new StringWriter();
             new Shell(p, new PrintWriter(w), false).runLine("bt " + pid);
             List<String> functions = w.toString().lines().map(l -> l.replaceFirst("^ ?#\\d+ \\[[0-9a-f]+\\] ([\\w.]+) at .*", "$1"))
@@ -146,7 +147,7 @@ class BtTest {
     void everyCpuUnwindsAndLinesComeFromDwarf(Scenario s) throws Exception {
         Lab lab = Lab.standard();
         Path dir = lab.build(s, System.out::println);
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.of(lab.debuginfo(System.out::println)))) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.of(lab.debuginfo(System.out::println)))) {
             StringWriter w = new StringWriter();
             Shell shell = new Shell(p, new PrintWriter(w), false);
             shell.runLine("bt -a");

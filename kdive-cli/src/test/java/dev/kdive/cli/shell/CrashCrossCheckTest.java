@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,7 +61,7 @@ class CrashCrossCheckTest {
         List<String> commands = t.commands().stream()
                 .filter(c -> !c.startsWith("kmem ") && !c.startsWith("bt ") && !c.equals("log -T")).toList();
         List<String> kdive = new ArrayList<>();
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             for (String c : commands) {
                 StringWriter w = new StringWriter();
                 Shell shell = new Shell(p, new PrintWriter(w), false);
@@ -72,7 +73,7 @@ class CrashCrossCheckTest {
         JsonNode gt = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
         List<String> withVmlinux = new ArrayList<>();
         if (dump.getFileName().toString().equals(Lab.Artifact.ELF.file)) { // symbols + DWARF lines, once per scenario
-            try (Program p = Program.open(dump, Optional.of(vmlinux))) {
+            try (Program p = Kernel.open(dump, Optional.of(vmlinux))) {
                 for (String c : commands) {
                     StringWriter w = new StringWriter();
                     new Shell(p, new PrintWriter(w), false).runLine(c.startsWith("sym ") ? c : "help");

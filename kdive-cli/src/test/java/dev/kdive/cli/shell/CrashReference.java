@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kdive.arch.Translation;
@@ -142,7 +143,7 @@ final class CrashReference {
         JsonNode truth = new ObjectMapper().readTree(dump.resolveSibling(Lab.Artifact.GROUND_TRUTH.file).toFile());
         List<String> commands = new ArrayList<>(List.of("sys", "rd -a init_uts_ns", "rd -a linux_banner", "mod", "log", "log -m",
                 "sym " + truth.path("module").path("provoker").asText()));
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             for (String sym : SYMBOLS) {
                 if (p.symbols().lookup(sym).isPresent()) {
                     commands.add("sym " + sym);

@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.lab.Lab;
@@ -40,7 +41,7 @@ class DisTest {
                 .path("crashing").path("rip").asText().replaceFirst("/.*", "");
         String function = rip.replaceFirst("\\+.*", "");
         List<String> commands = new ArrayList<>(List.of("dis " + function, "dis -r " + rip, "dis " + function + " 10", "dis panic"));
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             // A fixed sample of the kernel's functions, spread over the whole text.
             List<Symbol> text = p.symbols().all().stream().filter(Symbol::isText).filter(s -> s.size() > 0 && s.size() < 4096)
                     .filter(s -> s.name().matches("[A-Za-z_][\\w]*")).filter(s -> !s.name().startsWith("__pfx_")).toList();
@@ -119,7 +120,7 @@ class DisTest {
     @Test
     void moduleCodeIsReadWhereCrashCannotReadItAndBadAddressesSaySo() throws Exception {
         Path dump = Lab.standard().build(Scenario.SOFT_LOCKUP, System.out::println).resolve(Lab.Artifact.D31_LZO.file);
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             String out = ShellRun.ok(p, "dis kdive_lab_soft_lockup");
             assertThat(out).contains("<kdive_lab_soft_lockup+").contains("pause").contains("jmp    0x");
             StringWriter w = new StringWriter();

@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +28,7 @@ class FilesTest {
         Path dir = Lab.standard().build(s, System.out::println);
         JsonNode files = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("files");
         for (Lab.Artifact a : List.of(Lab.Artifact.ELF, Lab.Artifact.D31_ZLIB)) {
-            try (Program p = Program.open(dir.resolve(a.file), Optional.empty())) {
+            try (Program p = Kernel.open(dir.resolve(a.file), Optional.empty())) {
                 StringWriter w = new StringWriter();
                 Shell shell = new Shell(p, new PrintWriter(w), false);
                 shell.runLine("files " + files.path("pid").asText());

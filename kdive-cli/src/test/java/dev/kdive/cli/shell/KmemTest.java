@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +65,7 @@ class KmemTest {
         Lab lab = Lab.standard();
         Path dump = lab.build(s, System.out::println).resolve(artifact.file);
         List<String> crash = rows(CrashReference.transcript(lab, s, dump).of("kmem -s"));
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             List<String> ours = rows(ShellRun.ok(p, "kmem -s"));
             assertThat(ours).hasSizeGreaterThan(100).isEqualTo(crash);
         }
@@ -79,7 +80,7 @@ class KmemTest {
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
         String object = Long.toHexString(hex(gt.path("object")));
         List<String> crash = CrashReference.outputs(lab, dump, List.of("kmem -p", "kmem -p " + object));
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             assertThat(rows(ShellRun.ok(p, "kmem -p"))).hasSizeGreaterThan(100_000).isEqualTo(rows(crash.get(0)));
             List<String> one = rows(ShellRun.ok(p, "kmem -p " + object));
             assertThat(one).isEqualTo(rows(crash.get(1))).hasSize(2);
@@ -106,7 +107,7 @@ class KmemTest {
         Lab lab = Lab.standard();
         Path dump = lab.build(s, System.out::println).resolve(Lab.Artifact.ELF.file);
         List<String> crash = rows(CrashReference.transcript(lab, s, dump).of("kmem -i"));
-        try (Program p = Program.open(dump, Optional.empty())) {
+        try (Program p = Kernel.open(dump, Optional.empty())) {
             List<String> ours = rows(ShellRun.ok(p, "kmem -i"));
             assertThat(ours).hasSameSizeAs(crash).hasSize(15);
             for (int i = 0; i < ours.size(); i++) {
@@ -134,7 +135,7 @@ class KmemTest {
     void slabUafCorruptedFreelistIsFoundWithTheGroundTruthsValues(Lab.Artifact artifact) throws Exception {
         Path dir = Lab.standard().build(Scenario.SLAB_UAF, System.out::println);
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
-        try (Program p = Program.open(dir.resolve(artifact.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(artifact.file), Optional.empty())) {
             JsonNode v = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result");
             assertThat(v.path("caches").asInt()).isGreaterThan(100);
             JsonNode findings = v.path("findings");
@@ -167,7 +168,7 @@ class KmemTest {
     void doubleFreeObjectIsFreeAndHeadsItsCpusFreelist(Lab.Artifact artifact) throws Exception {
         Path dir = Lab.standard().build(Scenario.DOUBLE_FREE, System.out::println);
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
-        try (Program p = Program.open(dir.resolve(artifact.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(artifact.file), Optional.empty())) {
             long object = hex(gt.path("object"));
             JsonNode r = JSON.readTree(ShellRun.json(p, "kmem " + Long.toHexString(object + 8))).path("result");
             assertThat(r.path("name").asText()).isEqualTo(gt.path("cache").asText());
@@ -182,7 +183,7 @@ class KmemTest {
     @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "SLAB_POISON"}, mode = EnumSource.Mode.EXCLUDE)
     void healthyDumpsHaveNoFindings(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
             JsonNode v = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result");
             assertThat(v.path("findings")).as(v.toString()).isEmpty();
             assertThat(v.path("problems")).isEmpty();
@@ -200,7 +201,7 @@ class KmemTest {
     void slabPoisonWriteIsFoundWithTheObjectsTracks(Lab.Artifact artifact) throws Exception {
         Path dir = Lab.standard().build(Scenario.SLAB_POISON, System.out::println);
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile()).path("module");
-        try (Program p = Program.open(dir.resolve(artifact.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(artifact.file), Optional.empty())) {
             JsonNode findings = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result").path("findings");
             assertThat(findings).hasSize(1);
             JsonNode f = findings.get(0);
@@ -241,7 +242,7 @@ class KmemTest {
         String foreignCache;
         String otherCache;
         List<Long> physical = new ArrayList<>();
-        try (Program p = Program.open(original, Optional.empty())) {
+        try (Program p = Kernel.open(original, Optional.empty())) {
             Slub slub = new Slub(p);
             List<Slub.CacheState> states = slub.caches().caches().stream().map(slub::state).toList();
             // Two caches whose CPU holds a lockless freelist of at least two objects.
@@ -277,14 +278,14 @@ class KmemTest {
         }
         Path copy = tmp.resolve("vmcore.elf");
         Files.copy(original, copy);
-        try (Program p = Program.open(copy, Optional.empty()); RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
+        try (Program p = Kernel.open(copy, Optional.empty()); RandomAccessFile f = new RandomAccessFile(copy.toFile(), "rw")) {
             ElfCore core = (ElfCore) p.dump();
             for (int i = 0; i < patches.size(); i++) {
                 f.seek(fileOffset(core, physical.get(i)));
                 f.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(patches.get(i).value()).array());
             }
         }
-        try (Program p = Program.open(copy, Optional.empty())) {
+        try (Program p = Kernel.open(copy, Optional.empty())) {
             JsonNode findings = JSON.readTree(ShellRun.json(p, "kmem -V")).path("result").path("findings");
             assertThat(findings).hasSize(2);
             List<String> seen = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,7 +59,7 @@ class PsTest {
         TreeSet<String> drgn = drgnTasks(dir.resolve(Lab.Artifact.D31_ZLIB.file), lab.debuginfo(System.out::println));
         assertThat(drgn).hasSizeGreaterThan(40);
         for (Lab.Artifact a : List.of(Lab.Artifact.ELF, Lab.Artifact.KDUMP_FLAT, Lab.Artifact.D31_LZO)) {
-            try (Program p = Program.open(dir.resolve(a.file), Optional.empty())) {
+            try (Program p = Kernel.open(dir.resolve(a.file), Optional.empty())) {
                 StringWriter w = new StringWriter();
                 Shell shell = new Shell(p, new PrintWriter(w), false);
                 shell.runLine("ps");

@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +31,7 @@ class TypedShellTest {
         Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
         Optional<Path> vmlinux = withVmlinux ? Optional.of(lab.debuginfo(System.out::println)) : Optional.empty();
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), vmlinux)) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), vmlinux)) {
             // kmalloc_caches[KMALLOC_NORMAL][2] is kmalloc-192 with 8-byte minimum alignment; checked by name.
             String name = ShellRun.ok(p, "p ((struct kmem_cache **)&kmalloc_caches)[2]->name");
             assertThat(name).contains("\"" + gt.path("module").path("cache").asText() + "\"");

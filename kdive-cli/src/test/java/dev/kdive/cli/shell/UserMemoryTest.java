@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +40,7 @@ class UserMemoryTest {
             if (!a.isDump() || !Files.exists(dir.resolve(a.file))) {
                 continue;
             }
-            try (Program p = Program.open(dir.resolve(a.file), Optional.empty())) {
+            try (Program p = Kernel.open(dir.resolve(a.file), Optional.empty())) {
                 StringWriter w = new StringWriter();
                 Shell shell = new Shell(p, new PrintWriter(w), false);
                 shell.runLine("rd -u -a " + address);
@@ -61,7 +62,7 @@ class UserMemoryTest {
         Path dir = Lab.standard().build(s, System.out::println);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
         for (String file : java.util.List.of(Lab.Artifact.KDUMP.file, Lab.Artifact.D31_LZO.file)) {
-            try (Program p = Program.open(dir.resolve(file), Optional.empty())) {
+            try (Program p = Kernel.open(dir.resolve(file), Optional.empty())) {
                 int checked = 0;
                 for (JsonNode m : gt.path("markers")) {
                     StringWriter w = new StringWriter();

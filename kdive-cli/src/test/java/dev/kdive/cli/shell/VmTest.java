@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.Kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +24,7 @@ class VmTest {
     void vmFindsEachProcesssMarkerPageAndProgram(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
-        try (Program p = Program.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
+        try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
             int checked = 0;
             for (JsonNode m : gt.path("markers")) {
                 StringWriter w = new StringWriter();

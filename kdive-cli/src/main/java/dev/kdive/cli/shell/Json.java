@@ -1,0 +1,82 @@
+package dev.kdive.cli.shell;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import dev.kdive.value.Hex;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * The one JSON mapper of kdive's renderers: core values (records) become JSON mechanically, their
+ * components by name; components marked {@link Hex} print as "0x..." strings, as addresses are
+ * written everywhere else in kdive's output; absent (null) components are left out.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = new ObjectMapper().setAnnotationIntrospector(new KdiveIntrospector());
+
+    private Json() {
+    }
+
+    /** {@return the mapper} */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** {@return "0x" and the unsigned hex digits} */
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    private static final class KdiveIntrospector extends JacksonAnnotationIntrospector {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Object findSerializer(Annotated a) {
+            return a.hasAnnotation(Hex.class) ? new HexSerializer() : super.findSerializer(a);
+        }
+
+        @Override
+        public JsonInclude.Value findPropertyInclusion(Annotated a) {
+            JsonInclude.Value v = super.findPropertyInclusion(a);
+            return a.getRawType() != null && isKdiveValue(a) ? v.withValueInclusion(JsonInclude.Include.NON_NULL) : v;
+        }
+
+        private static boolean isKdiveValue(Annotated a) {
+            return a.getAnnotated() instanceof Class<?> c ? c.getName().startsWith("dev.kdive.")
+                    : a.getAnnotated() instanceof java.lang.reflect.Member m && m.getDeclaringClass().getName().startsWith("dev.kdive.");
+        }
+    }
+
+    /** Longs (alone, in a collection, or as a map's values) as "0x..." strings. */
+    private static final class HexSerializer extends JsonSerializer<Object> {
+        @Override
+        public void serialize(Object value, JsonGenerator g, SerializerProvider provider) throws IOException {
+            switch (value) {
+                case Long l -> g.writeString(hex(l));
+                case Collection<?> c -> {
+                    g.writeStartArray();
+                    for (Object o : c) {
+                        serialize(o, g, provider);
+                    }
+                    g.writeEndArray();
+                }
+                case Map<?, ?> m -> {
+                    g.writeStartObject();
+                    for (Map.Entry<?, ?> e : m.entrySet()) {
+                        g.writeFieldName(String.valueOf(e.getKey()));
+                        serialize(e.getValue(), g, provider);
+                    }
+                    g.writeEndObject();
+                }
+                case null -> g.writeNull();
+                default -> provider.defaultSerializeValue(value, g);
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.kdive.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import dev.kdive.arch.AddressSpace;
+import dev.kdive.dump.PhysicalMemory;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layers of ../shared/DESIGN.md, checked on the compiled classes of core, lab and cli:
+ * bytes → dump → arch → symbols/types → program → kernel → cli, never upwards, and no cycles.
+ */
+class ArchitectureTest {
+    private static final JavaClasses KDIVE = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.kdive");
+
+    /**
+     * cli classes that still read memory or walk kernel structures themselves, left for the rest of
+     * issue 12 (one kernel model in core). The list may only shrink: a class that no longer breaks
+     * the rule must leave it.
+     */
+    private static final Set<String> NOT_YET_MOVED = Set.of("DisCommand", "InfoCommand", "KmemCommand", "PCommand",
+            "PhysicalView", "PsCommand", "RdCommand", "StructCommand", "SysCommand", "TaskCommand", "ValuePrinter", "VtopCommand");
+
+    @Test
+    void corePackagesHaveNoCycles() {
+        slices().matching("dev.kdive.(*)..").should().beFreeOfCycles().check(KDIVE);
+    }
+
+    @Test
+    void dumpKnowsNothingAboveIt() {
+        noClasses().that().resideInAPackage("dev.kdive.dump..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.kdive.arch..", "dev.kdive.elf..", "dev.kdive.symbols..",
+                        "dev.kdive.types..", "dev.kdive.dwarf..", "dev.kdive.program..", "dev.kdive.kernel..", "dev.kdive.oops..",
+                        "dev.kdive.cli..", "dev.kdive.lab..")
+                .check(KDIVE);
+    }
+
+    @Test
+    void programLayerDoesNotReachIntoTheKernelModel() {
+        noClasses().that().resideInAnyPackage("dev.kdive.program..", "dev.kdive.symbols..", "dev.kdive.types..",
+                        "dev.kdive.dwarf..", "dev.kdive.elf..", "dev.kdive.arch..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.kdive.kernel..", "dev.kdive.oops..", "dev.kdive.cli..",
+                        "dev.kdive.lab..")
+                .check(KDIVE);
+    }
+
+    @Test
+    void coreKnowsNoFrontEnd() {
+        noClasses().that().resideInAnyPackage("dev.kdive.dump..", "dev.kdive.arch..", "dev.kdive.elf..", "dev.kdive.symbols..",
+                        "dev.kdive.types..", "dev.kdive.dwarf..", "dev.kdive.disasm..", "dev.kdive.program..", "dev.kdive.kernel..",
+                        "dev.kdive.oops..", "dev.kdive.value..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.kdive.cli..", "dev.kdive.lab..", "picocli..",
+                        "com.fasterxml.jackson..")
+                .check(KDIVE);
+    }
+
+    @Test
+    void cliDoesNotReadMemoryOrWalkKernelStructures() {
+        Set<String> offenders = new TreeSet<>();
+        for (JavaClass c : KDIVE) {
+            if (!c.getPackageName().startsWith("dev.kdive.cli")) {
+                continue;
+            }
+            boolean walks = c.getDirectDependenciesFromSelf().stream().map(d -> d.getTargetClass().getName())
+                    .anyMatch(n -> n.equals("dev.kdive.program.KernelObject") || n.equals("dev.kdive.kernel.OrcUnwinder"));
+            boolean reads = c.getMethodCallsFromSelf().stream().map(call -> call.getTargetOwner())
+                    .anyMatch(o -> o.isAssignableTo(AddressSpace.class) || o.isAssignableTo(PhysicalMemory.class));
+            if (walks || reads) {
+                offenders.add(c.getName().replaceAll(".*\\.", "").replaceAll("\\$.*", ""));
+            }
+        }
+        assertThat(offenders).as("cli classes that read memory or walk kernel structures (move that into core)")
+                .isSubsetOf(NOT_YET_MOVED);
+        assertThat(NOT_YET_MOVED).as("classes that keep the rule now: take them off NOT_YET_MOVED").isSubsetOf(offenders);
+    }
+}

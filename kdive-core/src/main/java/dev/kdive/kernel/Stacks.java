@@ -1,0 +1,170 @@
+package dev.kdive.kernel;
+
+import dev.kdive.arch.x86_64.CpuState;
+import dev.kdive.dump.DumpFormatException;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.dwarf.DwarfException;
+import dev.kdive.dwarf.SourceLines;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.symbols.Symbol;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.LongFunction;
+
+/**
+ * Tasks' kernel stacks: which task panicked, where a task's unwinding starts, and its
+ * {@link Backtrace} (arch/x86/kernel/unwind_orc.c is the unwinder this mirrors; crash's bt the
+ * output it feeds).
+ */
+public final class Stacks {
+    private Stacks() {
+    }
+
+    /** What a backtrace carries besides the frames: source lines (crash's bt -l), stack words (bt -f). */
+    public record Detail(boolean lines, boolean stackWords) {
+        public static final Detail FRAMES = new Detail(false, false);
+    }
+
+    /** {@return the CPU that panicked: the kernel's {@code panic_cpu} (kernel/panic.c), when it was set} */
+    public static OptionalInt panicCpu(Program p) {
+        try {
+            int cpu = (int) p.kernel().u32(p.address("panic_cpu"));
+            return cpu >= 0 && cpu < p.cpus().size() ? OptionalInt.of(cpu) : OptionalInt.empty();
+        } catch (MemoryFault | UnknownSymbolException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * {@return the task that was running on the CPU that panicked (crash's default context); empty
+     * when {@code panic_cpu} was never set}
+     */
+    public static Optional<Task> panicTask(Program p) throws MemoryFault, UnknownSymbolException {
+        OptionalInt cpu = panicCpu(p);
+        if (cpu.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Tasks.find(p, Tasks.current(p, cpu.getAsInt())));
+    }
+
+    /**
+     * {@return the registers a task's unwinding starts from: its CPU's, from the dump's CPU notes,
+     * when it was running on one; else those {@code __switch_to_asm} saved in a
+     * {@code struct inactive_task_frame} at {@code thread.sp} (arch/x86/include/asm/switch_to.h)}
+     */
+    public static Map<String, Long> taskStartRegisters(Program p, Task t) throws MemoryFault, UnknownSymbolException {
+        for (CpuState c : p.cpus()) {
+            if (c.cpu() < p.perCpuOffsets().length && Tasks.current(p, c.cpu()) == t.address()) {
+                return c.registers();
+            }
+        }
+        KernelObject task = KernelObject.at(p, "task_struct", t.address());
+        long sp = task.read("thread.sp");
+        KernelObject frame = KernelObject.at(p, "inactive_task_frame", sp);
+        Map<String, Long> r = new LinkedHashMap<>();
+        r.put("ip", frame.read("ret_addr"));
+        r.put("sp", sp + frame.member("ret_addr").offset() + 8);
+        r.put("bp", frame.read("bp"));
+        return r;
+    }
+
+    /**
+     * {@return a task's backtrace from its start registers; a task whose saved frame cannot be read
+     * gets a backtrace without frames that says why}
+     *
+     * @throws IOException when source lines were asked for and the vmlinux cannot be read
+     * @throws DumpFormatException when source lines were asked for and the vmlinux's DWARF is unusable
+     * @throws UnknownSymbolException when the kernel has no ORC tables
+     * @throws MemoryFault when their bounds cannot be read
+     */
+    public static Backtrace backtrace(Program p, Task t, Detail detail)
+            throws MemoryFault, UnknownSymbolException, IOException, DumpFormatException {
+        OrcUnwinder unwinder = OrcUnwinder.of(p);
+        Map<String, Long> start;
+        try {
+            start = taskStartRegisters(p, t);
+        } catch (MemoryFault f) {
+            return new Backtrace(t, List.of(), f.getMessage(), f.getMessage());
+        }
+        return backtrace(p, t, unwinder.unwind(start), detail);
+    }
+
+    /**
+     * {@return the backtrace of the task running on each CPU, from that CPU's registers in the
+     * dump (crash's bt -a)}
+     */
+    public static List<Backtrace> eachCpu(Program p, Detail detail) throws MemoryFault, UnknownSymbolException, IOException, DumpFormatException {
+        OrcUnwinder unwinder = OrcUnwinder.of(p);
+        List<Backtrace> all = new ArrayList<>();
+        for (CpuState c : p.cpus()) {
+            all.add(backtrace(p, Tasks.find(p, Tasks.current(p, c.cpu())), unwinder.unwind(c.registers()), detail));
+        }
+        return all;
+    }
+
+    private static Backtrace backtrace(Program p, Task t, OrcUnwinder.Trace trace, Detail detail) throws IOException, DumpFormatException {
+        LongFunction<List<SourceLines.Frame>> vmlinuxLines = detail.lines() ? p.sourceLines().orElse(null) : null;
+        List<OrcUnwinder.Frame> in = trace.frames();
+        List<Backtrace.Frame> out = new ArrayList<>();
+        int level = 0;
+        for (int i = 0; i < in.size(); i++) {
+            OrcUnwinder.Frame f = in.get(i);
+            boolean user = f.ip() >= 0;
+            long site = f.callSite();
+            Optional<Symbol> s = user ? Optional.empty() : p.symbolContaining(site);
+            String module = user || Long.compareUnsigned(f.ip(), p.layout().modulesStart()) < 0 ? null
+                    : Modules.of(p).containing(f.ip()).map(Module::name).orElse(null);
+            Backtrace.SourceLine source = null;
+            String sourceProblem = null;
+            if (detail.lines() && !user) {
+                try {
+                    Optional<SourceLines.Frame> where = module == null && Long.compareUnsigned(f.ip(), p.layout().modulesStart()) < 0
+                            ? Optional.ofNullable(vmlinuxLines).map(l -> l.apply(site).getFirst())
+                            : ModuleDebugFiles.of(p).frames(site, List.of()).map(List::getFirst);
+                    source = where.filter(w -> w.file() != null).map(w -> new Backtrace.SourceLine(w.file(), w.line())).orElse(null);
+                } catch (DwarfException | IOException | DumpFormatException e) {
+                    sourceProblem = e.getMessage();
+                }
+            }
+            List<Long> words = null;
+            String fault = null;
+            if (detail.stackWords() && !user) {
+                words = new ArrayList<>();
+                if (i + 1 < in.size()) {
+                    fault = stackWords(p, f.sp(), in.get(i + 1).sp(), words);
+                }
+            }
+            out.add(new Backtrace.Frame(user ? -1 : level++, f.exact() ? f.sp() : f.sp() - 8, f.ip(), f.exact(),
+                    s.map(Symbol::name).orElse(null), s.map(sym -> f.ip() - sym.address()).orElse(0L), module,
+                    f.exceptionRegisters(), source, sourceProblem, words, fault));
+        }
+        return new Backtrace(t, out, trace.end(), null);
+    }
+
+    /**
+     * Reads the stack words of a frame, from its return-address slot up to the next frame's (crash's
+     * bt -f); nothing when the next frame is on another stack.
+     *
+     * @return why the read at the first missing word failed, or null
+     */
+    private static String stackWords(Program p, long from, long to, List<Long> words) {
+        if (Long.compareUnsigned(to, from) <= 0 || to - from > 64 * 1024) {
+            return null;
+        }
+        for (long a = from; Long.compareUnsigned(a, to) < 0; a += 8) {
+            try {
+                words.add(p.kernel().u64(a));
+            } catch (MemoryFault e) {
+                return e.reason(); // at from + 8 * words.size()
+            }
+        }
+        return null;
+    }
+}
