@@ -1,5 +1,7 @@
 package dev.kdive.kernel;
 
+import dev.kdive.finding.Evidence;
+import dev.kdive.finding.SlabDamage;
 import dev.kdive.arch.Translation;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
@@ -20,7 +22,7 @@ import java.util.Set;
  * cache on {@code slab_caches}, each CPU's {@code kmem_cache_cpu} (lockless freelist, slab,
  * partial slabs), each node's partial (and, with slub_debug, full) slabs, and every freelist
  * walked and checked. Member offsets come from the dump's types; a pointer that leads nowhere is
- * a {@link SlabFinding}, never an exception.
+ * a {@link SlabDamage}, never an exception.
  */
 public final class Slub {
     /** Bounds a list walk in a corrupted kernel: no node has more slabs than this. */
@@ -206,11 +208,11 @@ public final class Slub {
      *
      * @param head the first pointer (plain)
      */
-    public record Freelist(long head, List<Long> objects, Optional<SlabFinding> damage) {
+    public record Freelist(long head, List<Long> objects, Optional<SlabDamage> damage) {
         /** {@return entries the kernel counts as free: a bad pointer that ends the list is one of them} */
         public int entries() {
-            return objects.size() + damage.filter(d -> d.kind() == SlabFinding.Kind.NON_CANONICAL
-                    || d.kind() == SlabFinding.Kind.OUTSIDE_SLAB || d.kind() == SlabFinding.Kind.MISALIGNED).map(d -> 1).orElse(0);
+            return objects.size() + damage.filter(d -> d.damage() == SlabDamage.Damage.NON_CANONICAL
+                    || d.damage() == SlabDamage.Damage.OUTSIDE_SLAB || d.damage() == SlabDamage.Damage.MISALIGNED).map(d -> 1).orElse(0);
         }
     }
 
@@ -227,24 +229,24 @@ public final class Slub {
         long stored = 0;
         long from = 0;
         while (ptr != 0) {
-            SlabFinding.Kind bad = null;
+            SlabDamage.Damage bad = null;
             String why = null;
             if (!canonical(ptr)) {
-                bad = SlabFinding.Kind.NON_CANONICAL;
+                bad = SlabDamage.Damage.NON_CANONICAL;
                 why = hex(ptr) + " is not a canonical address (bits 63.." + (p.layout().fiveLevel() ? 56 : 47) + " differ)";
             } else if (!slab.spans(c, ptr)) {
-                bad = SlabFinding.Kind.OUTSIDE_SLAB;
+                bad = SlabDamage.Damage.OUTSIDE_SLAB;
                 why = hex(ptr) + " is outside slab " + hex(slab.address()) + " (objects " + hex(slab.memory()) + ".."
                         + hex(slab.memory() + (long) slab.objects() * c.size()) + ")" + elsewhere(ptr, c);
             } else if (!slab.holdsObject(c, ptr)) {
-                bad = SlabFinding.Kind.MISALIGNED;
+                bad = SlabDamage.Damage.MISALIGNED;
                 why = hex(ptr) + " is inside object " + hex(slab.objectOf(c, ptr)) + " at +" + (ptr - slab.objectOf(c, ptr))
                         + ", not at an object start (objects are " + c.size() + " bytes apart)";
             } else if (!seen.add(ptr)) {
-                bad = SlabFinding.Kind.CYCLE;
+                bad = SlabDamage.Damage.CYCLE;
                 why = "object " + hex(ptr) + " comes round again after " + objects.size() + " objects: the freelist loops";
             } else if (objects.size() >= slab.objects()) {
-                bad = SlabFinding.Kind.COUNT_MISMATCH;
+                bad = SlabDamage.Damage.COUNT_MISMATCH;
                 why = "more than the slab's " + slab.objects() + " objects on one freelist";
             }
             if (bad != null) {
@@ -256,7 +258,7 @@ public final class Slub {
             try {
                 stored = p.kernel().u64(slot);
             } catch (MemoryFault f) {
-                return new Freelist(head, List.copyOf(objects), Optional.of(finding(SlabFinding.Kind.UNREADABLE, c, slab, origin,
+                return new Freelist(head, List.copyOf(objects), Optional.of(finding(SlabDamage.Damage.UNREADABLE, c, slab, origin,
                         ptr, slot, 0, 0, "the free pointer of " + hex(ptr) + " at " + hex(slot) + " cannot be read: " + f.reason())));
             }
             ptr = fp.decode(stored, slot);
@@ -264,32 +266,32 @@ public final class Slub {
         return new Freelist(head, List.copyOf(objects), Optional.empty());
     }
 
-    private SlabFinding finding(SlabFinding.Kind kind, SlabCache c, Slab slab, Origin o, long from, long slot, long stored,
+    private SlabDamage finding(SlabDamage.Damage kind, SlabCache c, Slab slab, Origin o, long from, long slot, long stored,
                                 long decoded, String why) {
-        List<String> evidence = new ArrayList<>();
+        List<Evidence> evidence = new ArrayList<>();
         FreePointer fp = c.freePointer();
-        evidence.add("kmem_cache " + hex(c.address()) + " \"" + c.name() + "\": objects of " + c.size() + " bytes, free pointer at +"
+        evidence.add(Evidence.at("kmem_cache " + hex(c.address()) + " \"" + c.name() + "\": objects of " + c.size() + " bytes, free pointer at +"
                 + fp.offset() + ", stored as " + fp.form().formula()
-                + (fp.form() == FreePointer.Form.PLAIN ? "" : " (random " + hex(fp.random()) + ")"));
-        evidence.add(o.holderText());
-        evidence.add("slab " + hex(slab.address()) + ": objects at " + hex(slab.memory()) + ", " + slab.objects() + " objects, inuse "
-                + slab.inuse() + (slab.frozen() ? ", frozen" : ""));
+                + (fp.form() == FreePointer.Form.PLAIN ? "" : " (random " + hex(fp.random()) + ")"), c.address()));
+        evidence.add(o.holder() != 0 ? Evidence.at(o.holderText(), o.holder()) : Evidence.of(o.holderText()));
+        evidence.add(Evidence.at("slab " + hex(slab.address()) + ": objects at " + hex(slab.memory()) + ", " + slab.objects() + " objects, inuse "
+                + slab.inuse() + (slab.frozen() ? ", frozen" : ""), slab.address()));
         if (slot != 0) {
-            evidence.add("free object " + hex(from) + " holds " + hex(stored) + " at " + hex(slot) + " (+" + fp.offset() + "), which decodes to "
-                    + hex(decoded));
+            evidence.add(Evidence.read("free object " + hex(from) + " holds " + hex(stored) + " at " + hex(slot) + " (+" + fp.offset()
+                    + "), which decodes to " + hex(decoded), slot, stored));
         } else {
-            evidence.add(o.what() + " starts at " + hex(decoded));
+            evidence.add(Evidence.of(o.what() + " starts at " + hex(decoded)));
         }
-        evidence.add(why);
-        if (kind == SlabFinding.Kind.NON_CANONICAL || kind == SlabFinding.Kind.OUTSIDE_SLAB) {
+        evidence.add(Evidence.of(why));
+        if (kind == SlabDamage.Damage.NON_CANONICAL || kind == SlabDamage.Damage.OUTSIDE_SLAB) {
             long next = fp.slot(decoded);
-            evidence.add("taking " + hex(decoded) + " off this list reads its free pointer at " + hex(decoded) + " + " + fp.offset() + " = "
-                    + hex(next) + (canonical(decoded) ? "" : ": a general protection fault (#GP), not a page fault"));
+            evidence.add(Evidence.of("taking " + hex(decoded) + " off this list reads its free pointer at " + hex(decoded) + " + " + fp.offset() + " = "
+                    + hex(next) + (canonical(decoded) ? "" : ": a general protection fault (#GP), not a page fault")));
             nearMiss(c, slab, decoded).ifPresent(evidence::add);
         }
         String summary = c.name() + ": " + o.what() + ": " + kind.title() + " " + hex(decoded)
                 + (slot != 0 ? " (from the free pointer of " + hex(from) + " at " + hex(slot) + ")" : "");
-        return new SlabFinding(kind, c.name(), c.address(), o.cpu(), o.node(), slab.address(), from, slot, stored, decoded, summary,
+        return SlabDamage.of(kind, c.name(), c.address(), o.cpu(), o.node(), slab.address(), from, slot, stored, decoded, summary,
                 List.copyOf(evidence));
     }
 
@@ -298,7 +300,7 @@ public final class Slub {
      * most likely that object's address damaged (a stray write or a bit flip); naming the object
      * and the value its slot would have held lets a reader check it against the oops registers.
      */
-    private Optional<String> nearMiss(SlabCache c, Slab slab, long bad) {
+    private Optional<Evidence> nearMiss(SlabCache c, Slab slab, long bad) {
         long best = 0;
         int bestBits = 65;
         for (int i = 0; i < slab.objects(); i++) {
@@ -320,14 +322,16 @@ public final class Slub {
         }
         long slot = c.freePointer().slot(best);
         String now;
+        Long held = null;
         try {
-            now = hex(p.kernel().u64(slot));
+            held = p.kernel().u64(slot);
+            now = hex(held);
         } catch (MemoryFault f) {
             now = "unreadable";
         }
-        return Optional.of(hex(bad) + " is object " + hex(best) + " of this slab with bits " + low + ".." + high + " changed (xor "
+        return Optional.of(new Evidence(hex(bad) + " is object " + hex(best) + " of this slab with bits " + low + ".." + high + " changed (xor "
                 + hex(diff) + "); as that object's next pointer its slot " + hex(slot) + " would have stored "
-                + hex(c.freePointer().encode(bad, slot)) + " (it holds " + now + " now)");
+                + hex(c.freePointer().encode(bad, slot)) + " (it holds " + now + " now)", slot, held));
     }
 
     private String elsewhere(long ptr, SlabCache c) {
@@ -370,11 +374,11 @@ public final class Slub {
      * @param free      every free object and where it is free ("cpu 0 cache", "slab freelist")
      */
     public record CacheState(SlabCache cache, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, Freelist> freelists,
-                             Map<Long, String> free, Census census, List<SlabFinding> findings) {}
+                             Map<Long, String> free, Census census, List<SlabDamage> findings) {}
 
     /** {@return the cache walked: per-cpu and node slabs, every freelist checked, crash's counts} */
     public CacheState state(SlabCache c) {
-        List<SlabFinding> findings = new ArrayList<>();
+        List<SlabDamage> findings = new ArrayList<>();
         Map<Long, Freelist> freelists = new LinkedHashMap<>();
         Map<Long, String> free = new HashMap<>();
         List<CpuSlab> cpus = new ArrayList<>();
@@ -412,8 +416,8 @@ public final class Slub {
                     }
                     freeCount += s.objects() - s.inuse();
                 } else if (head != 0) {
-                    findings.add(new SlabFinding(SlabFinding.Kind.COUNT_MISMATCH, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, head,
-                            c.name() + ": CPU " + cpu + " has a freelist " + hex(head) + " but no slab", List.of(holder)));
+                    findings.add(SlabDamage.of(SlabDamage.Damage.COUNT_MISMATCH, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, head,
+                            c.name() + ": CPU " + cpu + " has a freelist " + hex(head) + " but no slab", List.of(Evidence.of(holder))));
                 }
                 freeCount += lockless.entries();
                 List<Slab> partial = cpuPartial(c, k, cpu, holder, findings, freelists, free);
@@ -422,7 +426,7 @@ public final class Slub {
                 }
                 cpus.add(new CpuSlab(cpu, addr, tid, lockless, slab, own, partial));
             } catch (MemoryFault f) {
-                findings.add(new SlabFinding(SlabFinding.Kind.UNREADABLE, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, f.address(),
+                findings.add(SlabDamage.of(SlabDamage.Damage.UNREADABLE, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, f.address(),
                         c.name() + ": CPU " + cpu + " kmem_cache_cpu unreadable: " + f.getMessage(), List.of()));
             }
         }
@@ -444,9 +448,9 @@ public final class Slub {
                         + (counted ? ", nr_slabs " + nrSlabs + ", total_objects " + totalObjects : "");
                 List<Slab> partial = nodeList(c, node, "partial", n, holder, findings, freelists, free);
                 if (partial.size() != nrPartial) {
-                    findings.add(new SlabFinding(SlabFinding.Kind.COUNT_MISMATCH, c.name(), c.address(), -1, n, 0, 0, 0, 0, 0,
+                    findings.add(SlabDamage.of(SlabDamage.Damage.COUNT_MISMATCH, c.name(), c.address(), -1, n, 0, 0, 0, 0, 0,
                             c.name() + ": node " + n + " partial list holds " + partial.size() + " slabs, nr_partial says " + nrPartial,
-                            List.of(holder)));
+                            List.of(Evidence.of(holder))));
                 }
                 for (Slab s : partial) {
                     freeCount += s.objects() - s.inuse();
@@ -457,7 +461,7 @@ public final class Slub {
                 slabs += nrSlabs;
                 nodes.add(new NodeSlabs(n, addr, nrPartial, nrSlabs, totalObjects, partial, full));
             } catch (MemoryFault f) {
-                findings.add(new SlabFinding(SlabFinding.Kind.UNREADABLE, c.name(), c.address(), -1, n, 0, 0, 0, 0, f.address(),
+                findings.add(SlabDamage.of(SlabDamage.Damage.UNREADABLE, c.name(), c.address(), -1, n, 0, 0, 0, 0, f.address(),
                         c.name() + ": node " + n + " kmem_cache_node unreadable: " + f.getMessage(), List.of()));
             }
         }
@@ -480,7 +484,7 @@ public final class Slub {
     }
 
     /** slub_debug's poison and red zones of every object of every slab the walk found. */
-    private void checkObjects(SlabCache c, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, String> free, List<SlabFinding> findings) {
+    private void checkObjects(SlabCache c, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, String> free, List<SlabDamage> findings) {
         List<Slab> slabs = new ArrayList<>();
         List<String> holders = new ArrayList<>();
         for (CpuSlab cs : cpus) {
@@ -512,34 +516,34 @@ public final class Slub {
         }
     }
 
-    private Freelist slabFreelist(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings) {
+    private Freelist slabFreelist(SlabCache c, Slab s, Origin origin, List<SlabDamage> findings) {
         Freelist f = walk(c, s, s.freelist(), origin);
         f.damage().ifPresent(findings::add);
         // Every object not on the slab's own freelist is counted in inuse (mm/slub.c: inuse = objects - free).
         if (f.damage().isEmpty() && s.objects() - s.inuse() != f.objects().size()) {
-            findings.add(new SlabFinding(SlabFinding.Kind.COUNT_MISMATCH, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0,
+            findings.add(SlabDamage.of(SlabDamage.Damage.COUNT_MISMATCH, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0,
                     0, 0, s.freelist(), c.name() + ": slab " + hex(s.address()) + " has " + f.objects().size() + " objects on its freelist but "
                     + "objects - inuse = " + (s.objects() - s.inuse()),
-                    List.of(origin.holderText(), "slab " + hex(s.address()) + ": objects " + s.objects() + ", inuse " + s.inuse())));
+                    List.of(Evidence.of(origin.holderText()), Evidence.at("slab " + hex(s.address()) + ": objects " + s.objects() + ", inuse " + s.inuse(), s.address()))));
         }
         return f;
     }
 
     /** An object on both a CPU's lockless freelist and its slab's freelist would be handed out twice. */
-    private void crossCheck(SlabCache c, Slab s, Freelist lockless, Freelist own, Origin origin, List<SlabFinding> findings) {
+    private void crossCheck(SlabCache c, Slab s, Freelist lockless, Freelist own, Origin origin, List<SlabDamage> findings) {
         Set<Long> mine = new HashSet<>(lockless.objects());
         for (long o : own.objects()) {
             if (mine.contains(o)) {
-                findings.add(new SlabFinding(SlabFinding.Kind.DUPLICATE, c.name(), c.address(), origin.cpu(), -1, s.address(), o,
+                findings.add(SlabDamage.of(SlabDamage.Damage.DUPLICATE, c.name(), c.address(), origin.cpu(), -1, s.address(), o,
                         c.freePointer().slot(o), 0, o, c.name() + ": object " + hex(o) + " is on CPU " + origin.cpu()
                         + "'s freelist and on its slab's freelist: it would be allocated twice",
-                        List.of(origin.holderText(), "slab " + hex(s.address()) + " freelist " + hex(s.freelist()))));
+                        List.of(Evidence.of(origin.holderText()), Evidence.read("slab " + hex(s.address()) + " freelist " + hex(s.freelist()), s.address(), s.freelist()))));
                 return;
             }
         }
     }
 
-    private void checkSlab(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings) {
+    private void checkSlab(SlabCache c, Slab s, Origin origin, List<SlabDamage> findings) {
         String why = null;
         if (s.cache() != c.address()) {
             Optional<SlabCache> other = caches().at(s.cache());
@@ -550,12 +554,12 @@ public final class Slub {
                     + c.objectsPerSlab() + " per slab";
         }
         if (why != null) {
-            findings.add(new SlabFinding(SlabFinding.Kind.BAD_SLAB, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0, 0, 0,
-                    0, c.name() + ": " + origin.what() + ": " + why, List.of(origin.holderText(), why)));
+            findings.add(SlabDamage.of(SlabDamage.Damage.BAD_SLAB, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0, 0, 0,
+                    0, c.name() + ": " + origin.what() + ": " + why, List.of(Evidence.of(origin.holderText()), Evidence.of(why))));
         }
     }
 
-    private List<Slab> cpuPartial(SlabCache c, KernelObject k, int cpu, String holder, List<SlabFinding> findings,
+    private List<Slab> cpuPartial(SlabCache c, KernelObject k, int cpu, String holder, List<SlabDamage> findings,
                                   Map<Long, Freelist> freelists, Map<Long, String> free) throws MemoryFault {
         List<Slab> partial = new ArrayList<>();
         if (k.type().member("partial").isEmpty()) {
@@ -583,7 +587,7 @@ public final class Slub {
         return partial;
     }
 
-    private void visit(SlabCache c, Slab s, Origin origin, List<SlabFinding> findings, Map<Long, Freelist> freelists,
+    private void visit(SlabCache c, Slab s, Origin origin, List<SlabDamage> findings, Map<Long, Freelist> freelists,
                        Map<Long, String> free) {
         checkSlab(c, s, origin, findings);
         Freelist f = slabFreelist(c, s, origin, findings);
@@ -593,7 +597,7 @@ public final class Slub {
         }
     }
 
-    private List<Slab> nodeList(SlabCache c, KernelObject node, String list, int n, String holder, List<SlabFinding> findings,
+    private List<Slab> nodeList(SlabCache c, KernelObject node, String list, int n, String holder, List<SlabDamage> findings,
                                 Map<Long, Freelist> freelists, Map<Long, String> free) throws MemoryFault {
         List<Slab> slabs = new ArrayList<>();
         Origin origin = new Origin("node " + n + " " + list + " list", -1, n, node.address(), holder);
@@ -624,9 +628,9 @@ public final class Slub {
         return slabs;
     }
 
-    private SlabFinding listBroken(SlabCache c, Origin o, long at, String why) {
-        return new SlabFinding(SlabFinding.Kind.LIST_BROKEN, c.name(), c.address(), o.cpu(), o.node(), at, 0, 0, 0, at,
-                c.name() + ": " + why, List.of(o.holderText(), why));
+    private SlabDamage listBroken(SlabCache c, Origin o, long at, String why) {
+        return SlabDamage.of(SlabDamage.Damage.LIST_BROKEN, c.name(), c.address(), o.cpu(), o.node(), at, 0, 0, 0, at,
+                c.name() + ": " + why, List.of(Evidence.of(o.holderText()), Evidence.of(why)));
     }
 
     /** Where an address lies in the slab allocator: crash's {@code kmem ADDR}. */

@@ -1,5 +1,7 @@
 package dev.kdive.kernel;
 
+import dev.kdive.finding.Evidence;
+import dev.kdive.finding.SlabDamage;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
@@ -69,7 +71,7 @@ public final class SlubDebug {
      *
      * @return the damage found, if any
      */
-    Optional<SlabFinding> check(SlabCache c, Slab slab, long object, boolean free, String holder) {
+    Optional<SlabDamage> check(SlabCache c, Slab slab, long object, boolean free, String holder) {
         List<String> problems = new ArrayList<>();
         long firstBad = 0;
         byte[] bytes;
@@ -110,18 +112,19 @@ public final class SlubDebug {
         if (problems.isEmpty()) {
             return Optional.empty();
         }
-        List<String> evidence = new ArrayList<>();
-        evidence.add("kmem_cache " + Slub.hex(c.address()) + " \"" + c.name() + "\": slub_debug flags " + Slub.hex(c.flags()) + ", objects of "
-                + c.objectSize() + " bytes, red zone to +" + c.inuse() + ", free pointer at +" + c.freePointer().offset());
-        evidence.add(holder);
-        evidence.add("object " + Slub.hex(object) + " is " + (free ? "free" : "allocated") + " in slab " + Slub.hex(slab.address()));
-        evidence.addAll(problems);
+        List<Evidence> evidence = new ArrayList<>();
+        evidence.add(Evidence.at("kmem_cache " + Slub.hex(c.address()) + " \"" + c.name() + "\": slub_debug flags " + Slub.hex(c.flags()) + ", objects of "
+                + c.objectSize() + " bytes, red zone to +" + c.inuse() + ", free pointer at +" + c.freePointer().offset(), c.address()));
+        evidence.add(Evidence.of(holder));
+        evidence.add(Evidence.at("object " + Slub.hex(object) + " is " + (free ? "free" : "allocated") + " in slab " + Slub.hex(slab.address()),
+                object));
+        problems.forEach(why -> evidence.add(Evidence.of(why)));
         for (boolean alloc : new boolean[] {true, false}) {
-            track(c, object, alloc).ifPresent(t -> evidence.add(describe(t, alloc)));
+            track(c, object, alloc).ifPresent(t -> evidence.add(Evidence.of(describe(t, alloc))));
         }
-        SlabFinding.Kind kind = problems.getFirst().startsWith("poison") ? SlabFinding.Kind.POISON_OVERWRITTEN
-                : SlabFinding.Kind.REDZONE_OVERWRITTEN;
-        return Optional.of(new SlabFinding(kind, c.name(), c.address(), -1, -1, slab.address(), object, 0, 0, firstBad,
+        SlabDamage.Damage kind = problems.getFirst().startsWith("poison") ? SlabDamage.Damage.POISON_OVERWRITTEN
+                : SlabDamage.Damage.REDZONE_OVERWRITTEN;
+        return Optional.of(SlabDamage.of(kind, c.name(), c.address(), -1, -1, slab.address(), object, 0, 0, firstBad,
                 c.name() + ": " + (free ? "free" : "allocated") + " object " + Slub.hex(object) + ": " + problems.getFirst(),
                 List.copyOf(evidence)));
     }

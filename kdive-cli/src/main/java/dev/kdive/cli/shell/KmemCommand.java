@@ -5,7 +5,8 @@ import dev.kdive.kernel.MemoryInfo;
 import dev.kdive.kernel.PageMap;
 import dev.kdive.kernel.Slab;
 import dev.kdive.kernel.SlabCache;
-import dev.kdive.kernel.SlabFinding;
+import dev.kdive.finding.Evidence;
+import dev.kdive.finding.SlabDamage;
 import dev.kdive.kernel.Slub;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
@@ -262,28 +263,28 @@ final class KmemCommand implements ShellCommand {
         return j;
     }
 
-    private static Map<String, Object> findingJson(SlabFinding f) {
+    private static Map<String, Object> findingJson(SlabDamage f) {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("kind", f.kind().name().toLowerCase());
+        j.put("kind", f.damage().name().toLowerCase());
         j.put("cache", f.cache());
-        j.put("kmem_cache", Hex.of(f.cacheAddress()));
-        if (f.cpu() >= 0) {
+        j.put("kmem_cache", Hex.of(f.kmemCache()));
+        if (f.cpu() != null) {
             j.put("cpu", f.cpu());
         }
-        if (f.node() >= 0) {
+        if (f.node() != null) {
             j.put("node", f.node());
         }
-        j.put("slab", Hex.of(f.slab()));
-        if (f.object() != 0) {
+        j.put("slab", Hex.of(f.slab() == null ? 0 : f.slab()));
+        if (f.object() != null) {
             j.put("object", Hex.of(f.object()));
         }
-        if (f.slot() != 0) {
+        if (f.slot() != null) {
             j.put("slot", Hex.of(f.slot()));
             j.put("stored", Hex.of(f.stored()));
         }
-        j.put("pointer", Hex.of(f.decoded()));
+        j.put("pointer", Hex.of(f.pointer() == null ? 0 : f.pointer()));
         j.put("summary", f.summary());
-        j.put("evidence", f.evidence());
+        j.put("evidence", f.evidence().stream().map(Evidence::text).toList());
         return j;
     }
 
@@ -293,7 +294,7 @@ final class KmemCommand implements ShellCommand {
         public void text(PrintWriter out) {
             out.println(HEADER);
             for (Slub.CacheState st : states) {
-                for (SlabFinding f : st.findings()) {
+                for (SlabDamage f : st.findings()) {
                     out.println("kmem: " + f.summary());
                 }
                 out.println(row(st));
@@ -315,10 +316,10 @@ final class KmemCommand implements ShellCommand {
             long objects = 0;
             for (Slub.CacheState st : states) {
                 objects += st.census().total();
-                for (SlabFinding f : st.findings()) {
+                for (SlabDamage f : st.findings()) {
                     n++;
-                    out.println(f.kind().title().toUpperCase() + ": " + f.summary());
-                    f.evidence().forEach(e -> out.println("  " + e));
+                    out.println(f.damage().title().toUpperCase() + ": " + f.summary());
+                    f.evidence().forEach(e -> out.println("  " + e.text()));
                 }
             }
             problems.forEach(p -> out.println("SLAB_CACHES: " + p));
@@ -342,7 +343,7 @@ final class KmemCommand implements ShellCommand {
         public void text(PrintWriter out) {
             for (Slub.CacheState st : states) {
                 out.println(HEADER);
-                for (SlabFinding f : st.findings()) {
+                for (SlabDamage f : st.findings()) {
                     out.println("kmem: " + f.summary());
                 }
                 out.println(row(st));
@@ -408,10 +409,10 @@ final class KmemCommand implements ShellCommand {
                     out.printf("   %016x  %s%n", o, where.equals("slab freelist") ? "" : "(" + where + ")");
                 }
             }
-            for (SlabFinding f : st.findings()) {
-                if (f.slab() == s.address() && (cpu < 0 || f.cpu() == cpu)) {
+            for (SlabDamage f : st.findings()) {
+                if (f.slab() != null && f.slab() == s.address() && (cpu < 0 || f.onCpu(cpu))) {
                     out.println("  !! " + f.summary());
-                    f.evidence().forEach(e -> out.println("     " + e));
+                    f.evidence().forEach(e -> out.println("     " + e.text()));
                 }
             }
         }
@@ -526,8 +527,8 @@ final class KmemCommand implements ShellCommand {
             if (s.freelist() == l.object()) {
                 out.printf("  it heads slab %x's freelist%n", s.address());
             }
-            for (SlabFinding f : l.state().findings()) {
-                if (f.slab() == s.address()) {
+            for (SlabDamage f : l.state().findings()) {
+                if (f.slab() != null && f.slab() == s.address()) {
                     out.println("  !! " + f.summary());
                 }
             }

@@ -1,6 +1,8 @@
 package dev.kdive.cli.shell;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kdive.kernel.Kernel;
+import dev.kdive.kernel.Stacks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.lab.Lab;
@@ -79,12 +81,37 @@ class BtTest {
                 }
             }
             assertThat(at).as("console frames %s found in order in:%n%s", reliable, bt).isEqualTo(reliable.size());
+            // The same trace as data: bt --json's frames name the same functions, in the same order.
+            StringWriter j = new StringWriter();
+            new Shell(p, new PrintWriter(j), true).runLine("bt");
+            JsonNode trace = Json.mapper().readTree(j.toString()).get("result");
+            assertThat(trace.get("task").get("pid").asInt()).isEqualTo(Stacks.panicTask(p).orElseThrow().pid());
+            List<String> jsonFunctions = new ArrayList<>();
+            trace.get("frames").forEach(f -> {
+                if (f.get("level").asInt() >= 0) {
+                    jsonFunctions.add(f.path("function").asText());
+                }
+            });
+            assertThat(jsonFunctions).as(j.toString()).isEqualTo(functions);
+            assertThat(jsonFunctions).containsSubsequence(reliable);
+            assertThat(trace.get("end").asText()).isIn("user mode", "end of the kernel stack");
             assertThat(bt).doesNotContain("bt: stopped");
             Optional<String> oopsRip = console.stream().filter(l -> RIP.matcher(l).find()).findFirst();
             if (s.oopses() && oopsRip.isPresent()) {
                 Matcher m = RIP.matcher(oopsRip.get());
                 assertThat(m.find()).isTrue();
                 assertThat(bt).contains("[exception RIP: " + m.group(1) + "+" + Long.parseLong(m.group(2), 16) + "]");
+                JsonNode faulting = null;
+                for (JsonNode f : trace.get("frames")) {
+                    if (faulting == null && f.has("exceptionRegisters") && f.get("level").asInt() >= 0) {
+                        faulting = f;
+                    }
+                }
+                assertThat(faulting).as("the oops's exception frame in %s", j).isNotNull();
+                assertThat(faulting.get("function").asText()).isEqualTo(m.group(1));
+                assertThat(faulting.get("offset").asLong()).isEqualTo(Long.parseLong(m.group(2), 16));
+                assertThat(faulting.get("exact").asBoolean()).isTrue();
+                assertThat(faulting.get("exceptionRegisters").get("ip").asText()).isEqualTo(faulting.get("ip").asText()).startsWith("0xffffffff");
                 int rip = console.indexOf(oopsRip.get());
                 for (String line : console.subList(rip, rip + 7)) {
                     Matcher r = REG.matcher(line);
