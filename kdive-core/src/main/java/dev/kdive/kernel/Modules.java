@@ -1,6 +1,9 @@
 package dev.kdive.kernel;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.finding.Finding;
+import dev.kdive.finding.Unavailable;
+import dev.kdive.finding.UnreadableMemory;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.program.SymbolFinder;
@@ -12,10 +15,8 @@ import dev.kdive.types.TypeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The modules list ({@code modules}, linked through {@code module.list}; kernel/module/main.c),
@@ -28,7 +29,7 @@ public final class Modules {
     private static final int ELF64_SYM = 24;
 
     /** The modules found, and what interrupted the walk. */
-    public record Walk(List<Module> modules, List<String> problems) {
+    public record Walk(List<Module> modules, List<Finding> findings) {
         public Optional<Module> containing(long address) {
             return modules.stream().filter(m -> m.contains(address)).findFirst();
         }
@@ -56,7 +57,7 @@ public final class Modules {
             try {
                 return walk(p);
             } catch (TypeException e) {
-                return new Walk(List.of(), List.of("modules: " + e.getMessage()));
+                return new Walk(List.of(), List.of(new Unavailable("modules", e.getMessage())));
             }
         });
     }
@@ -78,35 +79,26 @@ public final class Modules {
 
     static Walk walk(Program p) {
         List<Module> modules = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
         long head;
         try {
             head = p.address("modules");
         } catch (UnknownSymbolException e) {
-            return new Walk(modules, List.of(e.getMessage()));
+            return new Walk(modules, List.of(new Unavailable("modules", e.getMessage())));
         }
         Type.Struct type = (Type.Struct) p.types().lookup("struct module").orElseThrow();
-        long listOffset = new KernelObject(p, type, 0).member("list").offset();
-        Set<Long> seen = new HashSet<>();
-        try {
-            long link = p.kernel().u64(head);
-            while (link != head && modules.size() < LIMIT) {
-                if (!seen.add(link)) {
-                    problems.add("module list loops at " + Long.toHexString(link));
-                    break;
-                }
-                KernelObject m = new KernelObject(p, type, link - listOffset);
-                try {
-                    modules.add(module(p, m));
-                } catch (MemoryFault f) {
-                    problems.add("module at " + Long.toHexString(m.address()) + ": " + f.getMessage());
-                }
-                link = m.read("list.next");
+        Lists.Walk list = Lists.listForEachEntry(p, "modules", head, new KernelObject(p, type, 0).member("list").offset(), LIMIT);
+        findings.addAll(list.findings());
+        for (long address : list.entries()) {
+            KernelObject m = new KernelObject(p, type, address);
+            try {
+                modules.add(module(p, m));
+            } catch (MemoryFault f) {
+                findings.add(new UnreadableMemory("module at " + Long.toHexString(address), f.space().toString(), f.address(), f.reason(),
+                        List.of()));
             }
-        } catch (MemoryFault f) {
-            problems.add("module list broken: " + f.getMessage());
         }
-        return new Walk(List.copyOf(modules), List.copyOf(problems));
+        return new Walk(List.copyOf(modules), List.copyOf(findings));
     }
 
     private static Module module(Program p, KernelObject m) throws MemoryFault {

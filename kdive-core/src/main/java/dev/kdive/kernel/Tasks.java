@@ -1,6 +1,9 @@
 package dev.kdive.kernel;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.finding.Finding;
+import dev.kdive.finding.Unavailable;
+import dev.kdive.finding.UnreadableMemory;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
@@ -19,8 +22,8 @@ import java.util.Set;
 public final class Tasks {
     private static final int LIMIT = 4_000_000; // PID_MAX_LIMIT
 
-    /** The tasks found, and what interrupted the walk. */
-    public record Walk(List<Task> tasks, List<String> problems) {
+    /** The tasks found, and what was wrong in the lists on the way. */
+    public record Walk(List<Task> tasks, List<Finding> findings) {
         public Optional<Task> byPid(int pid) {
             return tasks.stream().filter(t -> t.pid() == pid).findFirst();
         }
@@ -29,65 +32,54 @@ public final class Tasks {
     private Tasks() {
     }
 
+    /**
+     * {@return every task: init_task, the thread-group leaders on its {@code tasks} list and each
+     * leader's threads on {@code signal->thread_head} (linked by {@code thread_node}, 5.x+); a task
+     * reached twice is listed once}
+     */
     public static Walk walk(Program p) {
         List<Task> tasks = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
         long init;
         try {
             init = p.address("init_task");
         } catch (UnknownSymbolException e) {
-            return new Walk(tasks, List.of(e.getMessage()));
+            return new Walk(tasks, List.of(new Unavailable("tasks", e.getMessage())));
         }
         KernelObject first = KernelObject.at(p, "task_struct", init);
-        long tasksOffset = first.member("tasks").offset();
+        List<Long> leaders = new ArrayList<>();
+        leaders.add(init);
+        Lists.Walk list = Lists.listForEachEntry(p, "task list (init_task.tasks)", first.addressOf("tasks"),
+                first.member("tasks").offset(), LIMIT);
+        leaders.addAll(list.entries());
+        findings.addAll(list.findings());
         Set<Long> seen = new HashSet<>();
-        long task = init;
-        while (tasks.size() < LIMIT) {
-            if (!seen.add(task)) {
-                problems.add("task list loops back to task_struct " + Long.toHexString(task) + " before reaching init_task");
-                break;
-            }
-            KernelObject t = new KernelObject(p, first.type(), task);
+        boolean threads = first.type().member("thread_node").isPresent();
+        for (long leader : leaders) {
+            KernelObject t = new KernelObject(p, first.type(), leader);
             try {
-                tasks.add(task(t));
-                threads(p, t, tasks, seen, problems);
-                long next = t.read("tasks.next") - tasksOffset;
-                if (next == init) {
-                    break;
+                if (seen.add(leader)) {
+                    tasks.add(task(t));
                 }
-                task = next;
+                long signal = t.read("signal");
+                if (!threads || signal == 0) {
+                    continue;
+                }
+                KernelObject sig = KernelObject.at(p, "signal_struct", signal);
+                Lists.Walk group = Lists.listForEachEntry(p, "threads of pid " + t.read("pid") + " (signal_struct.thread_head)",
+                        sig.addressOf("thread_head"), first.member("thread_node").offset(), LIMIT);
+                findings.addAll(group.findings());
+                for (long thread : group.entries()) {
+                    if (seen.add(thread)) {
+                        tasks.add(task(new KernelObject(p, first.type(), thread)));
+                    }
+                }
             } catch (MemoryFault f) {
-                problems.add("task list broken at task_struct " + Long.toHexString(task) + ": " + f.getMessage());
-                break;
+                findings.add(new UnreadableMemory("task_struct " + Long.toHexString(leader), f.space().toString(), f.address(), f.reason(),
+                        List.of()));
             }
         }
-        return new Walk(List.copyOf(tasks), List.copyOf(problems));
-    }
-
-    /** The other threads of a leader: signal_struct.thread_head links task_struct.thread_node. */
-    private static void threads(Program p, KernelObject leader, List<Task> tasks, Set<Long> seen, List<String> problems)
-            throws MemoryFault {
-        long signal = leader.read("signal");
-        if (signal == 0 || leader.type().member("thread_node").isEmpty()) {
-            return;
-        }
-        KernelObject sig = KernelObject.at(p, "signal_struct", signal);
-        long head = sig.addressOf("thread_head");
-        long nodeOffset = leader.member("thread_node").offset();
-        long link = sig.read("thread_head.next");
-        int n = 0;
-        while (link != head && n++ < LIMIT) {
-            long thread = link - nodeOffset;
-            KernelObject t = new KernelObject(p, leader.type(), thread);
-            if (thread != leader.address()) {
-                if (!seen.add(thread)) {
-                    problems.add("thread list of pid " + leader.read("pid") + " loops at " + Long.toHexString(thread));
-                    return;
-                }
-                tasks.add(task(t));
-            }
-            link = t.read("thread_node.next");
-        }
+        return new Walk(List.copyOf(tasks), List.copyOf(findings));
     }
 
     /**

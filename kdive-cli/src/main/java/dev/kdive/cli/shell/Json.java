@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.kdive.finding.Finding;
 import dev.kdive.value.Hex;
+import java.lang.reflect.RecordComponent;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
@@ -18,7 +21,8 @@ import java.util.Map;
  * written everywhere else in kdive's output; absent (null) components are left out.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().setAnnotationIntrospector(new KdiveIntrospector());
+    private static final ObjectMapper MAPPER = new ObjectMapper().setAnnotationIntrospector(new KdiveIntrospector())
+            .registerModule(new SimpleModule("kdive").addSerializer(Finding.class, new FindingSerializer()));
 
     private Json() {
     }
@@ -50,6 +54,41 @@ public final class Json {
         private static boolean isKdiveValue(Annotated a) {
             return a.getAnnotated() instanceof Class<?> c ? c.getName().startsWith("dev.kdive.")
                     : a.getAnnotated() instanceof java.lang.reflect.Member m && m.getDeclaringClass().getName().startsWith("dev.kdive.");
+        }
+    }
+
+    /**
+     * A finding: its kind, severity and summary (what every finding has), then its own components
+     * by name, as records are written.
+     */
+    private static final class FindingSerializer extends JsonSerializer<Finding> {
+        @Override
+        public void serialize(Finding f, JsonGenerator g, SerializerProvider provider) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("kind", f.kind());
+            g.writeStringField("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT));
+            g.writeStringField("summary", f.summary());
+            for (RecordComponent c : f.getClass().getRecordComponents()) {
+                if (c.getName().equals("summary")) {
+                    continue;
+                }
+                Object v;
+                try {
+                    v = c.getAccessor().invoke(f);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("reading " + c, e);
+                }
+                if (v == null) {
+                    continue;
+                }
+                g.writeFieldName(c.getName());
+                if (c.isAnnotationPresent(Hex.class)) {
+                    new HexSerializer().serialize(v, g, provider);
+                } else {
+                    provider.defaultSerializeValue(v, g);
+                }
+            }
+            g.writeEndObject();
         }
     }
 

@@ -43,7 +43,7 @@ final class ModCommand implements ShellCommand {
                 out.printf("%16x  %-" + width + "s  %16x  %5d  %s%n", m.address(), m.name(), m.base(), m.size(),
                         f != null ? f : "(not loaded)  [CONFIG_KALLSYMS]");
             }
-            walk.problems().forEach(p -> out.println("mod: " + p));
+            walk.findings().forEach(f -> out.println("mod: " + f.summary()));
         }
 
         private static String center(String s, int width) {
@@ -71,7 +71,7 @@ final class ModCommand implements ShellCommand {
                 }
                 list.add(j);
             }
-            return Map.of("modules", list, "problems", walk.problems());
+            return Map.of("modules", list, "findings", walk.findings());
         }
     }
 

@@ -99,7 +99,7 @@ final class PsCommand implements ShellCommand {
                 tasks.add(t);
             }
         }
-        problems.addAll(walk.problems());
+        walk.findings().forEach(f -> problems.add(f.summary()));
         long totalPages = totalRamPages(p);
         // SPLIT_RSS_COUNTING (6.1 and before): each thread keeps unflushed deltas in task->rss_stat.
         Map<Long, Long> threadRss = new java.util.HashMap<>();

@@ -1,0 +1,104 @@
+package dev.kdive.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kdive.finding.ListCorruption;
+import dev.kdive.finding.Severity;
+import dev.kdive.finding.UnreadableMemory;
+import org.junit.jupiter.api.Test;
+
+/** list_for_each_entry over a synthetic kernel: every entry once, and damage as findings, never a hang. */
+class ListsTest {
+    private static final long HEAD = 0xffff_8880_0100_0000L;
+    private static final long MEMBER = 0x40; // the list_head's offset inside each entry
+    private final Fixture.Memory memory = new Fixture.Memory();
+    private final Fixture.Types types = new Fixture.Types();
+
+    /** Links HEAD → entries... → HEAD with next and prev as list_add_tail leaves them. */
+    private void circle(long... entries) {
+        long prev = HEAD;
+        for (long e : entries) {
+            memory.u64(prev, e + MEMBER).u64(e + MEMBER + 8, prev);
+            prev = e + MEMBER;
+        }
+        memory.u64(prev, HEAD).u64(HEAD + 8, prev);
+    }
+
+    private Lists.Walk walk(int limit) {
+        return Lists.listForEachEntry(memory, types, "test list", HEAD, MEMBER, limit);
+    }
+
+    @Test
+    void walksEveryEntryOnceInListOrder() {
+        circle(0xffff_8880_0200_0000L, 0xffff_8880_0300_0000L, 0xffff_8880_0200_1000L);
+        Lists.Walk w = walk(Lists.LIMIT);
+        assertThat(w.entries()).containsExactly(0xffff_8880_0200_0000L, 0xffff_8880_0300_0000L, 0xffff_8880_0200_1000L);
+        assertThat(w.clean()).isTrue();
+    }
+
+    @Test
+    void anEmptyListHasNoEntries() {
+        memory.u64(HEAD, HEAD).u64(HEAD + 8, HEAD);
+        assertThat(walk(Lists.LIMIT).entries()).isEmpty();
+    }
+
+    @Test
+    void reportsALoopThatNeverReturnsToTheHead() {
+        long a = 0xffff_8880_0200_0000L;
+        long b = 0xffff_8880_0300_0000L;
+        circle(a, b);
+        memory.u64(b + MEMBER, a + MEMBER); // b->next points back at a, never at the head
+        Lists.Walk w = walk(Lists.LIMIT);
+        assertThat(w.entries()).containsExactly(a, b);
+        assertThat(w.findings()).singleElement().isInstanceOfSatisfying(ListCorruption.class, f -> {
+            assertThat(f.damage()).isEqualTo(ListCorruption.Damage.LOOP);
+            assertThat(f.kind()).isEqualTo("list.loop");
+            assertThat(f.severity()).isEqualTo(Severity.CORRUPTION);
+            assertThat(f.at()).isEqualTo(b + MEMBER);
+            assertThat(f.found()).isEqualTo(a + MEMBER);
+            assertThat(f.entries()).isEqualTo(2);
+            assertThat(f.evidence()).last().satisfies(e -> {
+                assertThat(e.address()).isEqualTo(b + MEMBER);
+                assertThat(e.value()).isEqualTo(a + MEMBER);
+            });
+        });
+    }
+
+    @Test
+    void reportsALinkThatDoesNotPointBackAndGoesOn() {
+        long a = 0xffff_8880_0200_0000L;
+        long b = 0xffff_8880_0300_0000L;
+        circle(a, b);
+        memory.u64(b + MEMBER + 8, 0xdead_0000_0000_0000L); // b->prev was overwritten
+        Lists.Walk w = walk(Lists.LIMIT);
+        assertThat(w.entries()).containsExactly(a, b);
+        assertThat(w.findings()).singleElement().isInstanceOfSatisfying(ListCorruption.class, f -> {
+            assertThat(f.damage()).isEqualTo(ListCorruption.Damage.PREV_MISMATCH);
+            assertThat(f.expected()).isEqualTo(a + MEMBER);
+            assertThat(f.found()).isEqualTo(0xdead_0000_0000_0000L);
+            assertThat(f.summary()).contains("ffff888003000040->prev is dead000000000000, expected ffff888002000040");
+        });
+    }
+
+    @Test
+    void aLinkIntoMissingMemoryEndsTheWalkWithWhereAndWhy() {
+        long a = 0xffff_8880_0200_0000L;
+        memory.u64(HEAD, a + MEMBER).u64(HEAD + 8, a + MEMBER);
+        memory.u64(a + MEMBER, 0xffff_8880_0900_0000L).u64(a + MEMBER + 8, HEAD); // next leads to a page the dump lacks
+        Lists.Walk w = walk(Lists.LIMIT);
+        assertThat(w.entries()).containsExactly(a);
+        assertThat(w.findings()).singleElement().isInstanceOfSatisfying(UnreadableMemory.class, f -> {
+            assertThat(f.address()).isEqualTo(0xffff_8880_0900_0000L);
+            assertThat(f.severity()).isEqualTo(Severity.UNREADABLE);
+            assertThat(f.what()).contains("after 1 entries");
+        });
+    }
+
+    @Test
+    void stopsAtTheLimit() {
+        circle(0xffff_8880_0200_0000L, 0xffff_8880_0300_0000L, 0xffff_8880_0400_0000L);
+        Lists.Walk w = walk(2);
+        assertThat(w.entries()).hasSize(2);
+        assertThat(w.findings()).singleElement().extracting(f -> f.kind()).isEqualTo("list.too_long");
+    }
+}
