@@ -52,4 +52,54 @@ class JsonOutputTest {
                 .isEqualTo(gt.path("markers").get(0).path("text").asText());
         assertThat(json.readTree(lines.get(12)).path("error").asText()).contains("command not found");
     }
+
+    @Test
+    void taskStackAndTypeCommandsGiveStructuredFields() throws Exception {
+        Lab lab = Lab.standard();
+        Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        String pid = gt.path("markers").get(0).path("pid").asText();
+        List<String> commands = List.of("bt", "bt -a", "task", "foreach " + pid + " bt", "ps -t " + pid, "ps -a " + pid, "p current_task:0",
+                "p *(struct uts_namespace *)&init_uts_ns", "whatis pid_t", "whatis struct upid", "ptype struct upid", "set " + pid);
+        PrintStream saved = System.out;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.commandLine().execute(dir.resolve(Lab.Artifact.ELF.file).toString(), "--json", "-c", String.join("; ", commands)))
+                    .isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        List<JsonNode> results = new java.util.ArrayList<>();
+        for (String line : o.toString(StandardCharsets.UTF_8).lines().toList()) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            assertThat(n.has("result")).as(line).isTrue();
+            assertThat(n.path("result").has("text") && n.path("result").size() == 1).as("only text: %s", line).isFalse();
+            results.add(n.path("result"));
+        }
+        assertThat(results).hasSize(commands.size());
+        JsonNode bt = results.get(0);
+        assertThat(bt.path("task").path("pid").asInt()).isEqualTo(gt.path("crashing").path("pid").asInt());
+        assertThat(bt.path("task").path("address").asText()).startsWith("0xffff");
+        assertThat(bt.path("frames").get(0).path("function").asText()).isNotEmpty();
+        assertThat(bt.path("frames").get(0).path("ip").asText()).startsWith("0xffffffff");
+        assertThat(results.get(1).isArray()).isTrue();
+        assertThat(results.get(2).path("fields").path("comm").asText()).isEqualTo(bt.path("task").path("comm").asText());
+        assertThat(results.get(2).path("fields").path("pid").asInt()).isEqualTo(bt.path("task").path("pid").asInt());
+        assertThat(results.get(3).path("task").path("pid").asText()).isEqualTo(pid);
+        assertThat(results.get(4).get(0).path("times").path("startTime").asLong()).isPositive();
+        JsonNode args = results.get(5).get(0).path("arguments");
+        assertThat(args.path("kernelThread").asBoolean()).isFalse();
+        assertThat(args.path("arguments").path("strings").get(0).asText()).isNotEmpty();
+        assertThat(results.get(6).path("value").asText()).isEqualTo(results.get(1).get(0).path("task").path("address").asText());
+        assertThat(results.get(6).path("type").asText()).isEqualTo("struct task_struct *");
+        assertThat(results.get(7).path("value").path("name").path("release").asText()).isEqualTo(gt.path("release").asText());
+        assertThat(results.get(7).path("address").asText()).startsWith("0xffffffff");
+        assertThat(results.get(8).path("kind").asText()).isEqualTo("typedef");
+        assertThat(results.get(8).path("size").asInt()).isEqualTo(4);
+        assertThat(results.get(9).path("kind").asText()).isEqualTo("struct");
+        assertThat(results.get(10).path("members").get(0).path("name").asText()).isEqualTo("nr");
+        assertThat(results.get(11).path("task").path("pid").asText()).isEqualTo(pid);
+        assertThat(results.get(11).path("state").asText()).startsWith("TASK_");
+    }
 }

@@ -1,5 +1,8 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.value.Hex;
+import java.io.PrintWriter;
+
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.Expression;
 import dev.kdive.program.Program;
@@ -13,6 +16,23 @@ import java.util.List;
 /** {@code p EXPR}: gdb's print of kernel data, "$N = value", numbered per session as crash does. */
 final class PCommand implements ShellCommand {
     private int counter;
+
+    /**
+     * What p printed: gdb's "$N = text", and the same value as data.
+     *
+     * @param address where the value lives; null for a computed one (an address, a constant)
+     */
+    record Printed(int number, String expression, String type, @Hex Long address, String text, Object value) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println("$" + number + " = " + text);
+        }
+
+        @Override
+        public Object json() {
+            return this;
+        }
+    }
 
     @Override
     public String name() {
@@ -38,16 +58,19 @@ final class PCommand implements ShellCommand {
                         + " records no such variable); cast its address: *(TYPE *)&" + expr.strip());
             }
             String text;
+            Object data;
             if (!v.inMemory()) {
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") 0x" + Long.toHexString(v.immediate())
                         : Long.toString(v.immediate());
+                data = t instanceof Type.Pointer ? Json.hex(v.immediate()) : v.immediate();
             } else {
                 long size = Math.max(1, Math.min(v.type().size(), 1 << 20));
                 byte[] bytes = p.kernel().read(v.address(), (int) size);
                 String value = new ValuePrinter(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") " + value : value;
+                data = ObjectData.of(v.type(), bytes, 0, 0, 0);
             }
-            return Text.of("$" + ++counter + " = " + text);
+            return new Printed(++counter, expr, Declarations.name(v.type()), v.inMemory() ? v.address() : null, text, data);
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("p: " + e.getMessage());
         } catch (MemoryFault f) {

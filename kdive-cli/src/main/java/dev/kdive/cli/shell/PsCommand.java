@@ -1,7 +1,9 @@
 package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.finding.UnreadableMemory;
 import dev.kdive.kernel.Task;
+import dev.kdive.kernel.TaskDetails;
 import dev.kdive.kernel.Tasks;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
@@ -181,53 +183,67 @@ final class PsCommand implements ShellCommand {
             }
         }
         long uptimeNs = dev.kdive.kernel.SystemInfo.read(p).uptimeSeconds().orElse(0) * 1_000_000_000L;
-        List<String> lines = new ArrayList<>();
+        List<PerTask> rows = new ArrayList<>();
         for (Task t : tasks) {
-            lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
-            KernelObject task = KernelObject.at(p, "task_struct", t.address());
-            try {
-                if (args.has("-t")) {
-                    long start = task.read("start_time"); // ns of CLOCK_MONOTONIC at fork (kernel/fork.c)
-                    long run = Math.max(0, uptimeNs - start) / 1_000_000_000L;
-                    lines.add(String.format("    RUN TIME: %02d:%02d:%02d", run / 3600, run / 60 % 60, run % 60));
-                    lines.add(String.format("  START TIME: %d.%06d", start / 1_000_000_000L, start % 1_000_000_000L / 1000));
-                    lines.add(String.format("       UTIME: %d", task.read("utime")));
-                    lines.add(String.format("       STIME: %d", task.read("stime")));
-                }
-                if (args.has("-a")) {
-                    if (t.mm() == 0) {
-                        lines.add("ARG: (kernel thread: no user memory)");
-                        continue;
-                    }
-                    KernelObject mm = KernelObject.at(p, "mm_struct", t.mm());
-                    dev.kdive.arch.AddressSpace user = p.userSpace(Tasks.pgd(p, t));
-                    lines.add("ARG: " + userStrings(user, mm.read("arg_start"), mm.read("arg_end")));
-                    lines.add("ENV: " + userStrings(user, mm.read("env_start"), mm.read("env_end")));
-                }
-            } catch (MemoryFault f) {
-                lines.add("ps: " + f.getMessage());
-            }
+            rows.add(new PerTask(t, args.has("-t") ? TaskDetails.times(p, t, uptimeNs) : null,
+                    args.has("-a") ? TaskDetails.arguments(p, t) : null));
         }
-        return new Text(lines);
+        return new PerTasks(rows);
     }
 
-    /** The NUL-separated strings between two user addresses, as crash prints them: space-separated (env: one per line). */
-    private static String userStrings(dev.kdive.arch.AddressSpace user, long start, long end) {
-        long length = end - start;
-        if (start == 0 || length <= 0 || length > 1 << 20) {
-            return "(none)";
-        }
-        try {
-            byte[] b = user.read(start, (int) length);
-            StringBuilder s = new StringBuilder();
-            for (String part : new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).split("\u0000")) {
-                if (!part.isEmpty()) {
-                    s.append(s.isEmpty() ? "" : " ").append(part);
+    /** One task of ps -t / ps -a: its times, its arguments and environment (either may be absent). */
+    record PerTask(Task task, TaskDetails.Times times, TaskDetails.Arguments arguments) {}
+
+    /** crash's ps -t / ps -a output. */
+    record PerTasks(List<PerTask> tasks) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (PerTask row : tasks) {
+                Task t = row.task();
+                out.println(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+                TaskDetails.Times times = row.times();
+                if (times != null && times.fault() != null) {
+                    out.println("ps: " + fault(times.fault()));
+                    continue;
+                }
+                if (times != null) {
+                    long run = times.runTime();
+                    long start = times.startTime();
+                    out.println(String.format("    RUN TIME: %02d:%02d:%02d", run / 3600, run / 60 % 60, run % 60));
+                    out.println(String.format("  START TIME: %d.%06d", start / 1_000_000_000L, start % 1_000_000_000L / 1000));
+                    out.println(String.format("       UTIME: %d", times.utime()));
+                    out.println(String.format("       STIME: %d", times.stime()));
+                }
+                TaskDetails.Arguments a = row.arguments();
+                if (a == null) {
+                    continue;
+                }
+                if (a.kernelThread()) {
+                    out.println("ARG: (kernel thread: no user memory)");
+                } else if (a.fault() != null) {
+                    out.println("ps: " + fault(a.fault()));
+                } else {
+                    out.println("ARG: " + strings(a.arguments()));
+                    out.println("ENV: " + strings(a.environment()));
                 }
             }
-            return s.toString();
-        } catch (MemoryFault f) {
-            return "(" + f.reason() + " at " + Long.toHexString(f.address()) + ")";
+        }
+
+        private static String fault(UnreadableMemory f) {
+            return f.space() + " " + Long.toHexString(f.address()) + ": " + f.reason();
+        }
+
+        /** The strings as crash prints them: space-separated; "(none)" for an empty area; the failed read in brackets. */
+        private static String strings(TaskDetails.UserStrings s) {
+            if (s.fault() != null) {
+                return "(" + s.fault().reason() + " at " + Long.toHexString(s.fault().address()) + ")";
+            }
+            return s.strings().isEmpty() ? "(none)" : String.join(" ", s.strings());
+        }
+
+        @Override
+        public Object json() {
+            return tasks;
         }
     }
 

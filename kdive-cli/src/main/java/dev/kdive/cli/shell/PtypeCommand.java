@@ -33,14 +33,15 @@ final class PtypeCommand implements ShellCommand {
             }
             Type r = t.get().resolved();
             List<String> lines = new ArrayList<>();
+            List<java.util.Map<String, Object>> members = new ArrayList<>();
             if (r instanceof Type.Struct s) {
                 lines.add("type = " + s.keyword() + " " + s.name() + " {");
-                StructCommand.layout(s, 0, 1, false, lines, new ArrayList<>(), "");
+                StructCommand.layout(s, 0, 1, false, lines, members, "");
                 lines.add("}");
             } else {
                 lines.add("type = " + Declarations.name(r));
             }
-            return new Text(lines);
+            return new StructCommand.Layout(lines, members, null);
         } catch (TypeException e) {
             throw new UsageException("ptype: " + e.getMessage());
         }

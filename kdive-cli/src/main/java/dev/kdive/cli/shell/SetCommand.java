@@ -4,6 +4,7 @@ import dev.kdive.kernel.Task;
 import dev.kdive.kernel.Tasks;
 import dev.kdive.program.Program;
 import dev.kdive.types.TypeException;
+import java.io.PrintWriter;
 import java.util.List;
 
 /** {@code set PID}: make a task the context of later commands (rd -u, vtop -u, task), as crash's set does. */
@@ -22,6 +23,23 @@ final class SetCommand implements ShellCommand {
     @Override
     public String synopsis() {
         return "set PID                  the task later commands use (rd -u, vtop -u, task)";
+    }
+
+    /** The task that is now the context, and its state as crash spells it out. */
+    record Context(Task task, String state) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println(String.format("    PID: %d", task.pid()));
+            out.println(String.format("COMMAND: \"%s\"", task.comm()));
+            out.println(String.format("   TASK: %x", task.address()));
+            out.println(String.format("    CPU: %d", task.cpu()));
+            out.println("  STATE: " + state);
+        }
+
+        @Override
+        public Object json() {
+            return this;
+        }
     }
 
     /** crash spells the state out after set: the kernel's TASK_* and EXIT_* names. */
@@ -51,9 +69,7 @@ final class SetCommand implements ShellCommand {
         try {
             Task t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("set: no task with pid " + pid));
             session.pid(pid);
-            return new Text(List.of(String.format("    PID: %d", t.pid()), String.format("COMMAND: \"%s\"", t.comm()),
-                    String.format("   TASK: %x", t.address()), String.format("    CPU: %d", t.cpu()),
-                    "  STATE: " + longState(t.stateName())));
+            return new Context(t, longState(t.stateName()));
         } catch (TypeException e) {
             throw new UsageException("set: " + e.getMessage());
         }

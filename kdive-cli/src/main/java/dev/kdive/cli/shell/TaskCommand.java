@@ -8,11 +8,31 @@ import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.TypeException;
-import java.util.ArrayList;
+import java.io.PrintWriter;
+import java.util.Map;
 import java.util.List;
 
 /** {@code task [PID]}: crash's task header and the whole task_struct, gdb-style; the panicking task by default. */
 final class TaskCommand implements ShellCommand {
+    /**
+     * crash's task: the header and the whole task_struct.
+     *
+     * @param text   gdb's print of the struct
+     * @param fields the same struct as data, member by member
+     */
+    record TaskStruct(Task task, String text, Object fields) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", task.pid(), task.address(), task.cpu(), task.comm()));
+            out.println("struct task_struct " + text);
+        }
+
+        @Override
+        public Object json() {
+            return Map.of("task", task, "fields", fields);
+        }
+    }
+
     private final Session session;
 
     TaskCommand(Session session) {
@@ -47,10 +67,8 @@ final class TaskCommand implements ShellCommand {
             }
             KernelObject o = KernelObject.at(p, "task_struct", t.address());
             byte[] bytes = p.kernel().read(t.address(), (int) o.type().size());
-            List<String> lines = new ArrayList<>();
-            lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
-            lines.add("struct task_struct " + new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0));
-            return new Text(lines);
+            return new TaskStruct(t, new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0),
+                    ObjectData.of(o.type(), bytes, 0, 0, 0));
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("task: " + e.getMessage());
         } catch (MemoryFault f) {

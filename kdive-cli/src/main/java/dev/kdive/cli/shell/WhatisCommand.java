@@ -1,5 +1,7 @@
 package dev.kdive.cli.shell;
 
+import java.io.PrintWriter;
+
 import dev.kdive.program.Program;
 import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
@@ -9,6 +11,31 @@ import java.util.Optional;
 
 /** {@code whatis}: what a type name stands for, or a struct's size; gdb's and crash's wording. */
 final class WhatisCommand implements ShellCommand {
+    /**
+     * What a type name stands for.
+     *
+     * @param kind        struct, union, enum, typedef or type (a base, pointer or array type)
+     * @param declaration the struct/union/enum's name, a typedef's declaration, or the type's name
+     */
+    record Whatis(String name, String kind, long size, String declaration) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            switch (kind) {
+                case "struct", "union", "enum" -> {
+                    out.println(declaration + " {...}");
+                    out.println("SIZE: " + size);
+                }
+                case "typedef" -> out.println("typedef " + declaration + ";");
+                default -> out.println("type = " + declaration);
+            }
+        }
+
+        @Override
+        public Object json() {
+            return this;
+        }
+    }
+
     @Override
     public String name() {
         return "whatis";
@@ -31,10 +58,10 @@ final class WhatisCommand implements ShellCommand {
                 throw new UsageException("whatis: no type named " + name);
             }
             return switch (t.get()) {
-                case Type.Struct s -> Text.of(s.keyword() + " " + s.name() + " {...}\nSIZE: " + s.size());
-                case Type.Typedef d -> Text.of("typedef " + Declarations.declaration(d.target().get(), d.name()) + ";");
-                case Type.Enum e -> Text.of("enum " + e.name() + " {...}\nSIZE: " + e.size());
-                default -> Text.of("type = " + Declarations.name(t.get()));
+                case Type.Struct s -> new Whatis(name, s.keyword(), s.size(), s.keyword() + " " + s.name());
+                case Type.Typedef d -> new Whatis(name, "typedef", d.size(), Declarations.declaration(d.target().get(), d.name()));
+                case Type.Enum e -> new Whatis(name, "enum", e.size(), "enum " + e.name());
+                default -> new Whatis(name, "type", t.get().size(), Declarations.name(t.get()));
             };
         } catch (TypeException e) {
             throw new UsageException("whatis: " + e.getMessage());
