@@ -1,5 +1,6 @@
 package dev.kdive.cli;
 
+import dev.kdive.cli.shell.Json;
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.dwarf.DebugFile;
 import dev.kdive.dwarf.DwarfException;
@@ -7,6 +8,7 @@ import dev.kdive.dwarf.SourceLines;
 import dev.kdive.elf.ElfFile;
 import dev.kdive.symbols.Symbol;
 import dev.kdive.symbols.SymbolTable;
+import dev.kdive.value.Hex;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -44,6 +46,17 @@ final class Addr2lineCommand implements Callable<Integer> {
     @Option(names = {"-j", "--section"}, paramLabel = "NAME",
             description = "addresses are offsets into this section (binutils -j; for a module .ko: -j .text)")
     String section;
+
+    @Option(names = "--json", description = "one JSON object per address: the input, the address and its frames (function, file, line)")
+    boolean json;
+
+    /**
+     * One address's answer.
+     *
+     * @param frames the function and source position, innermost (inlined) first; the first alone without -i
+     * @param error  why there is no answer (an unknown symbol, malformed DWARF); else null
+     */
+    record Answer(String input, @Hex Long address, List<SourceLines.Frame> frames, String error) {}
 
     @Parameters(paramLabel = "ADDR", arity = "0..*", description = "hex addresses or FUNC+0xOFF; read from standard input when none")
     List<String> addrs = new ArrayList<>();
@@ -104,10 +117,35 @@ final class Addr2lineCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    private void answer(String arg, SymbolTable table, SourceLines lines, PrintWriter out) {
+    private void answer(String arg, SymbolTable table, SourceLines lines, PrintWriter out) throws IOException {
         if (arg.isEmpty()) {
             return;
         }
+        Answer a = answer(arg, table, lines);
+        if (json) {
+            out.println(Json.mapper().writeValueAsString(a));
+            return;
+        }
+        if (a.address() == null) {
+            out.println("kdive: " + a.error());
+            return;
+        }
+        if (addresses) {
+            out.printf("0x%016x%n", a.address());
+        }
+        if (a.error() != null) {
+            out.println("kdive: " + vmlinux + ": " + a.error());
+            return;
+        }
+        for (SourceLines.Frame f : a.frames()) {
+            if (functions) {
+                out.println(f.function());
+            }
+            out.println(f.location());
+        }
+    }
+
+    private Answer answer(String arg, SymbolTable table, SourceLines lines) {
         long address;
         try {
             address = parse(arg, table);
@@ -115,25 +153,13 @@ final class Addr2lineCommand implements Callable<Integer> {
                 address += sectionBase;
             }
         } catch (IllegalArgumentException e) {
-            out.println("kdive: " + e.getMessage());
-            return;
+            return new Answer(arg, null, List.of(), e.getMessage());
         }
-        if (addresses) {
-            out.printf("0x%016x%n", address);
-        }
-        List<SourceLines.Frame> frames;
         try {
-            frames = lines.frames(address);
+            List<SourceLines.Frame> frames = lines.frames(address);
+            return new Answer(arg, address, inlines ? frames : frames.subList(0, Math.min(1, frames.size())), null);
         } catch (DwarfException e) {
-            out.println("kdive: " + vmlinux + ": " + e.getMessage());
-            return;
-        }
-        for (int i = 0; i < (inlines ? frames.size() : 1); i++) {
-            SourceLines.Frame f = frames.get(i);
-            if (functions) {
-                out.println(f.function());
-            }
-            out.println(f.location());
+            return new Answer(arg, address, List.of(), e.getMessage());
         }
     }
 

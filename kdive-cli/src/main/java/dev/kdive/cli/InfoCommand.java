@@ -2,12 +2,16 @@ package dev.kdive.cli;
 
 import dev.kdive.dump.DumpFile;
 import dev.kdive.dump.DumpFormatException;
-import dev.kdive.dump.Vmcoreinfo;
+import dev.kdive.cli.shell.Json;
+import dev.kdive.dump.DumpSummary;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kdive info DUMP}: what kind of dump this is and what its VMCOREINFO says. */
@@ -16,41 +20,20 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DUMP", description = "vmcore: ELF, kdump-compressed or makedumpfile flattened")
     Path dump;
 
+    @Option(names = "--json", description = "print the summary as one JSON object")
+    boolean json;
+
     @Override
     public Integer call() {
         try (DumpFile d = DumpFile.open(dump)) {
-            System.out.println("DUMPFILE: " + d.path());
-            System.out.println("  FORMAT: " + d.formatName());
-            try {
-                var m = d.memory();
-                var c = m.census();
-                if (m instanceof dev.kdive.dump.DiskDumpMemory dd) {
-                    System.out.println("COMPRESSION: " + dd.compression() + ", dump level " + dd.dumpLevel()
-                            + " (makedumpfile -d: 1 zero, 2/4 cache, 8 user, 16 free pages excluded)");
-                }
-                System.out.printf("   PAGES: %d present, %d excluded, %d absent (4 KiB pages)%n", c.present(), c.excluded(), c.absent());
-            } catch (DumpFormatException e) {
-                System.out.println("   PAGES: " + e.getMessage());
-            }
-            try {
-                var notes = d.notes();
-                var kinds = new java.util.TreeMap<String, Integer>();
-                notes.forEach(n -> kinds.merge(n.name() + (n.type() == dev.kdive.dump.Note.NT_PRSTATUS && n.name().equals("CORE")
-                        ? " NT_PRSTATUS" : "/" + n.type()), 1, Integer::sum));
-                System.out.println("   NOTES: " + (notes.isEmpty() ? "(none)" : kinds.toString().replaceAll("[{}]", "")));
-            } catch (DumpFormatException e) {
-                System.out.println("   NOTES: " + e.getMessage());
-            }
-            var info = d.vmcoreinfo();
-            if (info.isEmpty()) {
-                System.out.println("VMCOREINFO: (none in this dump)");
+            DumpSummary s = DumpSummary.of(d);
+            PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+            if (json) {
+                out.println(Json.mapper().writeValueAsString(s));
             } else {
-                var v = Vmcoreinfo.parse(info.get());
-                System.out.println(" RELEASE: " + v.getOrDefault("OSRELEASE", "(unknown)"));
-                System.out.println("PAGESIZE: " + v.getOrDefault("PAGESIZE", "(unknown)"));
-                System.out.println("KERNELOFFSET: " + v.getOrDefault("KERNELOFFSET", "(none)"));
-                System.out.println("VMCOREINFO: " + v.size() + " entries");
+                text(s, out);
             }
+            out.flush();
             return 0;
         } catch (NoSuchFileException e) {
             System.err.println("kdive: " + dump + ": no such file");
@@ -60,5 +43,33 @@ final class InfoCommand implements Callable<Integer> {
             System.err.println("kdive: " + e.getMessage());
         }
         return 1;
+    }
+
+    /** crash-like lines: DUMPFILE, FORMAT, COMPRESSION, PAGES, NOTES, RELEASE, PAGESIZE, KERNELOFFSET, VMCOREINFO. */
+    static void text(DumpSummary s, PrintWriter out) {
+        out.println("DUMPFILE: " + s.path());
+        out.println("  FORMAT: " + s.format());
+        if (s.compression() != null) {
+            out.println("COMPRESSION: " + s.compression() + ", dump level " + s.dumpLevel()
+                    + " (makedumpfile -d: 1 zero, 2/4 cache, 8 user, 16 free pages excluded)");
+        }
+        if (s.pages() != null) {
+            out.printf("   PAGES: %d present, %d excluded, %d absent (4 KiB pages)%n", s.pages().present(), s.pages().excluded(), s.pages().absent());
+        } else {
+            out.println("   PAGES: " + s.pagesProblem());
+        }
+        if (s.notesProblem() != null) {
+            out.println("   NOTES: " + s.notesProblem());
+        } else {
+            out.println("   NOTES: " + (s.notes().isEmpty() ? "(none)" : new java.util.TreeMap<>(s.notes()).toString().replaceAll("[{}]", "")));
+        }
+        if (s.vmcoreinfo() == 0) {
+            out.println("VMCOREINFO: (none in this dump)");
+        } else {
+            out.println(" RELEASE: " + (s.release() != null ? s.release() : "(unknown)"));
+            out.println("PAGESIZE: " + (s.pageSize() != null ? s.pageSize() : "(unknown)"));
+            out.println("KERNELOFFSET: " + (s.kernelOffset() != null ? s.kernelOffset() : "(none)"));
+            out.println("VMCOREINFO: " + s.vmcoreinfo() + " entries");
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.kdive.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kdive.elf.ElfFile;
@@ -131,6 +134,17 @@ class Addr2lineTest {
         assertThat(functions.getFirst()).startsWith("freelist_ptr");
         assertThat(functions.getLast()).isEqualTo(rip.replaceFirst("\\+.*", ""));
         assertThat(functions).isEqualTo(binutilsChain(vmlinux, rip));
+        // the same answer as data: one JSON object per address, frames innermost first
+        JsonNode answer = new ObjectMapper().readTree(CliRun.ok("addr2line", "--vmlinux", vmlinux.toString(), "-i", "--json", rip));
+        assertThat(answer.path("input").asText()).isEqualTo(rip);
+        assertThat(answer.path("address").asText()).startsWith("0xffffffff");
+        List<String> jsonFunctions = new ArrayList<>();
+        answer.path("frames").forEach(f -> {
+            jsonFunctions.add(f.path("function").asText());
+            assertThat(f.path("file").asText()).endsWith("mm/slub.c");
+            assertThat(f.path("line").asInt()).isPositive();
+        });
+        assertThat(jsonFunctions).isEqualTo(functions);
     }
 
     @Test

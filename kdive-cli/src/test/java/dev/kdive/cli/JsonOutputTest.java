@@ -102,4 +102,19 @@ class JsonOutputTest {
         assertThat(results.get(11).path("task").path("pid").asText()).isEqualTo(pid);
         assertThat(results.get(11).path("state").asText()).startsWith("TASK_");
     }
+
+    @Test
+    void infoGivesTheDumpSummaryAsData() throws Exception {
+        Path dir = Lab.standard().build(Scenario.SLAB_UAF, System.out::println);
+        JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
+        JsonNode elf = new ObjectMapper().readTree(CliRun.ok("info", "--json", dir.resolve(Lab.Artifact.ELF.file).toString()));
+        assertThat(elf.path("release").asText()).isEqualTo(gt.path("release").asText());
+        assertThat(elf.path("pages").path("present").asLong()).isPositive();
+        assertThat(elf.has("compression")).isFalse();
+        JsonNode d31 = new ObjectMapper().readTree(CliRun.ok("info", "--json", dir.resolve(Lab.Artifact.D31_LZO.file).toString()));
+        assertThat(d31.path("compression").asText()).isEqualTo("lzo");
+        assertThat(d31.path("dumpLevel").asInt()).isEqualTo(31);
+        assertThat(d31.path("pages").path("excluded").asLong()).isPositive();
+        assertThat(CliRun.ok("info", dir.resolve(Lab.Artifact.D31_LZO.file).toString())).contains("COMPRESSION: lzo, dump level 31");
+    }
 }
