@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
                 var info = d.vmcoreinfo().map(Vmcoreinfo::parse).orElse(java.util.Map.of());
                 System.out.printf("  %-24s %-24s %6d MiB  release %s%n", a.file, d.formatName(), Files.size(f) >> 20,
                         info.getOrDefault("OSRELEASE", "(no VMCOREINFO)"));
-            } catch (Exception e) {
+            } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
                 System.out.printf("  %-24s unreadable: %s%n", a.file, e.getMessage());
             }
         }
@@ -88,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
             w.getBuffer().setLength(0);
             shell.runLine("kmem -V");
             w.toString().lines().forEach(l -> System.out.println("  " + l));
-        } catch (Exception e) {
+        } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
             System.out.println("  kdive: " + e.getMessage());
         }
         JsonNode m = gt.path("module");

@@ -213,7 +213,7 @@ public final class DwarfTypes implements TypeTable {
                 m.put(l.substring(tab + 1), Integer.parseInt(l, 0, tab, 10));
             }
             return Optional.of(m);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (java.io.IOException | NumberFormatException | IndexOutOfBoundsException e) {
             return Optional.empty(); // a damaged cache is rebuilt
         }
     }

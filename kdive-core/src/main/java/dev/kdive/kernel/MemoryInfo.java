@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.types.TypeException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
@@ -93,7 +94,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
                 link = p.kernel().u64(link);
             }
             return pages;
-        } catch (MemoryFault | UnknownSymbolException | RuntimeException e) {
+        } catch (MemoryFault | UnknownSymbolException | TypeException e) {
             problems.add("block device pages: " + e.getMessage());
             return 0;
         }
@@ -113,7 +114,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
             }
         } catch (UnknownSymbolException e) {
             // no hugetlbfs in this kernel
-        } catch (MemoryFault | RuntimeException e) {
+        } catch (MemoryFault | TypeException e) {
             problems.add("hugetlb: " + e.getMessage());
         }
         return r;
@@ -139,7 +140,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
             }
         } catch (UnknownSymbolException e) {
             // no swap support
-        } catch (MemoryFault | RuntimeException e) {
+        } catch (MemoryFault | TypeException e) {
             problems.add("swap: " + e.getMessage());
         }
         return r;

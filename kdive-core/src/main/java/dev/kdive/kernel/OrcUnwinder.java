@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.types.TypeException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
@@ -109,7 +110,7 @@ public final class OrcUnwinder {
                 if (n > 0) {
                     tables.add(new Table(mod.read("arch.orc_unwind_ip"), mod.read("arch.orc_unwind"), n, m.text().base(), m.text().base() + m.text().size()));
                 }
-            } catch (RuntimeException e) {
+            } catch (MemoryFault | TypeException e) {
                 // a module without ORC tables: its frames end the walk
             }
         }

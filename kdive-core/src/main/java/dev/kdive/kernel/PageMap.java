@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.types.TypeException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
@@ -73,7 +74,7 @@ public final class PageMap {
                 out.add(new Flag(e.read("mask"), p.kernel().cstring(name, 64)));
             }
             return java.util.Optional.empty(); // no terminator: not the table it should be
-        } catch (MemoryFault | dev.kdive.program.UnknownSymbolException | RuntimeException e) {
+        } catch (MemoryFault | dev.kdive.program.UnknownSymbolException | TypeException e) {
             return java.util.Optional.empty(); // no such symbol or type (CONFIG_KALLSYMS_ALL off): the enum
         }
     }

@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.types.TypeException;
 import dev.kdive.finding.Evidence;
 import dev.kdive.finding.SlabDamage;
 import dev.kdive.arch.Translation;
@@ -171,7 +172,7 @@ public final class Slub {
                     } else if (okB && !okA) {
                         plain++;
                     }
-                } catch (MemoryFault | RuntimeException e) {
+                } catch (MemoryFault | TypeException | ArithmeticException e) {
                     // a damaged cache gives no vote
                 }
                 if (swab + plain >= 16) {
@@ -344,7 +345,7 @@ public final class Slub {
                     return "; it points into a slab of " + other.get().name();
                 }
             }
-        } catch (MemoryFault | RuntimeException e) {
+        } catch (MemoryFault | TypeException e) {
             // nothing more to say about where it points
         }
         return "";
@@ -669,7 +670,7 @@ public final class Slub {
                     return i;
                 }
             }
-        } catch (UnknownSymbolException | MemoryFault | RuntimeException e) {
+        } catch (UnknownSymbolException | MemoryFault | TypeException e) {
             // no NUMA data: one node
         }
         return 0;

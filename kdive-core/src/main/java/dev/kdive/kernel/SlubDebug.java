@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.types.TypeException;
 import dev.kdive.finding.Evidence;
 import dev.kdive.finding.SlabDamage;
 import dev.kdive.dump.MemoryFault;
@@ -166,7 +167,7 @@ public final class SlubDebug {
             }
             List<Long> stack = track.get().member("handle").isPresent() ? depotStack(t.read("handle")) : inlineStack(t);
             return Optional.of(new Track(addr, (int) t.read("cpu"), (int) t.read("pid"), t.read("when"), stack));
-        } catch (MemoryFault | RuntimeException e) {
+        } catch (MemoryFault | TypeException e) {
             return Optional.empty();
         }
     }
@@ -246,7 +247,7 @@ public final class SlubDebug {
                         stack.add(p.kernel().u64(entries + 8L * i));
                     }
                     return stack;
-                } catch (MemoryFault | RuntimeException e) {
+                } catch (MemoryFault | TypeException e) {
                     // another alignment
                 }
             }

@@ -2,6 +2,8 @@ package dev.kdive.kernel;
 
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.types.TypeException;
 import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
 import java.util.ArrayList;
@@ -43,7 +45,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             for (int i = 0; i < 6; i++) {
                 uts[i] = cstring(b, i * UTS_LEN, UTS_LEN);
             }
-        } catch (Exception e) {
+        } catch (MemoryFault | UnknownSymbolException | NumberFormatException e) {
             problems.add("init_uts_ns: " + e.getMessage());
             java.util.Arrays.fill(uts, "");
             uts[2] = p.vmcoreinfo().getOrDefault("OSRELEASE", "");
@@ -64,7 +66,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             }
             present = OptionalLong.of(pres);
             offline = OptionalLong.of(off);
-        } catch (Exception e) {
+        } catch (MemoryFault | UnknownSymbolException | TypeException e) {
             problems.add("CPU masks: " + e.getMessage());
             if (!p.cpus().isEmpty()) {
                 present = OptionalLong.of(p.cpus().size());
@@ -73,7 +75,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
         OptionalLong memory = OptionalLong.empty();
         try {
             memory = OptionalLong.of(presentPages(p) * AddressSpace.PAGE_SIZE);
-        } catch (Exception e) {
+        } catch (MemoryFault | UnknownSymbolException | IllegalArgumentException e) { // VMCOREINFO without the offsets
             problems.add("node memory: " + e.getMessage());
         }
         OptionalLong uptime = OptionalLong.empty();
@@ -83,7 +85,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             long hz = Math.round(1e9 / tickNsec); // TICK_NSEC is NSEC_PER_SEC / HZ, rounded
             long initial = Integer.toUnsignedLong((int) (-300 * hz)); // INITIAL_JIFFIES, include/linux/jiffies.h
             uptime = OptionalLong.of((jiffies - initial) / hz);
-        } catch (Exception e) {
+        } catch (MemoryFault | UnknownSymbolException | ArithmeticException e) {
             problems.add("uptime: " + e.getMessage());
         }
         PrintkLog.Log log = PrintkLog.read(k, p.vmcoreinfo());
@@ -103,7 +105,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
                 if (sec > 0) {
                     date = Optional.of(java.time.Instant.ofEpochSecond(sec));
                 }
-            } catch (Exception e) {
+            } catch (MemoryFault | UnknownSymbolException | TypeException | java.time.DateTimeException e) {
                 problems.add("date: " + e.getMessage());
             }
         }
@@ -130,7 +132,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
     }
 
     /** Node present pages: {@code node_data[]} for NUMA kernels, {@code contig_page_data} otherwise. */
-    private static long presentPages(Program p) throws Exception {
+    private static long presentPages(Program p) throws MemoryFault, UnknownSymbolException {
         Map<String, String> info = p.vmcoreinfo();
         AddressSpace k = p.kernel();
         long start = Long.parseLong(require(info, "OFFSET(pglist_data.node_start_pfn)"));

@@ -2,6 +2,7 @@ package dev.kdive.program;
 
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.types.Type;
+import dev.kdive.types.MissingLayoutException;
 import dev.kdive.types.TypeException;
 
 /**
@@ -13,7 +14,7 @@ public record KernelObject(Program program, Type.Struct type, long address) {
     /** {@return the object of struct {@code structName} at {@code address}} */
     public static KernelObject at(Program p, String structName, long address) {
         Type t = p.types().lookup("struct " + structName)
-                .orElseThrow(() -> new TypeException(p.types().source() + " has no struct " + structName));
+                .orElseThrow(() -> new MissingLayoutException(p.types().source() + " has no struct " + structName));
         return new KernelObject(p, (Type.Struct) t, address);
     }
 
@@ -24,7 +25,7 @@ public record KernelObject(Program program, Type.Struct type, long address) {
         Type.Member found = null;
         for (String part : path.split("\\.")) {
             final Type.Struct in = s;
-            Type.Member m = s.member(part).orElseThrow(() -> new TypeException(
+            Type.Member m = s.member(part).orElseThrow(() -> new MissingLayoutException(
                     in.keyword() + " " + in.name() + " has no member " + part + " (" + program.types().source() + ")"));
             bits += m.bitOffset();
             found = new Type.Member(m.name(), m.type(), bits, m.bitSize());

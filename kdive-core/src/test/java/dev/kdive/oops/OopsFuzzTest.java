@@ -34,7 +34,7 @@ class OopsFuzzTest {
         for (String t : texts()) {
             for (int n = 0; n <= t.length(); n += Math.max(1, t.length() / 400)) {
                 String prefix = t.substring(0, n);
-                assertThatCode(() -> OopsParser.parse(prefix)).doesNotThrowAnyException();
+                parsesWithoutDroppingALine(prefix);
             }
         }
     }
@@ -67,7 +67,7 @@ class OopsFuzzTest {
                     }
                 }
                 String s = b.toString();
-                assertThatCode(() -> OopsParser.parse(s)).doesNotThrowAnyException();
+                parsesWithoutDroppingALine(s);
             }
         }
     }
@@ -78,12 +78,22 @@ class OopsFuzzTest {
         for (int i = 0; i < 300; i++) {
             byte[] b = new byte[rnd.nextInt(20000)];
             rnd.nextBytes(b);
-            assertThatCode(() -> OopsParser.parse(b)).doesNotThrowAnyException();
+            parsesWithoutDroppingALine(b);
         }
         byte[] huge = new byte[1 << 20];
         java.util.Arrays.fill(huge, (byte) '[');
-        assertThatCode(() -> OopsParser.parse(huge)).doesNotThrowAnyException();
-        assertThatCode(() -> OopsParser.parse("BUG: \n".repeat(10000))).doesNotThrowAnyException();
-        assertThatCode(() -> OopsParser.parse("Call Trace:\n" + " foo+0x1/0x2\n".repeat(10000))).doesNotThrowAnyException();
+        parsesWithoutDroppingALine(huge);
+        parsesWithoutDroppingALine("BUG: \n".repeat(10000));
+        parsesWithoutDroppingALine("Call Trace:\n" + " foo+0x1/0x2\n".repeat(10000));
+    }
+
+    /** Parses, and fails on any line the parser dropped to an exception of its own (which users never see). */
+    private static void parsesWithoutDroppingALine(String log) {
+        List<RuntimeException> dropped = new ArrayList<>();
+        assertThatCode(() -> OopsParser.parse(log, dropped::add)).doesNotThrowAnyException();
+        if (!dropped.isEmpty()) {
+            AssertionError e = new AssertionError("the parser dropped " + dropped.size() + " line(s) to its own exception", dropped.getFirst());
+            throw e;
+        }
     }
 }

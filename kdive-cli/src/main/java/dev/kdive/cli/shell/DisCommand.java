@@ -247,7 +247,7 @@ final class DisCommand implements ShellCommand {
                 return null;
             }
             return frames.getFirst().file() + ": " + frames.getFirst().line();
-        } catch (RuntimeException | java.io.IOException | dev.kdive.dump.DumpFormatException e) {
+        } catch (dev.kdive.dwarf.DwarfException | java.io.IOException | dev.kdive.dump.DumpFormatException e) {
             return null;
         }
     }

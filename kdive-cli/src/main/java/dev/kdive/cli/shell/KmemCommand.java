@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.types.TypeException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.kernel.MemoryInfo;
 import dev.kdive.kernel.PageMap;
@@ -45,7 +46,7 @@ final class KmemCommand implements ShellCommand {
                 program = p;
             } catch (MemoryFault | UnknownSymbolException e) {
                 throw new UsageException("kmem: the slab allocator cannot be read: " + e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (TypeException e) {
                 throw new UsageException("kmem: " + e.getMessage());
             }
         }
@@ -126,7 +127,7 @@ final class KmemCommand implements ShellCommand {
         MemoryInfo m;
         try {
             m = MemoryInfo.read(p);
-        } catch (MemoryFault | UnknownSymbolException | RuntimeException e) {
+        } catch (MemoryFault | UnknownSymbolException | TypeException e) {
             throw new UsageException("kmem: -i: " + e.getMessage());
         }
         return new Output() {
@@ -181,7 +182,7 @@ final class KmemCommand implements ShellCommand {
         PageMap map;
         try {
             map = new PageMap(p);
-        } catch (RuntimeException e) {
+        } catch (TypeException e) {
             throw new UsageException("kmem: -p: " + e.getMessage());
         }
         List<String> lines = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.dump.DumpFile;
 import dev.kdive.kernel.SystemInfo;
 import dev.kdive.program.Program;
@@ -74,7 +76,7 @@ final class SysCommand implements ShellCommand {
     private static Optional<Long> cpuMhz(Program p) {
         try {
             return Optional.of(p.kernel().u32(p.address("cpu_khz")) / 1000);
-        } catch (Exception e) {
+        } catch (MemoryFault | UnknownSymbolException e) {
             return Optional.empty();
         }
     }
