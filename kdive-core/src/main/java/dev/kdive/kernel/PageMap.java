@@ -45,6 +45,11 @@ public final class PageMap {
     /** A run of page frames that has a mem map: {@code [startPfn, endPfn)}. */
     public record Section(long startPfn, long endPfn) {}
 
+    /** {@return the program's page map, made once} */
+    public static PageMap of(Program p) {
+        return p.cached(PageMap.class, () -> new PageMap(p));
+    }
+
     public PageMap(Program p) {
         this.p = p;
         Map<String, String> info = p.vmcoreinfo();

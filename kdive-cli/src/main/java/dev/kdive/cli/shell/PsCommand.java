@@ -2,10 +2,10 @@ package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.finding.UnreadableMemory;
+import dev.kdive.kernel.Mm;
 import dev.kdive.kernel.Task;
 import dev.kdive.kernel.TaskDetails;
 import dev.kdive.kernel.Tasks;
-import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.TypeException;
@@ -102,24 +102,13 @@ final class PsCommand implements ShellCommand {
             }
         }
         walk.findings().forEach(f -> problems.add(f.summary()));
-        long totalPages = totalRamPages(p);
-        // SPLIT_RSS_COUNTING (6.1 and before): each thread keeps unflushed deltas in task->rss_stat.
+        long totalPages = Mm.totalRamPages(p);
         Map<Long, Long> threadRss = new java.util.HashMap<>();
         for (Task t : tasks) {
-            if (t.mm() != 0) {
-                try {
-                    KernelObject task = KernelObject.at(p, "task_struct", t.address());
-                    if (task.type().member("rss_stat").isPresent()) {
-                        long counts = task.addressOf("rss_stat.count");
-                        long sum = 0;
-                        for (int i : new int[] {0, 1, 3}) {
-                            sum += (int) p.kernel().u32(counts + i * 4L); // int count[] in struct task_rss_stat
-                        }
-                        threadRss.merge(t.mm(), sum, Long::sum);
-                    }
-                } catch (MemoryFault | TypeException e) {
-                    problems.add("pid " + t.pid() + " rss_stat: " + e.getMessage());
-                }
+            try {
+                threadRss.merge(t.mm(), Mm.taskRssDelta(p, t), Long::sum);
+            } catch (MemoryFault | TypeException e) {
+                problems.add("pid " + t.pid() + " rss_stat: " + e.getMessage());
             }
         }
         List<Row> rows = new ArrayList<>();
@@ -128,9 +117,8 @@ final class PsCommand implements ShellCommand {
             long rss = 0;
             if (t.mm() != 0) {
                 try {
-                    KernelObject mm = KernelObject.at(p, "mm_struct", t.mm());
-                    vsz = mm.read("total_vm") * 4;
-                    rss = Math.max(0, rssPages(p, mm) + threadRss.getOrDefault(t.mm(), 0L)) * 4;
+                    vsz = Mm.totalVm(p, t.mm()) * 4;
+                    rss = Math.max(0, Mm.getMmRss(p, t.mm()) + threadRss.getOrDefault(t.mm(), 0L)) * 4;
                 } catch (MemoryFault | TypeException e) {
                     problems.add("pid " + t.pid() + " mm: " + e.getMessage());
                 }
@@ -138,29 +126,6 @@ final class PsCommand implements ShellCommand {
             rows.add(new Row(t, current.contains(t.address()), vsz, rss, totalPages > 0 ? 100.0 * rss / 4 / totalPages : 0));
         }
         return new Listing(rows, problems);
-    }
-
-    /**
-     * Resident pages: the rss_stat counters MM_FILEPAGES, MM_ANONPAGES and MM_SHMEMPAGES
-     * (include/linux/mm_types_task.h order: file, anon, swap entries, shmem). Until 6.1 rss_stat is
-     * a struct of atomic_long_t count[]; from 6.2 an array of percpu_counter, whose .count is read
-     * (the per-CPU deltas are not added, as crash does not either). The dump's types tell which.
-     */
-    private static long rssPages(Program p, KernelObject mm) throws MemoryFault {
-        var member = mm.member("rss_stat");
-        long base = mm.address() + member.offset();
-        long stride = 8;
-        long field = 0;
-        if (member.type().get().resolved() instanceof dev.kdive.types.Type.Array a
-                && a.element().get().resolved() instanceof dev.kdive.types.Type.Struct counter) {
-            stride = counter.size();
-            field = counter.member("count").orElseThrow(() -> new TypeException("struct percpu_counter has no count")).offset();
-        }
-        long sum = 0;
-        for (int i : new int[] {0, 1, 3}) {
-            sum += Math.max(0, p.kernel().u64(base + i * stride + field));
-        }
-        return sum;
     }
 
     /** crash's ps -t (run time, start time, user and system time) and ps -a (arguments and environment), per task. */
@@ -244,14 +209,6 @@ final class PsCommand implements ShellCommand {
         @Override
         public Object json() {
             return tasks;
-        }
-    }
-
-    private static long totalRamPages(Program p) {
-        try {
-            return p.kernel().u64(p.address("_totalram_pages"));
-        } catch (MemoryFault | UnknownSymbolException e) {
-            return 0;
         }
     }
 }

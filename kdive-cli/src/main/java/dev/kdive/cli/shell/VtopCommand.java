@@ -4,6 +4,8 @@ import dev.kdive.arch.Translation;
 import dev.kdive.arch.x86_64.KernelLayout;
 import dev.kdive.arch.x86_64.PageTables;
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.PageMap;
+import dev.kdive.types.TypeException;
 import dev.kdive.program.Program;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -19,9 +21,6 @@ final class VtopCommand implements ShellCommand {
     VtopCommand(Session session) {
         this.session = session;
     }
-
-    private static final String[] FLAG_NAMES = {"PRESENT", "RW", "USER", "PWT", "PCD", "ACCESSED", "DIRTY", "PSE",
-        "GLOBAL"};
 
     @Override
     public String name() {
@@ -66,7 +65,7 @@ final class VtopCommand implements ShellCommand {
                     out.println();
                     long pte = steps.getLast().entry();
                     out.println("  PTE     PHYSICAL  FLAGS");
-                    out.printf("%x  %x  (%s)%n", pte, base, flags(pte));
+                    out.printf("%x  %x  (%s)%n", pte, base, PageTables.entryFlags(pte));
                     if (w.pageLine() != null) {
                         out.println();
                         out.println("      PAGE       PHYSICAL      MAPPING   CNT FLAGS");
@@ -104,19 +103,6 @@ final class VtopCommand implements ShellCommand {
         }
     }
 
-    static String flags(long entry) {
-        List<String> names = new ArrayList<>();
-        for (int b = 0; b < FLAG_NAMES.length; b++) {
-            if ((entry & (1L << b)) != 0) {
-                names.add(FLAG_NAMES[b]);
-            }
-        }
-        if (entry < 0) {
-            names.add("NX");
-        }
-        return String.join("|", names);
-    }
-
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
         Args args = new Args("vtop", raw, Set.of("-u", "-k"), Set.of("-c"));
@@ -139,24 +125,22 @@ final class VtopCommand implements ShellCommand {
         return new Walks(walks);
     }
 
-    /**
-     * The {@code struct page} of a frame in the vmemmap, with the members VMCOREINFO locates
-     * (page.flags, page.mapping, page._refcount); null when vmemmap or those offsets are unknown.
-     */
+    /** The {@code struct page} of a frame, as crash's vtop shows it; null when the dump has no page map (no types, no vmemmap). */
     private static String pageLine(Program p, long pfn) {
-        Map<String, String> info = p.vmcoreinfo();
-        String size = info.get("SIZE(page)");
-        if (size == null || p.layout().vmemmapBase() == 0) {
+        if (p.layout().vmemmapBase() == 0) {
             return null;
         }
-        long page = p.layout().vmemmapBase() + pfn * Long.parseLong(size);
+        PageMap map;
         try {
-            long flags = p.kernel().u64(page + Long.parseLong(info.getOrDefault("OFFSET(page.flags)", "0")));
-            long mapping = p.kernel().u64(page + Long.parseLong(info.getOrDefault("OFFSET(page.mapping)", "24")));
-            long count = p.kernel().u32(page + Long.parseLong(info.getOrDefault("OFFSET(page._refcount)", "52")));
-            return String.format("%x %8x %16x %5d %x", page, pfn << 12, mapping, count, flags);
+            map = PageMap.of(p);
+        } catch (TypeException e) {
+            return null;
+        }
+        try {
+            PageMap.Page page = map.page(pfn);
+            return String.format("%x %8x %16x %5d %x", page.address(), pfn << 12, page.mapping(), page.count(), page.flags());
         } catch (MemoryFault f) {
-            return String.format("%x %8x  (struct page unreadable: %s)", page, pfn << 12, f.reason());
+            return String.format("%x %8x  (struct page unreadable: %s)", map.pageOf(pfn), pfn << 12, f.reason());
         }
     }
 }

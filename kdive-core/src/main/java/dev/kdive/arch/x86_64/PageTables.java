@@ -129,4 +129,21 @@ public final class PageTables implements AddressSpace {
         }
         throw new IllegalStateException("unreachable: the PTE level always ends the walk");
     }
+
+    /** x86 page-table entry bits 0..8 (arch/x86/include/asm/pgtable_types.h _PAGE_BIT_PRESENT .. _PAGE_BIT_GLOBAL). */
+    private static final String[] ENTRY_BITS = {"PRESENT", "RW", "USER", "PWT", "PCD", "ACCESSED", "DIRTY", "PSE", "GLOBAL"};
+
+    /** {@return a page-table entry's flags as crash names them, "PRESENT|RW|...|NX" (NX is bit 63)} */
+    public static String entryFlags(long entry) {
+        List<String> names = new ArrayList<>();
+        for (int b = 0; b < ENTRY_BITS.length; b++) {
+            if ((entry & (1L << b)) != 0) {
+                names.add(ENTRY_BITS[b]);
+            }
+        }
+        if (entry < 0) {
+            names.add("NX");
+        }
+        return String.join("|", names);
+    }
 }
