@@ -214,7 +214,7 @@ public final class OopsParser {
                 }
             }
             // a vendor's context tag glued to the text: "[pid:0,cpu0,swapper/0]BUG: ..." (no blank inside, none after)
-            if (q == p + 1 && s.charAt(q) != '<') {
+            if (q == p + 1 && q < end && s.charAt(q) != '<') {
                 int e = q;
                 while (e < end && e - p <= 48 && s.charAt(e) != ']' && s.charAt(e) != ' ') {
                     e++;

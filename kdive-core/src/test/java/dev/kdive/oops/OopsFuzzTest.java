@@ -87,6 +87,10 @@ class OopsFuzzTest {
         parsesWithoutDroppingALine("Call Trace:\n" + " foo+0x1/0x2\n".repeat(10000));
     }
 
+    private static void parsesWithoutDroppingALine(byte[] log) {
+        parsesWithoutDroppingALine(new String(log, StandardCharsets.UTF_8)); // as OopsParser.parse(byte[]) reads bytes
+    }
+
     /** Parses, and fails on any line the parser dropped to an exception of its own (which users never see). */
     private static void parsesWithoutDroppingALine(String log) {
         List<RuntimeException> dropped = new ArrayList<>();
