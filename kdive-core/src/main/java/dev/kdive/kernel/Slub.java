@@ -375,7 +375,41 @@ public final class Slub {
      * @param free      every free object and where it is free ("cpu 0 cache", "slab freelist")
      */
     public record CacheState(SlabCache cache, List<CpuSlab> cpus, List<NodeSlabs> nodes, Map<Long, Freelist> freelists,
-                             Map<Long, String> free, Census census, List<SlabDamage> findings) {}
+                             Map<Long, String> free, Census census, List<SlabDamage> findings) {
+        /** {@return the objects of a slab that some freelist of this cache holds, in address order} */
+        public List<Long> freeObjects(Slab s) {
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < s.objects(); i++) {
+                long o = s.object(cache, i);
+                if (free.containsKey(o)) {
+                    out.add(o);
+                }
+            }
+            return out;
+        }
+
+        /** {@return every slab the walk reached: each CPU's slab and partial slabs, each node's partial and full lists} */
+        public List<Slab> slabs() {
+            List<Slab> out = new ArrayList<>();
+            for (CpuSlab c : cpus) {
+                c.slab().ifPresent(out::add);
+                out.addAll(c.partial());
+            }
+            for (NodeSlabs n : nodes) {
+                out.addAll(n.partial());
+                n.full().ifPresent(out::addAll);
+            }
+            return out;
+        }
+
+        /**
+         * {@return the CPUs whose lockless freelist starts at {@code object}: freeing it again now
+         * meets {@code object == fp}, the double-free check of set_freepointer() (mm/slub.c)}
+         */
+        public List<CpuSlab> cpusWhoseFreelistStartsAt(long object) {
+            return cpus.stream().filter(c -> c.freelist().head() == object).toList();
+        }
+    }
 
     /** {@return the cache walked: per-cpu and node slabs, every freelist checked, crash's counts} */
     public CacheState state(SlabCache c) {

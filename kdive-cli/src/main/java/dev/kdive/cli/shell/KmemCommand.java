@@ -77,19 +77,31 @@ final class KmemCommand implements ShellCommand {
             if (a.has("-V")) {
                 return new Validation(states, caches.problems());
             }
-            return a.has("-S") ? new Detail(states, s) : new Counts(states, caches.problems());
+            if (a.has("-S")) {
+                Map<Long, Integer> nodes = new java.util.HashMap<>();
+                for (Slub.CacheState st : states) {
+                    for (Slab slab : st.slabs()) {
+                        nodes.computeIfAbsent(slab.address(), x -> s.node(slab));
+                    }
+                }
+                return new Detail(states, nodes);
+            }
+            return new Counts(states, caches.problems());
         }
         if (a.operands().size() != 1) {
             throw new UsageException("kmem: give -s, -S or -V [CACHE], or one address");
         }
         long addr = Args.address(p, "kmem", a.operands().getFirst());
         try {
-            PageMap map = new PageMap(p);
+            PageMap map = PageMap.of(p);
             Optional<PageMap.Page> page = pageFor(p, map, addr);
             // A struct page names its slab, as crash shows it: the slab of the memory it describes.
             boolean pageStruct = map.pfnOf(addr) >= 0 && page.isPresent();
             long in = pageStruct ? p.layout().directMap(page.get().physical()) : addr;
-            return new Where(addr, s.locate(in), s, page, map, pageStruct);
+            Optional<Slub.Location> location = s.locate(in);
+            return new Where(addr, location, location.map(l -> s.node(l.slab())).orElse(0),
+                    location.map(l -> s.debug().tracks(l.cache(), l.object())).orElse(List.of()), page,
+                    page.map(pg -> pageRow(map, pg)).orElse(null), pageStruct);
         } catch (MemoryFault f) {
             throw new UsageException("kmem: " + f.getMessage());
         }
@@ -339,7 +351,7 @@ final class KmemCommand implements ShellCommand {
     }
 
     /** {@code kmem -S}: per CPU and per node, each slab with its objects, free or [allocated]. */
-    record Detail(List<Slub.CacheState> states, Slub slub) implements Output {
+    record Detail(List<Slub.CacheState> states, Map<Long, Integer> nodeOfSlab) implements Output {
         @Override
         public void text(PrintWriter out) {
             for (Slub.CacheState st : states) {
@@ -392,14 +404,10 @@ final class KmemCommand implements ShellCommand {
 
         private void slab(PrintWriter out, Slub.CacheState st, Slab s, int cpu) {
             SlabCache c = st.cache();
-            int free = 0;
-            for (int i = 0; i < s.objects(); i++) {
-                if (st.free().containsKey(s.object(c, i))) {
-                    free++;
-                }
-            }
+            int free = st.freeObjects(s).size();
             out.println("  SLAB              MEMORY            NODE  TOTAL  ALLOCATED  FREE");
-            out.printf("  %016x  %016x  %4d  %5d  %9d  %4d%n", s.address(), s.memory(), slub.node(s), s.objects(), s.objects() - free, free);
+            out.printf("  %016x  %016x  %4d  %5d  %9d  %4d%n", s.address(), s.memory(), nodeOfSlab.getOrDefault(s.address(), 0), s.objects(),
+                    s.objects() - free, free);
             out.println("  FREE / [ALLOCATED]");
             for (int i = 0; i < s.objects() && i < c.objectsPerSlab(); i++) {
                 long o = s.object(c, i);
@@ -460,20 +468,13 @@ final class KmemCommand implements ShellCommand {
             j.put("objects", s.objects());
             j.put("inuse", s.inuse());
             j.put("freelist", Hex.of(s.freelist()));
-            List<String> free = new ArrayList<>();
-            for (int i = 0; i < s.objects(); i++) {
-                long o = s.object(st.cache(), i);
-                if (st.free().containsKey(o)) {
-                    free.add(Hex.of(o));
-                }
-            }
-            j.put("free", free);
+            j.put("free", st.freeObjects(s).stream().map(Hex::of).toList());
             return j;
         }
     }
 
     /** {@code kmem ADDR}: the cache, slab and object an address lies in, and whether that object is free. */
-    record Where(long address, Optional<Slub.Location> location, Slub slub, Optional<PageMap.Page> page, PageMap map,
+    record Where(long address, Optional<Slub.Location> location, int node, List<String> tracks, Optional<PageMap.Page> page, String pageRow,
                  boolean pageStruct) implements Output {
         @Override
         public void text(PrintWriter out) {
@@ -481,7 +482,7 @@ final class KmemCommand implements ShellCommand {
             page.ifPresent(pg -> {
                 out.println();
                 out.println(PAGE_HEADER);
-                out.println(pageRow(map, pg));
+                out.println(pageRow);
             });
         }
 
@@ -497,13 +498,8 @@ final class KmemCommand implements ShellCommand {
             out.println(HEADER);
             out.println(row(l.state()));
             out.println("  SLAB              MEMORY            NODE  TOTAL  ALLOCATED  FREE");
-            int free = 0;
-            for (int i = 0; i < s.objects(); i++) {
-                if (l.state().free().containsKey(s.object(l.cache(), i))) {
-                    free++;
-                }
-            }
-            out.printf("  %016x  %016x  %4d  %5d  %9d  %4d%n", s.address(), s.memory(), slub.node(s), s.objects(), s.objects() - free, free);
+            int free = l.state().freeObjects(s).size();
+            out.printf("  %016x  %016x  %4d  %5d  %9d  %4d%n", s.address(), s.memory(), node, s.objects(), s.objects() - free, free);
             out.println("  FREE / [ALLOCATED]");
             if (pageStruct) {
                 return;
@@ -516,14 +512,12 @@ final class KmemCommand implements ShellCommand {
             if (l.offset() != 0) {
                 out.printf("  %x is %d bytes into that %d-byte object%n", address, l.offset(), l.cache().objectSize());
             }
-            for (String t : slub.debug().tracks(l.cache(), l.object())) { // SLAB_STORE_USER: who allocated and freed it
+            for (String t : tracks) { // SLAB_STORE_USER: who allocated and freed it
                 out.println("  " + t.replace("\n      ", "\n    "));
             }
-            for (Slub.CpuSlab cpu : l.state().cpus()) {
-                if (cpu.freelist().head() == l.object()) {
-                    out.printf("  it heads CPU %d's per-cpu freelist (kmem_cache_cpu %x): a kfree() of it now meets object == fp,%n"
-                            + "  the double-free check of set_freepointer() (mm/slub.c)%n", cpu.cpu(), cpu.address());
-                }
+            for (Slub.CpuSlab cpu : l.state().cpusWhoseFreelistStartsAt(l.object())) {
+                out.printf("  it heads CPU %d's per-cpu freelist (kmem_cache_cpu %x): a kfree() of it now meets object == fp,%n"
+                        + "  the double-free check of set_freepointer() (mm/slub.c)%n", cpu.cpu(), cpu.address());
             }
             if (s.freelist() == l.object()) {
                 out.printf("  it heads slab %x's freelist%n", s.address());
@@ -548,8 +542,8 @@ final class KmemCommand implements ShellCommand {
                 j.put("offset", l.offset());
                 j.put("state", l.free().isPresent() ? "free" : "allocated");
                 l.free().ifPresent(w -> j.put("free_in", w));
-                j.put("tracks", slub.debug().tracks(l.cache(), l.object()));
-                j.put("heads_cpu_freelist", l.state().cpus().stream().filter(c -> c.freelist().head() == l.object()).map(Slub.CpuSlab::cpu).toList());
+                j.put("tracks", tracks);
+                j.put("heads_cpu_freelist", l.state().cpusWhoseFreelistStartsAt(l.object()).stream().map(Slub.CpuSlab::cpu).toList());
             });
             return j;
         }
