@@ -156,7 +156,7 @@ final class OopsCommand implements Callable<Integer> {
             row(out, "address", String.format("0x%016x%s", r.address(), addressNote(r)));
         }
         if (r.rip() != null) {
-            row(out, r.registers().values().containsKey("x29") ? "pc" : "RIP", r.rip().symbol() + source(sources, r.rip()));
+            row(out, r.registers().programCounter(), r.rip().symbol() + source(sources, r.rip()));
         }
         r.registers().cs().ifPresent(s -> row(out, "CS", s.describe()));
         r.registers().ss().ifPresent(s -> row(out, "SS", s.describe()));

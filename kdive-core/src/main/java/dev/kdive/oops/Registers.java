@@ -22,6 +22,19 @@ public record Registers(Map<String, Long> values) {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
+    /**
+     * {@return the architecture the register dump is from: "arm64" when it has arm64's frame
+     * record register x29 (arch/arm64/kernel/process.c __show_regs), else "x86_64"}
+     */
+    public String architecture() {
+        return values.containsKey("x29") ? "arm64" : "x86_64";
+    }
+
+    /** {@return the name of the program counter in this architecture's own oops: pc or RIP} */
+    public String programCounter() {
+        return architecture().equals("arm64") ? "pc" : "RIP";
+    }
+
     public Optional<Long> get(String name) {
         return Optional.ofNullable(values.get(name));
     }
