@@ -38,7 +38,7 @@ for round in $(seq 1 "$rounds"); do
 		| awk -F'[:,]' '{r += $2; f += $4; e += $6; s += $8} END {printf "%d tests, %d failed, %d errors, %d skipped", r, f, e, s}')
 	retries=$(grep -c 'attempt [0-9] failed' "$log" || true)
 	echo "round $round: $status in ${took} s; $totals; boots retried: $retries"
-	[ "$status" = green ] || { grep -E 'FAIL|ERROR\]   ' "$log" | head -20; cp "$log" "${TMPDIR:-/tmp}/kdive-load-round-$round.log"; }
+	[ "$status" = green ] || { grep -E 'FAIL|ERROR\]   ' "$log" | head -20 || true; cp "$log" "${TMPDIR:-/tmp}/kdive-load-round-$round.log"; }
 	rm -rf "$lab"
 done
 exit $failed

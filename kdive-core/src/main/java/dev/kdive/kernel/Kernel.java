@@ -17,7 +17,7 @@ public final class Kernel {
 
     /** {@return the program of a dump, with the matching vmlinux when there is one; see {@link Program#open}} */
     public static Program open(Path dump, Optional<Path> vmlinux) throws IOException, DumpFormatException {
-        Program p = Kernel.open(dump, vmlinux);
+        Program p = Program.open(dump, vmlinux);
         p.addSymbolFinder(Modules.finder(p));
         return p;
     }
