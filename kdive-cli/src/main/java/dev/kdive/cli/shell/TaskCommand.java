@@ -29,7 +29,10 @@ final class TaskCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            return Map.of("task", task, "fields", fields);
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("task", task);
+            m.put("fields", fields);
+            return m;
         }
     }
 
