@@ -7,10 +7,8 @@ import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.Type;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The memory summary crash's {@code kmem -i} prints, in pages, from the kernel's own counters:
@@ -80,18 +78,15 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
             long sb = p.kernel().u64(p.address("blockdev_superblock"));
             KernelObject superBlock = KernelObject.at(p, "super_block", sb);
             KernelObject inode0 = KernelObject.at(p, "inode", 0);
-            long link = superBlock.read("s_inodes.next");
-            long head = superBlock.addressOf("s_inodes");
-            long listOffset = inode0.member("i_sb_list").offset();
+            Lists.Walk inodes = Lists.listForEachEntry(p, "blockdev_superblock->s_inodes", superBlock.addressOf("s_inodes"),
+                    inode0.member("i_sb_list").offset(), Lists.LIMIT);
+            inodes.findings().forEach(f -> problems.add("block device pages: " + f.summary()));
             long pages = 0;
-            Set<Long> seen = new HashSet<>();
-            while (link != head && seen.add(link)) {
-                KernelObject inode = new KernelObject(p, inode0.type(), link - listOffset);
-                long mapping = inode.read("i_mapping");
+            for (long address : inodes.entries()) {
+                long mapping = new KernelObject(p, inode0.type(), address).read("i_mapping");
                 if (mapping != 0) {
                     pages += KernelObject.at(p, "address_space", mapping).read("nrpages");
                 }
-                link = p.kernel().u64(link);
             }
             return pages;
         } catch (MemoryFault | UnknownSymbolException | TypeException e) {

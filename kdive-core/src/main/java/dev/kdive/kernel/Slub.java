@@ -2,6 +2,9 @@ package dev.kdive.kernel;
 
 import dev.kdive.types.TypeException;
 import dev.kdive.finding.Evidence;
+import dev.kdive.finding.Finding;
+import dev.kdive.finding.Unavailable;
+import dev.kdive.finding.UnreadableMemory;
 import dev.kdive.finding.SlabDamage;
 import dev.kdive.arch.Translation;
 import dev.kdive.dump.MemoryFault;
@@ -65,7 +68,7 @@ public final class Slub {
     }
 
     /** The caches on {@code slab_caches}, newest first as the kernel links them, and what broke the walk. */
-    public record Caches(List<SlabCache> caches, List<String> problems) {
+    public record Caches(List<SlabCache> caches, List<Finding> problems) {
         public Optional<SlabCache> named(String name) {
             return caches.stream().filter(c -> c.name().equals(name)).findFirst();
         }
@@ -81,26 +84,14 @@ public final class Slub {
             return caches;
         }
         List<KernelObject> raw = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         try {
-            long head = p.address("slab_caches");
-            long listOffset = cacheType.member("list").orElseThrow().offset();
-            Set<Long> seen = new HashSet<>();
-            long link = p.kernel().u64(head);
-            while (link != head && raw.size() < LIST_LIMIT) {
-                long cache = link - listOffset;
-                if (!seen.add(cache)) {
-                    problems.add("slab_caches loops back to kmem_cache " + hex(cache));
-                    break;
-                }
-                KernelObject c = new KernelObject(p, cacheType, cache);
-                raw.add(c);
-                link = c.read("list.next");
-            }
-        } catch (MemoryFault f) {
-            problems.add("slab_caches list broken: " + f.getMessage());
+            Lists.Walk w = Lists.listForEachEntry(p, "slab_caches", p.address("slab_caches"), cacheType.member("list").orElseThrow().offset(),
+                    LIST_LIMIT);
+            w.entries().forEach(cache -> raw.add(new KernelObject(p, cacheType, cache)));
+            problems.addAll(w.findings());
         } catch (UnknownSymbolException e) {
-            problems.add(e.getMessage());
+            problems.add(new Unavailable("slab caches", e.getMessage()));
         }
         FreePointer.Form form = cacheType.member("random").isPresent() ? hardenedForm(raw) : FreePointer.Form.PLAIN;
         List<SlabCache> list = new ArrayList<>();
@@ -108,7 +99,7 @@ public final class Slub {
             try {
                 list.add(cache(c, form));
             } catch (MemoryFault f) {
-                problems.add("kmem_cache " + hex(c.address()) + " unreadable: " + f.getMessage());
+                problems.add(new UnreadableMemory("kmem_cache " + hex(c.address()), f.space().toString(), f.address(), f.reason(), List.of()));
             }
         }
         caches = new Caches(List.copyOf(list), List.copyOf(problems));

@@ -7,6 +7,7 @@ import dev.kdive.kernel.PageMap;
 import dev.kdive.kernel.Slab;
 import dev.kdive.kernel.SlabCache;
 import dev.kdive.finding.Evidence;
+import dev.kdive.finding.Finding;
 import dev.kdive.finding.SlabDamage;
 import dev.kdive.kernel.Slub;
 import dev.kdive.program.Program;
@@ -302,7 +303,7 @@ final class KmemCommand implements ShellCommand {
     }
 
     /** {@code kmem -s}: crash's counts. */
-    record Counts(List<Slub.CacheState> states, List<String> problems) implements Output {
+    record Counts(List<Slub.CacheState> states, List<Finding> problems) implements Output {
         @Override
         public void text(PrintWriter out) {
             out.println(HEADER);
@@ -312,7 +313,7 @@ final class KmemCommand implements ShellCommand {
                 }
                 out.println(row(st));
             }
-            problems.forEach(p -> out.println("kmem: " + p));
+            problems.forEach(p -> out.println("kmem: " + p.summary()));
         }
 
         @Override
@@ -322,7 +323,7 @@ final class KmemCommand implements ShellCommand {
     }
 
     /** {@code kmem -V}: every finding with its evidence; silence means every list checked out. */
-    record Validation(List<Slub.CacheState> states, List<String> problems) implements Output {
+    record Validation(List<Slub.CacheState> states, List<Finding> problems) implements Output {
         @Override
         public void text(PrintWriter out) {
             int n = 0;
@@ -335,7 +336,7 @@ final class KmemCommand implements ShellCommand {
                     f.evidence().forEach(e -> out.println("  " + e.text()));
                 }
             }
-            problems.forEach(p -> out.println("SLAB_CACHES: " + p));
+            problems.forEach(p -> out.println("SLAB_CACHES: " + p.summary()));
             out.printf("kmem -V: %d caches, %d objects checked: %s%n", states.size(), objects,
                     n + problems.size() == 0 ? "no problems found" : (n + problems.size()) + " problem" + (n + problems.size() == 1 ? "" : "s"));
         }
