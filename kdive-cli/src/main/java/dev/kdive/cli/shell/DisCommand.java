@@ -1,9 +1,9 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.kernel.KernelText;
 import dev.kdive.kernel.ModuleDebugFiles;
 import dev.kdive.disasm.Disassembler;
 import dev.kdive.disasm.Instruction;
-import dev.kdive.dump.MemoryFault;
 import dev.kdive.dwarf.SourceLines;
 import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
@@ -23,7 +23,6 @@ import java.util.function.LongFunction;
  */
 final class DisCommand implements ShellCommand {
     private static final int MAX_FUNCTION = 1 << 20;
-    private static final byte[] NOP5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};
     private Disassembler disassembler;
 
     @Override
@@ -106,41 +105,12 @@ final class DisCommand implements ShellCommand {
             end = addr + 15;
         }
         List<String> problems = new ArrayList<>();
-        byte[] code = readUpTo(p, start, (int) Math.min(end - start + (args.has("-r") ? 14 : 0), MAX_FUNCTION), problems);
-        List<Instruction> insns = new ArrayList<>(disassembler.decode(code, start));
-        // (An __init function freed after boot is all INT3 fill, and objtool's __pfx_FUNC (6.2+) is
-        // all NOPs, the padding before FUNC: each shown as it is, as crash shows them.)
-        if (count == Integer.MAX_VALUE && !args.has("-r") && !insns.stream().allMatch(i -> i.mnemonic().equals("int3"))
-                && !insns.stream().allMatch(DisCommand::padding)) {
-            // kallsyms has no sizes: a function runs to the next symbol, over the padding the
-            // compiler put after its last instruction (NOPs, or INT3s in noinstr code). The INT3s
-            // right after a RET are the function's own: the 5-byte jump to the return thunk that
-            // the kernel patched into "ret" and four INT3s at boot (arch/x86/kernel/alternative.c).
-            // A function the linker dropped (a weak one overridden elsewhere) leaves code without a
-            // kallsyms name: a function also ends where padding leads to another function's entry,
-            // the ftrace call (or its NOP) or ENDBR64 at a 16-byte boundary.
-            for (int k = 1; k < insns.size(); k++) {
-                if ((insns.get(k).address() & 15) == 0 && padding(insns.get(k - 1)) && entry(p, insns.get(k))) {
-                    while (insns.size() > k) {
-                        insns.removeLast();
-                    }
-                    break;
-                }
-            }
-            while (!insns.isEmpty() && padding(insns.getLast())) {
-                insns.removeLast();
-            }
-            int ret = insns.size();
-            while (ret > 0 && insns.get(ret - 1).mnemonic().equals("int3")) {
-                ret--;
-            }
-            if (ret > 0 && ret < insns.size() && insns.get(ret - 1).mnemonic().equals("ret")) {
-                ret = Math.min(insns.size(), ret + 4);
-            }
-            while (insns.size() > ret) {
-                insns.removeLast();
-            }
+        KernelText.Code code = KernelText.decode(p, disassembler, start, (int) Math.min(end - start + (args.has("-r") ? 14 : 0), MAX_FUNCTION));
+        if (code.fault() != null) {
+            problems.add(code.fault().space() + " " + Long.toHexString(code.fault().address()) + ": " + code.fault().reason());
         }
+        List<Instruction> insns = count == Integer.MAX_VALUE && !args.has("-r") ? KernelText.functionBody(p, code.instructions())
+                : code.instructions();
         LongFunction<List<SourceLines.Frame>> source = null;
         if (args.has("-l")) {
             try {
@@ -174,34 +144,6 @@ final class DisCommand implements ShellCommand {
         return new Listing(lines, problems);
     }
 
-    /** NOPs of every length the assembler pads with (66 90 is xchg %ax,%ax). */
-    private static boolean padding(Instruction i) {
-        return i.mnemonic().contains("nop") || i.mnemonic().equals("xchg") && i.operands().equals("%ax,%ax");
-    }
-
-    /** A function's first instruction: the call to __fentry__ (or ftrace's NOP of it), or ENDBR64. */
-    private static boolean entry(Program p, Instruction i) {
-        if (java.util.Arrays.equals(i.bytes(), NOP5) || i.mnemonic().equals("endbr64")) {
-            return true;
-        }
-        return i.mnemonic().equals("call") && i.target().isPresent()
-                && p.symbolContaining(i.target().getAsLong()).map(s -> s.name().equals("__fentry__")).orElse(false);
-    }
-
-    private static byte[] readUpTo(Program p, long start, int length, List<String> problems) {
-        try {
-            return p.kernel().read(start, length);
-        } catch (MemoryFault f) {
-            problems.add(f.getMessage());
-            int n = (int) Math.max(0, Math.min(length, f.address() - start));
-            try {
-                return p.kernel().read(start, n);
-            } catch (MemoryFault again) {
-                return new byte[0];
-            }
-        }
-    }
-
     /** gdb's {@code <func+off>} with a decimal offset, as crash prints it. */
     private static String where(Program p, long addr) {
         return p.symbolContaining(addr).isPresent() ? BtCommand.symbolize(p, addr, false) : "";
@@ -230,11 +172,8 @@ final class DisCommand implements ShellCommand {
                 p.symbolContaining(m).filter(s -> m - s.address() < 1 << 16).ifPresent(s -> b.append(" <").append(where(p, m)).append('>'));
             }
         });
-        if (java.util.Arrays.equals(i.bytes(), NOP5)) {
-            long off = p.symbolContaining(i.address()).map(fn -> i.address() - fn.address()).orElse(-1L);
-            if (off == 0 || off == 4) { // after endbr64 when IBT is on
-                b.append(" [FTRACE NOP]");
-            }
+        if (KernelText.ftraceNop(p, i)) {
+            b.append(" [FTRACE NOP]");
         }
         return b.toString();
     }
