@@ -83,7 +83,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
             inodes.findings().forEach(f -> problems.add("block device pages: " + f.summary()));
             long pages = 0;
             for (long address : inodes.entries()) {
-                long mapping = new KernelObject(p, inode0.type(), address).read("i_mapping");
+                long mapping = new KernelObject(p, inode0.struct(), address).read("i_mapping");
                 if (mapping != 0) {
                     pages += KernelObject.at(p, "address_space", mapping).read("nrpages");
                 }
@@ -102,7 +102,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
             int n = (int) p.kernel().u32(p.address("hugetlb_max_hstate"));
             KernelObject first = KernelObject.at(p, "hstate", p.address("hstates"));
             for (int i = 0; i < n; i++) {
-                KernelObject h = new KernelObject(p, first.type(), first.address() + i * first.type().size());
+                KernelObject h = new KernelObject(p, first.struct(), first.address() + i * first.struct().size());
                 int order = (int) h.read("order");
                 r[0] += h.read("nr_huge_pages") << order;
                 r[1] += h.read("free_huge_pages") << order;

@@ -39,7 +39,7 @@ public final class MemoryMap {
         }
         KernelObject mm = KernelObject.at(p, "mm_struct", mmAddr);
         List<Long> areas = new ArrayList<>();
-        if (mm.type().member("mm_mt").isPresent()) {
+        if (mm.struct().member("mm_mt").isPresent()) {
             long root = mm.read("mm_mt.ma_root");
             // The root is a node when xa_is_node() says so (low bits 10, MAPLE_ROOT_NODE); else a single entry.
             if ((root & 3) == 2 && Long.compareUnsigned(root, 4096) > 0) {

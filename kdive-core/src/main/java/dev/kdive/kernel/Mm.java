@@ -52,7 +52,7 @@ public final class Mm {
      */
     public static long taskRssDelta(Program p, Task t) throws MemoryFault {
         KernelObject task = KernelObject.at(p, "task_struct", t.address());
-        if (t.mm() == 0 || task.type().member("rss_stat").isEmpty()) {
+        if (t.mm() == 0 || task.struct().member("rss_stat").isEmpty()) {
             return 0;
         }
         long counts = task.addressOf("rss_stat.count");

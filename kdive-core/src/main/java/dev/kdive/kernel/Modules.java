@@ -104,7 +104,7 @@ public final class Modules {
     private static Module module(Program p, KernelObject m) throws MemoryFault {
         String name = m.string("name");
         List<Module.Area> memory = new ArrayList<>();
-        boolean perType = m.type().member("core_layout").isEmpty();
+        boolean perType = m.struct().member("core_layout").isEmpty();
         if (!perType) {
             memory.add(new Module.Area("core", m.read("core_layout.base"), m.read("core_layout.size")));
         } else { // 6.4+: struct module_memory mem[MOD_MEM_NUM_TYPES], indexed by enum mod_mem_type, MOD_TEXT first
@@ -135,7 +135,7 @@ public final class Modules {
             long symtab = k.read("symtab");
             int n = (int) Math.min(k.read("num_symtab"), 1 << 20);
             long strtab = k.read("strtab");
-            long typetab = k.type().member("typetab").isPresent() ? k.read("typetab") : 0;
+            long typetab = k.struct().member("typetab").isPresent() ? k.read("typetab") : 0;
             ByteBuffer syms = ByteBuffer.wrap(p.kernel().read(symtab, n * ELF64_SYM)).order(ByteOrder.LITTLE_ENDIAN);
             byte[] types = typetab != 0 ? p.kernel().read(typetab, n) : null;
             for (int i = 1; i < n; i++) {

@@ -71,7 +71,7 @@ public final class PageMap {
             long size = entry.type().size();
             List<Flag> out = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                KernelObject e = new KernelObject(p, entry.type(), table + i * size);
+                KernelObject e = new KernelObject(p, entry.struct(), table + i * size);
                 long name = e.read("name");
                 if (name == 0) {
                     return out.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(List.copyOf(out));

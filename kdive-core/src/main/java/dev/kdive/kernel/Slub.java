@@ -126,7 +126,7 @@ public final class Slub {
             nodeList.add(p.kernel().u64(c.address() + nodeMember.offset() + 8L * n));
         }
         long random = form == FreePointer.Form.PLAIN ? 0 : c.read("random");
-        int redLeft = c.type().member("red_left_pad").isPresent() ? (int) c.read("red_left_pad") : 0;
+        int redLeft = c.struct().member("red_left_pad").isPresent() ? (int) c.read("red_left_pad") : 0;
         return new SlabCache(c.address(), name, (int) c.read("object_size"), (int) c.read("size"), (int) c.read("inuse"),
                 redLeft, c.read("flags"), (int) (oo & 0xffff), (int) (oo >>> 16), c.read("cpu_slab"), List.copyOf(nodeList),
                 new FreePointer(form, random, (int) c.read("offset")));
@@ -191,7 +191,7 @@ public final class Slub {
         long page = p.layout().vmemmapBase() + (m.physical() >>> 12) * pageStructSize;
         KernelObject pg = KernelObject.at(p, "page", page);
         // A tail page of a compound page points at its head with bit 0 set (include/linux/page-flags.h).
-        long head = pg.type().member("compound_head").isPresent() ? pg.read("compound_head") : 0;
+        long head = pg.struct().member("compound_head").isPresent() ? pg.read("compound_head") : 0;
         return Optional.of((head & 1) != 0 ? head - 1 : page);
     }
 
@@ -588,7 +588,7 @@ public final class Slub {
     private List<Slab> cpuPartial(SlabCache c, KernelObject k, int cpu, String holder, List<SlabDamage> findings,
                                   Map<Long, Freelist> freelists, Map<Long, String> free) throws MemoryFault {
         List<Slab> partial = new ArrayList<>();
-        if (k.type().member("partial").isEmpty()) {
+        if (k.struct().member("partial").isEmpty()) {
             return partial;
         }
         Origin origin = new Origin("CPU " + cpu + " partial slabs", cpu, -1, k.address(), holder);

@@ -175,7 +175,7 @@ public final class SlubDebug {
     /** Before stack depot (≤ 5.16) a track held TRACK_ADDRS_COUNT return addresses itself. */
     private List<Long> inlineStack(KernelObject t) throws MemoryFault {
         List<Long> stack = new ArrayList<>();
-        if (t.type().member("addrs").isEmpty()) {
+        if (t.struct().member("addrs").isEmpty()) {
             return stack;
         }
         Type.Member m = t.member("addrs");
@@ -235,7 +235,7 @@ public final class SlubDebug {
                 continue;
             }
             for (int align = 4; align >= 2; align--) {
-                KernelObject r = new KernelObject(p, record0.type(), pool + (off << align));
+                KernelObject r = new KernelObject(p, record0.struct(), pool + (off << align));
                 try {
                     if ((r.read(handlePath) & 0xffffffffL) != (handle & 0xffffffffL)) {
                         continue;

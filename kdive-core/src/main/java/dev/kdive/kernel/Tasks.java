@@ -54,9 +54,9 @@ public final class Tasks {
         leaders.addAll(list.entries());
         findings.addAll(list.findings());
         Set<Long> seen = new HashSet<>();
-        boolean threads = first.type().member("thread_node").isPresent();
+        boolean threads = first.struct().member("thread_node").isPresent();
         for (long leader : leaders) {
-            KernelObject t = new KernelObject(p, first.type(), leader);
+            KernelObject t = new KernelObject(p, first.struct(), leader);
             try {
                 if (seen.add(leader)) {
                     tasks.add(task(t));
@@ -71,7 +71,7 @@ public final class Tasks {
                 findings.addAll(group.findings());
                 for (long thread : group.entries()) {
                     if (seen.add(thread)) {
-                        tasks.add(task(new KernelObject(p, first.type(), thread)));
+                        tasks.add(task(new KernelObject(p, first.struct(), thread)));
                     }
                 }
             } catch (MemoryFault f) {
@@ -107,10 +107,10 @@ public final class Tasks {
     }
 
     static Task task(KernelObject t) throws MemoryFault {
-        long state = t.read(t.type().member("__state").isPresent() ? "__state" : "state");
-        int cpu = (int) t.read(t.type().member("cpu").isPresent() ? "cpu" : "thread_info.cpu");
+        long state = t.read(t.struct().member("__state").isPresent() ? "__state" : "state");
+        int cpu = (int) t.read(t.struct().member("cpu").isPresent() ? "cpu" : "thread_info.cpu");
         long parent = t.read("real_parent");
-        int ppid = parent == 0 ? 0 : (int) new KernelObject(t.program(), t.type(), parent).read("pid");
+        int ppid = parent == 0 ? 0 : (int) new KernelObject(t.program(), t.struct(), parent).read("pid");
         return new Task(t.address(), (int) t.read("pid"), (int) t.read("tgid"), t.string("comm"), t.read("mm"),
                 t.read("active_mm"), state, t.read("exit_state"), cpu, ppid);
     }
@@ -125,7 +125,7 @@ public final class Tasks {
             long rq = p.address("runqueues") + offsets[cpu];
             long t = KernelObject.at(p, "rq", rq).read("idle");
             if (t != 0) {
-                Task i = task(new KernelObject(p, first.type(), t));
+                Task i = task(new KernelObject(p, first.struct(), t));
                 // Forked from init at boot, but an idle task's parent is shown as 0, as crash shows it.
                 idle.add(new Task(i.address(), i.pid(), i.tgid(), i.comm(), i.mm(), i.activeMm(), i.state(), i.exitState(),
                         i.cpu(), 0));

@@ -28,9 +28,9 @@ public final class Expression {
      * @throws TypeException for an expression that does not parse or type-check, naming the token
      * @throws MemoryFault   when memory it must read (a pointer to follow) is not in the dump
      */
-    public static Value evaluate(Program program, String text) throws MemoryFault, UnknownSymbolException {
+    public static KernelObject evaluate(Program program, String text) throws MemoryFault, UnknownSymbolException {
         Expression e = new Expression(program, tokenize(text));
-        Value v = e.unary();
+        KernelObject v = e.unary();
         if (e.pos != e.tokens.size()) {
             throw new TypeException("unexpected \"" + e.tokens.get(e.pos) + "\" in: " + text);
         }
@@ -80,7 +80,7 @@ public final class Expression {
         }
     }
 
-    private Value unary() throws MemoryFault, UnknownSymbolException {
+    private KernelObject unary() throws MemoryFault, UnknownSymbolException {
         switch (peek()) {
             case "*" -> {
                 next();
@@ -88,11 +88,11 @@ public final class Expression {
             }
             case "&" -> {
                 next();
-                Value v = unary();
+                KernelObject v = unary();
                 if (!v.inMemory()) {
                     throw new TypeException("& needs an object in memory");
                 }
-                return Value.of(pointerTo(v.type()), v.address());
+                return KernelObject.value(program, pointerTo(v.type()), v.address());
             }
             case "(" -> {
                 int save = pos;
@@ -100,8 +100,8 @@ public final class Expression {
                 Optional<Type> cast = typeName();
                 if (cast.isPresent() && peek().equals(")")) {
                     next();
-                    Value v = unary();
-                    return Value.of(cast.get(), scalar(v));
+                    KernelObject v = unary();
+                    return KernelObject.value(program, cast.get(), scalar(v));
                 }
                 pos = save;
                 return postfix();
@@ -139,8 +139,8 @@ public final class Expression {
         return Optional.of(t);
     }
 
-    private Value postfix() throws MemoryFault, UnknownSymbolException {
-        Value v = primary();
+    private KernelObject postfix() throws MemoryFault, UnknownSymbolException {
+        KernelObject v = primary();
         while (true) {
             switch (peek()) {
                 case "." -> {
@@ -164,15 +164,15 @@ public final class Expression {
         }
     }
 
-    private Value primary() throws MemoryFault, UnknownSymbolException {
+    private KernelObject primary() throws MemoryFault, UnknownSymbolException {
         String t = next();
         if (t.equals("(")) {
-            Value v = unary();
+            KernelObject v = unary();
             expect(")");
             return v;
         }
         if (Character.isDigit(t.charAt(0))) {
-            return Value.of(new Type.Int("long unsigned int", 8, false, false, false), number(t));
+            return KernelObject.value(program, new Type.Int("long unsigned int", 8, false, false, false), number(t));
         }
         long address = program.address(t);
         if (peek().equals(":")) { // per-cpu: the symbol's offset in the given CPU's area
@@ -185,7 +185,7 @@ public final class Expression {
             address += offsets[cpu];
         }
         // Without a recorded type the symbol is still an address: &sym and casts of &sym work.
-        return Value.at(program.types().variable(t).orElse(new Untyped(t, program.types().source())), address);
+        return KernelObject.at(program, program.types().variable(t).orElse(new Untyped(t, program.types().source())), address);
     }
 
     /** A symbol whose type no source records: usable through {@code &} only. */
@@ -210,7 +210,7 @@ public final class Expression {
     }
 
     /** The scalar content of a value: an in-memory integer or pointer is read; an array decays to its address. */
-    private long scalar(Value v) throws MemoryFault {
+    private long scalar(KernelObject v) throws MemoryFault {
         if (!v.inMemory()) {
             return v.immediate();
         }
@@ -234,13 +234,13 @@ public final class Expression {
         return x;
     }
 
-    private Value deref(Value v) throws MemoryFault {
+    private KernelObject deref(KernelObject v) throws MemoryFault {
         Type t = v.type().resolved();
         if (t instanceof Type.Pointer p) {
-            return Value.at(p.target().get(), scalar(v));
+            return KernelObject.at(program, p.target().get(), scalar(v));
         }
         if (t instanceof Type.Array a) {
-            return Value.at(a.element().get(), scalar(v));
+            return KernelObject.at(program, a.element().get(), scalar(v));
         }
         if (t instanceof Untyped u) {
             scalar(v); // names the symbol and how to cast it
@@ -248,7 +248,7 @@ public final class Expression {
         throw new TypeException("cannot dereference a value that is not a pointer");
     }
 
-    private Value member(Value v, String name) {
+    private KernelObject member(KernelObject v, String name) {
         if (v.type().resolved() instanceof Untyped) {
             try {
                 scalar(v);
@@ -263,18 +263,18 @@ public final class Expression {
         if (m.bitSize() > 0) {
             throw new TypeException(name + " is a bitfield: print the struct to see it");
         }
-        return Value.at(m.type().get(), v.address() + m.offset());
+        return KernelObject.at(program, m.type().get(), v.address() + m.offset());
     }
 
-    private Value index(Value v, long i) throws MemoryFault {
+    private KernelObject index(KernelObject v, long i) throws MemoryFault {
         Type t = v.type().resolved();
         if (t instanceof Type.Array a && v.inMemory()) {
             Type e = a.element().get();
-            return Value.at(e, v.address() + i * e.size());
+            return KernelObject.at(program, e, v.address() + i * e.size());
         }
         if (t instanceof Type.Pointer p) {
             Type e = p.target().get();
-            return Value.at(e, scalar(v) + i * e.size());
+            return KernelObject.at(program, e, scalar(v) + i * e.size());
         }
         throw new TypeException("[] on a value that is not an array or pointer");
     }

@@ -1,15 +1,44 @@
 package dev.kdive.program;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
 import dev.kdive.types.MissingLayoutException;
 import dev.kdive.types.TypeException;
 
 /**
- * A kernel object of a known struct type at an address: members read by name through the
- * program's types (BTF or DWARF), never through offsets written into kdive.
+ * A typed object of the crashed kernel, as drgn's {@code Object}: in memory at an address (an
+ * lvalue: a variable, a struct, a member), or a value computed from others (an address taken, a
+ * pointer cast, a constant) held in {@code immediate}. Members are read by name through the
+ * program's types (BTF or DWARF), never through offsets written into kdive. The one object model
+ * of kdive: kernel helpers and the expression evaluator ({@code p}) both use it.
+ *
+ * @param inMemory  whether the object lives at {@code address}; else it is {@code immediate}
+ * @param immediate the value of an object not in memory
  */
-public record KernelObject(Program program, Type.Struct type, long address) {
+public record KernelObject(Program program, Type type, long address, boolean inMemory, long immediate) {
+    /** {@return an object of a struct or union type in memory} */
+    public KernelObject(Program program, Type.Struct type, long address) {
+        this(program, type, address, true, 0);
+    }
+
+    /** {@return the object of {@code type} at {@code address}} */
+    public static KernelObject at(Program p, Type type, long address) {
+        return new KernelObject(p, type, address, true, 0);
+    }
+
+    /** {@return a computed object of {@code type} whose value is {@code value}} */
+    public static KernelObject value(Program p, Type type, long value) {
+        return new KernelObject(p, type, 0, false, value);
+    }
+
+    /** {@return the object's struct or union type, typedefs and qualifiers resolved} */
+    public Type.Struct struct() {
+        if (type.resolved() instanceof Type.Struct s) {
+            return s;
+        }
+        throw new TypeException(Declarations.name(type) + " is not a struct or union");
+    }
 
     /** {@return the object of struct {@code structName} at {@code address}} */
     public static KernelObject at(Program p, String structName, long address) {
@@ -20,7 +49,7 @@ public record KernelObject(Program program, Type.Struct type, long address) {
 
     /** {@return a member by name or dotted path ("thread_info.cpu"), its offset from the object's start} */
     public Type.Member member(String path) {
-        Type.Struct s = type;
+        Type.Struct s = struct();
         long bits = 0;
         Type.Member found = null;
         for (String part : path.split("\\.")) {

@@ -7,7 +7,7 @@ import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.Expression;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
-import dev.kdive.program.Value;
+import dev.kdive.program.KernelObject;
 import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
@@ -51,7 +51,7 @@ final class PCommand implements ShellCommand {
         }
         String expr = String.join(" ", args);
         try {
-            Value v = Expression.evaluate(p, expr);
+            KernelObject v = Expression.evaluate(p, expr);
             Type t = v.type().resolved();
             if (t instanceof Type.Opaque) {
                 throw new UsageException("p: " + t.name() + " (" + p.types().source()
