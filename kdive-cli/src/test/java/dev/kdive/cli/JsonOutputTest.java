@@ -25,7 +25,7 @@ class JsonOutputTest {
         String marker = gt.path("markers").get(0).path("address").asText().substring(2);
         String pid = gt.path("markers").get(0).path("pid").asText();
         List<String> commands = List.of("sys", "rd -a linux_banner", "rd -64 jiffies_64 2", "vtop _stext", "ptov 1000000",
-                "sym init_uts_ns", "mod", "struct list_head", "whatis pid_t", "ptype struct upid", "p current_task:0",
+                "sym init_uts_ns", "mod", "struct list_head", "whatis pid_t", "ptype struct upid", "p &init_uts_ns",
                 "rd -c " + pid + " -a " + marker, "nosuchcommand");
         PrintStream saved = System.out;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -59,7 +59,7 @@ class JsonOutputTest {
         Path dir = lab.build(Scenario.SLAB_UAF, System.out::println);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
         String pid = gt.path("markers").get(0).path("pid").asText();
-        List<String> commands = List.of("bt", "bt -a", "task", "foreach " + pid + " bt", "ps -t " + pid, "ps -a " + pid, "p current_task:0",
+        List<String> commands = List.of("bt", "bt -a", "task", "foreach " + pid + " bt", "ps -t " + pid, "ps -a " + pid, "p &init_uts_ns",
                 "p *(struct uts_namespace *)&init_uts_ns", "whatis pid_t", "whatis struct upid", "ptype struct upid", "set " + pid);
         PrintStream saved = System.out;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -91,8 +91,8 @@ class JsonOutputTest {
         JsonNode args = results.get(5).get(0).path("arguments");
         assertThat(args.path("kernelThread").asBoolean()).isFalse();
         assertThat(args.path("arguments").path("strings").get(0).asText()).isNotEmpty();
-        assertThat(results.get(6).path("value").asText()).isEqualTo(results.get(1).get(0).path("task").path("address").asText());
-        assertThat(results.get(6).path("type").asText()).isEqualTo("struct task_struct *");
+        assertThat(results.get(6).path("value").asText()).isEqualTo(results.get(7).path("address").asText()); // &x is where *x lives
+        assertThat(results.get(6).has("address")).as("a computed value lives nowhere").isFalse();
         assertThat(results.get(7).path("value").path("name").path("release").asText()).isEqualTo(gt.path("release").asText());
         assertThat(results.get(7).path("address").asText()).startsWith("0xffffffff");
         assertThat(results.get(8).path("kind").asText()).isEqualTo("typedef");
