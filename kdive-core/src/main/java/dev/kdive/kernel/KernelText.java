@@ -85,6 +85,29 @@ public final class KernelText {
         return insns;
     }
 
+    /**
+     * {@return the instructions with the first one that the end of the bytes cut short decoded
+     * whole, from the bytes past the end, and nothing after it} A function ends where its symbol's
+     * size or the next symbol says, but its last instruction may run past that point (garbage in
+     * freed __init or __exit text decodes so); objdump and gdb decode every instruction that starts
+     * inside the function whole.
+     */
+    public static List<Instruction> lastWhole(Program p, Disassembler d, List<Instruction> insns) {
+        for (int k = 0; k < insns.size(); k++) {
+            Instruction i = insns.get(k);
+            if (i.kind() == Instruction.Kind.TRUNCATED) {
+                Code rest = decode(p, d, i.address(), 15);
+                if (rest.fault() != null || rest.instructions().isEmpty()) {
+                    return insns; // the dump ends there: the cut is the memory's, not the function's
+                }
+                List<Instruction> out = new ArrayList<>(insns.subList(0, k));
+                out.add(rest.instructions().getFirst());
+                return out;
+            }
+        }
+        return insns;
+    }
+
     /** {@return whether an instruction is padding: a NOP of any length (66 90 is xchg %ax,%ax)} */
     public static boolean padding(Instruction i) {
         return i.mnemonic().contains("nop") || i.mnemonic().equals("xchg") && i.operands().equals("%ax,%ax");

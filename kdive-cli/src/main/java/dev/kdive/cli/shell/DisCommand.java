@@ -109,8 +109,8 @@ final class DisCommand implements ShellCommand {
         if (code.fault() != null) {
             problems.add(code.fault().space() + " " + Long.toHexString(code.fault().address()) + ": " + code.fault().reason());
         }
-        List<Instruction> insns = count == Integer.MAX_VALUE && !args.has("-r") ? KernelText.functionBody(p, code.instructions())
-                : code.instructions();
+        List<Instruction> insns = count == Integer.MAX_VALUE && !args.has("-r")
+                ? KernelText.lastWhole(p, disassembler, KernelText.functionBody(p, code.instructions())) : code.instructions();
         LongFunction<List<SourceLines.Frame>> source = null;
         if (args.has("-l")) {
             try {
