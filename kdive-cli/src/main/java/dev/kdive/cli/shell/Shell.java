@@ -1,6 +1,5 @@
 package dev.kdive.cli.shell;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kdive.program.Program;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.util.Map;
  * {@code {"command": "...", "result": ...}} or {@code {"command": "...", "error": "..."}}.
  */
 public final class Shell {
-    private static final ObjectMapper JSON = Json.mapper();
     private final Program program;
     private final PrintWriter out;
     private final boolean json;
@@ -116,7 +114,7 @@ public final class Shell {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("command", command);
                 m.put("result", result.json());
-                out.println(JSON.writeValueAsString(m));
+                out.println(Json.mapper().writeValueAsString(m)); // Jackson loads only when JSON is asked for
             } else {
                 result.text(out);
             }
@@ -157,7 +155,7 @@ public final class Shell {
             m.put("command", command);
             m.put("error", message);
             try {
-                out.println(JSON.writeValueAsString(m));
+                out.println(Json.mapper().writeValueAsString(m)); // Jackson loads only when JSON is asked for
             } catch (IOException io) {
                 throw new UncheckedIOException(io);
             }
