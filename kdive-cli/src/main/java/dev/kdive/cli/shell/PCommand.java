@@ -22,15 +22,25 @@ final class PCommand implements ShellCommand {
      *
      * @param address where the value lives; null for a computed one (an address, a constant)
      */
-    record Printed(int number, String expression, String type, @Hex Long address, String text, Object value) implements Output {
+    record Printed(int number, String expression, String type, @Hex Long address, String text, java.util.function.Supplier<Object> value)
+            implements Output {
         @Override
         public void text(PrintWriter out) {
             out.println("$" + number + " = " + text);
         }
 
         @Override
-        public Object json() {
-            return this;
+        public Object json() { // the value as data is worked out from the bytes already read, only for JSON
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("number", number);
+            m.put("expression", expression);
+            m.put("type", type);
+            if (address != null) {
+                m.put("address", Json.hex(address));
+            }
+            m.put("text", text);
+            m.put("value", value.get());
+            return m;
         }
     }
 
@@ -58,17 +68,19 @@ final class PCommand implements ShellCommand {
                         + " records no such variable); cast its address: *(TYPE *)&" + expr.strip());
             }
             String text;
-            Object data;
+            java.util.function.Supplier<Object> data;
             if (!v.inMemory()) {
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") 0x" + Long.toHexString(v.immediate())
                         : Long.toString(v.immediate());
-                data = t instanceof Type.Pointer ? Json.hex(v.immediate()) : v.immediate();
+                Object constant = t instanceof Type.Pointer ? Json.hex(v.immediate()) : (Object) v.immediate();
+                data = () -> constant;
             } else {
                 long size = Math.max(1, Math.min(v.type().size(), 1 << 20));
                 byte[] bytes = p.kernel().read(v.address(), (int) size);
                 String value = new ValuePrinter(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") " + value : value;
-                data = ObjectData.of(v.type(), bytes, 0, 0, 0);
+                Type type = v.type();
+                data = () -> ObjectData.of(type, bytes, 0, 0, 0);
             }
             return new Printed(++counter, expr, Declarations.name(v.type()), v.inMemory() ? v.address() : null, text, data);
         } catch (TypeException | UnknownSymbolException e) {

@@ -7,6 +7,7 @@ import dev.kdive.kernel.Tasks;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -17,10 +18,11 @@ final class TaskCommand implements ShellCommand {
     /**
      * crash's task: the header and the whole task_struct.
      *
-     * @param text   gdb's print of the struct
-     * @param fields the same struct as data, member by member
+     * @param text  gdb's print of the struct
+     * @param type  the struct's type, and {@code bytes} its bytes: the data JSON shows member by
+     *              member, worked out only when JSON is asked for
      */
-    record TaskStruct(Task task, String text, Object fields) implements Output {
+    record TaskStruct(Task task, String text, Type type, byte[] bytes) implements Output {
         @Override
         public void text(PrintWriter out) {
             out.println(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", task.pid(), task.address(), task.cpu(), task.comm()));
@@ -31,7 +33,7 @@ final class TaskCommand implements ShellCommand {
         public Object json() {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("task", task);
-            m.put("fields", fields);
+            m.put("fields", ObjectData.of(type, bytes, 0, 0, 0));
             return m;
         }
     }
@@ -70,8 +72,7 @@ final class TaskCommand implements ShellCommand {
             }
             KernelObject o = KernelObject.at(p, "task_struct", t.address());
             byte[] bytes = p.kernel().read(t.address(), (int) o.type().size());
-            return new TaskStruct(t, new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0),
-                    ObjectData.of(o.type(), bytes, 0, 0, 0));
+            return new TaskStruct(t, new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0), o.type(), bytes);
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("task: " + e.getMessage());
         } catch (MemoryFault f) {
