@@ -1,5 +1,7 @@
 package dev.kdive.cli.shell;
 
+import dev.kdive.arch.MemoryRows;
+import dev.kdive.arch.PhysicalSpace;
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.Program;
@@ -155,39 +157,9 @@ final class RdCommand implements ShellCommand {
         } else {
             bytes = string ? STRING_MAX : unit;
         }
-        List<Row> rows = new ArrayList<>();
-        String fault = null;
-        if (string) {
-            StringBuilder text = new StringBuilder();
-            long a = start;
-            try {
-                while (text.length() < bytes) {
-                    int c = space.memory().u8(a);
-                    if (c == 0) {
-                        break;
-                    }
-                    text.append((char) c);
-                    a++;
-                }
-            } catch (MemoryFault f) {
-                fault = f.getMessage();
-            }
-            for (int i = 0; i < text.length(); i += STRING_LINE) {
-                String part = text.substring(i, Math.min(text.length(), i + STRING_LINE));
-                rows.add(new Row(start + i, part.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
-            }
-            return new Dump(space.name(), 1, true, false, rows, fault, p);
-        }
-        for (long off = 0; off < bytes; off += 16) {
-            int n = (int) Math.min(16, bytes - off);
-            try {
-                rows.add(new Row(start + off, space.memory().read(start + off, n)));
-            } catch (MemoryFault f) {
-                fault = f.getMessage();
-                break;
-            }
-        }
-        return new Dump(space.name(), unit, false, symbolic, rows, fault, p);
+        MemoryRows read = string ? MemoryRows.string(space.memory(), start, bytes, STRING_LINE) : MemoryRows.read(space.memory(), start, bytes, 16);
+        List<Row> rows = read.rows().stream().map(r -> new Row(r.address(), r.bytes())).toList();
+        return new Dump(space.name(), string ? 1 : unit, string, !string && symbolic, rows, read.fault(), p);
     }
 
     /** Which memory an address names, and its name for JSON. */
@@ -195,7 +167,7 @@ final class RdCommand implements ShellCommand {
 
     private Space space(Program p, Args args) throws UsageException {
         if (args.has("-p")) {
-            return new Space("physical", new PhysicalView(p));
+            return new Space("physical", new PhysicalSpace(p.memory()));
         }
         if (args.has("-u") || args.value("-c").isPresent()) {
             return new Space("user", CurrentContext.userSpace(p, "rd", args.value("-c").or(session::pid)));

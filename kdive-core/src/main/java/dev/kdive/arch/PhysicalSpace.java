@@ -1,14 +1,11 @@
-package dev.kdive.cli.shell;
+package dev.kdive.arch;
 
-import dev.kdive.arch.AddressSpace;
-import dev.kdive.arch.Translation;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.dump.PhysicalMemory;
-import dev.kdive.program.Program;
 import java.util.List;
 
-/** Physical memory seen as an identity-mapped address space, so {@code rd -p} reads like {@code rd}. */
-record PhysicalView(Program program) implements AddressSpace {
+/** Physical memory seen as an identity-mapped address space, so physical reads ({@code rd -p}) go through the same code as virtual ones. */
+public record PhysicalSpace(PhysicalMemory memory) implements AddressSpace {
     @Override
     public Translation translate(long vaddr) {
         return new Translation.Mapped(vaddr, vaddr, PAGE_SIZE, List.of());
@@ -16,7 +13,7 @@ record PhysicalView(Program program) implements AddressSpace {
 
     @Override
     public PhysicalMemory physical() {
-        return program.memory();
+        return memory;
     }
 
     @Override
@@ -26,6 +23,6 @@ record PhysicalView(Program program) implements AddressSpace {
 
     @Override
     public void read(long vaddr, byte[] dst, int offset, int length) throws MemoryFault {
-        program.memory().read(vaddr, dst, offset, length);
+        memory.read(vaddr, dst, offset, length);
     }
 }
