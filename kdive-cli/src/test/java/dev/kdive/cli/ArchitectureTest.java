@@ -28,8 +28,10 @@ class ArchitectureTest {
      * issue 12 (one kernel model in core). The list may only shrink: a class that no longer breaks
      * the rule must leave it.
      */
-    private static final Set<String> NOT_YET_MOVED = Set.of("PCommand",
-            "StructCommand", "TaskCommand", "ValuePrinter");
+    private static final Set<String> NOT_YET_MOVED = Set.of("ValuePrinter"); // reads the string a char * points at, as gdb prints it
+
+    /** The methods of KernelObject that follow the kernel's structures member by member (its type and bytes are a value's). */
+    private static final Set<String> WALKS = Set.of("read", "member", "addressOf", "string", "follow");
 
     /** The methods of AddressSpace and PhysicalMemory that read the dump's bytes (census, translate and the like only describe it). */
     private static final Set<String> READS = Set.of("read", "u8", "u16", "u32", "u64", "cstring", "page");
@@ -74,8 +76,8 @@ class ArchitectureTest {
             if (!c.getPackageName().startsWith("dev.kdive.cli")) {
                 continue;
             }
-            boolean walks = c.getDirectDependenciesFromSelf().stream().map(d -> d.getTargetClass().getName())
-                    .anyMatch(n -> n.equals("dev.kdive.program.KernelObject") || n.equals("dev.kdive.kernel.OrcUnwinder"));
+            boolean walks = c.getMethodCallsFromSelf().stream().anyMatch(call -> call.getTargetOwner().getName().equals("dev.kdive.kernel.OrcUnwinder")
+                    || call.getTargetOwner().getName().equals("dev.kdive.program.KernelObject") && WALKS.contains(call.getTarget().getName()));
             boolean reads = c.getMethodCallsFromSelf().stream()
                     .filter(call -> READS.contains(call.getTarget().getName()))
                     .map(call -> call.getTargetOwner())

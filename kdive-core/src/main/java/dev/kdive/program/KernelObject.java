@@ -32,6 +32,17 @@ public record KernelObject(Program program, Type type, long address, boolean inM
         return new KernelObject(p, type, 0, false, value);
     }
 
+    /**
+     * {@return the object's bytes: its type's size, at least 1 and at most {@code max} (a flexible
+     * or absurd size is cut)} An object not in memory has none to read.
+     */
+    public byte[] bytes(int max) throws MemoryFault {
+        if (!inMemory) {
+            throw new TypeException("a computed value (" + Declarations.name(type) + ") has no bytes in memory");
+        }
+        return program.kernel().read(address, (int) Math.max(1, Math.min(type.size(), max)));
+    }
+
     /** {@return the object's struct or union type, typedefs and qualifiers resolved} */
     public Type.Struct struct() {
         if (type.resolved() instanceof Type.Struct s) {

@@ -75,8 +75,7 @@ final class PCommand implements ShellCommand {
                 Object constant = t instanceof Type.Pointer ? Json.hex(v.immediate()) : (Object) v.immediate();
                 data = () -> constant;
             } else {
-                long size = Math.max(1, Math.min(v.type().size(), 1 << 20));
-                byte[] bytes = p.kernel().read(v.address(), (int) size);
+                byte[] bytes = v.bytes(1 << 20);
                 String value = new ValuePrinter(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") " + value : value;
                 Type type = v.type();

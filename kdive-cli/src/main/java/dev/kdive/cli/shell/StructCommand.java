@@ -1,6 +1,7 @@
 package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.types.Declarations;
 import dev.kdive.types.Type;
@@ -70,7 +71,7 @@ final class StructCommand implements ShellCommand {
             long addr = Args.address(p, name(), args.operands().get(1));
             byte[] bytes;
             try {
-                bytes = p.kernel().read(addr, (int) Math.min(s.size(), 1 << 24));
+                bytes = new KernelObject(p, s, addr).bytes(1 << 24);
             } catch (MemoryFault f) {
                 return new Layout(lines, members, name() + ": " + f.getMessage());
             }

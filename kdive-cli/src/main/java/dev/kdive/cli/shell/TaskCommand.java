@@ -71,7 +71,7 @@ final class TaskCommand implements ShellCommand {
                 t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));
             }
             KernelObject o = KernelObject.at(p, "task_struct", t.address());
-            byte[] bytes = p.kernel().read(t.address(), (int) o.type().size());
+            byte[] bytes = o.bytes(1 << 24);
             return new TaskStruct(t, new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0), o.type(), bytes);
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("task: " + e.getMessage());
