@@ -37,7 +37,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
         long limit = (kbytes != 0 ? kbytes >> 2 : (total - huge[0]) * ratio / 100) + swap[0];
         long committed = KernelObject.at(p, "percpu_counter", p.address("vm_committed_as")).read("count");
         long[] shared = {0};
-        PageMap map = new PageMap(p);
+        PageMap map = PageMap.of(p);
         long reservedBit = pageflag(p, "PG_reserved");
         map.forEach(map.sections(), pg -> {
             if ((pg.flags() & reservedBit) == 0 && pg.count() > 1) {

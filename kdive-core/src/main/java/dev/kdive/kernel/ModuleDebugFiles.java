@@ -21,7 +21,7 @@ import java.util.Optional;
  * {@code mod -s NAME FILE}, or found by name under the directories a command names. One set per
  * program, closed with it.
  */
-public final class ModuleDebugFiles implements AutoCloseable {
+public final class ModuleDebugFiles implements Program.Resource {
     private final Program program;
     private final Map<String, Optional<DebugFile>> byModule = new HashMap<>();
     private final List<DebugFile> open = new ArrayList<>();

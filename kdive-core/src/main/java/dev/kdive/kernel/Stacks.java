@@ -102,9 +102,10 @@ public final class Stacks {
      */
     public static List<Backtrace> eachCpu(Program p, Detail detail) throws MemoryFault, UnknownSymbolException, IOException, DumpFormatException {
         OrcUnwinder unwinder = OrcUnwinder.of(p);
+        Tasks.Finder tasks = Tasks.finder(p);
         List<Backtrace> all = new ArrayList<>();
         for (CpuState c : p.cpus()) {
-            all.add(backtrace(p, Tasks.find(p, Tasks.current(p, c.cpu())), unwinder.unwind(c.registers()), detail));
+            all.add(backtrace(p, tasks.find(Tasks.current(p, c.cpu())), unwinder.unwind(c.registers()), detail));
         }
         return all;
     }

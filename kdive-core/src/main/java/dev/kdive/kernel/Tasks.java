@@ -88,17 +88,28 @@ public final class Tasks {
      * reaches it, as on a kernel whose task list is broken}
      */
     public static Task find(Program p, long address) throws MemoryFault, UnknownSymbolException {
-        for (Task t : walk(p).tasks()) {
-            if (t.address() == address) {
-                return t;
-            }
-        }
+        return finder(p).find(address);
+    }
+
+    /** Looks tasks up by task_struct address in one walk of the lists, for callers that look up several. */
+    @FunctionalInterface
+    public interface Finder {
+        Task find(long address) throws MemoryFault;
+    }
+
+    /** {@return a finder over the task lists and idle tasks as they are now; an address no list reaches is read alone} */
+    public static Finder finder(Program p) throws MemoryFault, UnknownSymbolException {
+        java.util.Map<Long, Task> known = new java.util.HashMap<>();
         for (Task t : idle(p)) {
-            if (t.address() == address) {
-                return t;
-            }
+            known.put(t.address(), t);
         }
-        return at(p, address);
+        for (Task t : walk(p).tasks()) {
+            known.put(t.address(), t); // the lists' view of a task wins over the idle array's
+        }
+        return address -> {
+            Task t = known.get(address);
+            return t != null ? t : at(p, address);
+        };
     }
 
     /** {@return the task whose task_struct is at {@code address}} */

@@ -339,6 +339,12 @@ public final class Program implements AutoCloseable {
         }
     }
 
+    /** A cached value that holds open files or native memory until the program closes; closing it cannot fail. */
+    public interface Resource extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * Adds a source of symbols outside the kernel image, as drgn's symbol finders: the kernel layer
      * registers the loaded modules' kallsyms here ({@code dev.kdive.kernel.Kernel#open}), so this
@@ -373,7 +379,7 @@ public final class Program implements AutoCloseable {
 
     /**
      * {@return what a higher layer worked out once for this program (the module list, loaded module
-     * debug files), made by {@code make} on first use} Values that are {@link AutoCloseable} are
+     * debug files), made by {@code make} on first use} Values that are a {@link Resource} are
      * closed with the program. A value made while another thread makes the same one is dropped.
      */
     public <T> T cached(Class<T> key, java.util.function.Supplier<? extends T> make) {
@@ -415,12 +421,8 @@ public final class Program implements AutoCloseable {
     @Override
     public void close() {
         for (Object v : cache.values()) {
-            if (v instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) { // a cached value failing to close leaves nothing to report: the program is going away
-                    progress.accept("closing " + v.getClass().getSimpleName() + ": " + e.getMessage());
-                }
+            if (v instanceof Resource r) {
+                r.close();
             }
         }
         if (debugElf != null) {

@@ -82,7 +82,7 @@ final class Fixture {
 
         @Override
         public Type byId(int id) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("the fixture's types are referenced directly (TypeRef.fixed), never by BTF id " + id);
         }
 
         @Override

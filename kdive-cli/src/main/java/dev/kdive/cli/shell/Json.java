@@ -32,11 +32,6 @@ public final class Json {
         return MAPPER;
     }
 
-    /** {@return "0x" and the unsigned hex digits} */
-    static String hex(long v) {
-        return "0x" + Long.toHexString(v);
-    }
-
     private static final class KdiveIntrospector extends JacksonAnnotationIntrospector {
         private static final long serialVersionUID = 1L;
 
@@ -97,7 +92,7 @@ public final class Json {
         @Override
         public void serialize(Object value, JsonGenerator g, SerializerProvider provider) throws IOException {
             switch (value) {
-                case Long l -> g.writeString(hex(l));
+                case Long l -> g.writeString(dev.kdive.cli.shell.Hex.of(l)); // the cli's one spelling of an address
                 case Collection<?> c -> {
                     g.writeStartArray();
                     for (Object o : c) {

@@ -194,7 +194,7 @@ final class KmemCommand implements ShellCommand {
     private static Output pages(Program p, Args a) throws UsageException {
         PageMap map;
         try {
-            map = new PageMap(p);
+            map = PageMap.of(p);
         } catch (TypeException e) {
             throw new UsageException("kmem: -p: " + e.getMessage());
         }

@@ -47,7 +47,7 @@ final class ObjectData {
                 }
                 yield v;
             }
-            case Type.Pointer p -> Json.hex(ValuePrinter.integer(b, off, 8, false));
+            case Type.Pointer p -> Hex.of(ValuePrinter.integer(b, off, 8, false));
             case Type.Array a -> array(a, b, off);
             case Type.Struct s -> struct(s, b, off);
             case Type.Float f -> f.size() == 8 ? ByteBuffer.wrap(b, off, 8).order(ByteOrder.LITTLE_ENDIAN).getDouble()

@@ -1,6 +1,5 @@
 package dev.kdive.cli.shell;
 
-import dev.kdive.value.Hex;
 import java.io.PrintWriter;
 
 import dev.kdive.dump.MemoryFault;
@@ -22,7 +21,7 @@ final class PCommand implements ShellCommand {
      *
      * @param address where the value lives; null for a computed one (an address, a constant)
      */
-    record Printed(int number, String expression, String type, @Hex Long address, String text, java.util.function.Supplier<Object> value)
+    record Printed(int number, String expression, String type, Long address, String text, java.util.function.Supplier<Object> value)
             implements Output {
         @Override
         public void text(PrintWriter out) {
@@ -36,7 +35,7 @@ final class PCommand implements ShellCommand {
             m.put("expression", expression);
             m.put("type", type);
             if (address != null) {
-                m.put("address", Json.hex(address));
+                m.put("address", Hex.of(address));
             }
             m.put("text", text);
             m.put("value", value.get());
@@ -72,7 +71,7 @@ final class PCommand implements ShellCommand {
             if (!v.inMemory()) {
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") 0x" + Long.toHexString(v.immediate())
                         : Long.toString(v.immediate());
-                Object constant = t instanceof Type.Pointer ? Json.hex(v.immediate()) : (Object) v.immediate();
+                Object constant = t instanceof Type.Pointer ? Hex.of(v.immediate()) : (Object) v.immediate();
                 data = () -> constant;
             } else {
                 byte[] bytes = v.bytes(1 << 20);
