@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "kdive", mixinStandardHelpOptions = true, version = "kdive 0.1.0",
         description = "Turns a Linux kernel crash (vmcore or oops log) into an answer.",
-        subcommands = {InfoCommand.class, Addr2lineCommand.class, OopsCommand.class, LabCommand.class, DemoCommand.class})
+        subcommands = {AnalyzeCli.class, InfoCommand.class, Addr2lineCommand.class, OopsCommand.class, LabCommand.class, DemoCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -8,7 +8,7 @@ import java.util.List;
  * pointers, unreadable memory and what the dump cannot say are all findings; the prose a reader
  * sees ({@link #summary()}) is rendered from the fields, and triage ranks findings by them.
  */
-public sealed interface Finding permits ListCorruption, SlabDamage, UnreadableMemory, Unavailable {
+public sealed interface Finding permits CrashReport, ListCorruption, SlabDamage, Inconsistent, UnreadableMemory, Unavailable {
     /** {@return a stable machine-readable name: "list.loop", "slab.non_canonical", "memory.unreadable"} */
     String kind();
 
@@ -19,4 +19,13 @@ public sealed interface Finding permits ListCorruption, SlabDamage, UnreadableMe
 
     /** {@return the reads that show it, in the order they were made} */
     List<Evidence> evidence();
+
+    /**
+     * {@return why {@code what} is missing from an answer: an {@link UnreadableMemory} for a read the
+     * dump could not satisfy, else {@link Unavailable} with the exception's message (no such symbol,
+     * member or layout in this kernel)}
+     */
+    static Finding missing(String what, Exception e) {
+        return e instanceof dev.kdive.dump.MemoryFault f ? UnreadableMemory.of(what, f) : new Unavailable(what, e.getMessage());
+    }
 }

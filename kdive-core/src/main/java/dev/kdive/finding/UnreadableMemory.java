@@ -18,6 +18,11 @@ public record UnreadableMemory(String what, String space, @Hex long address, Str
         evidence = List.copyOf(evidence);
     }
 
+    /** {@return the finding for a failed read of {@code what}, with the evidence that led there} */
+    public static UnreadableMemory of(String what, dev.kdive.dump.MemoryFault f, Evidence... evidence) {
+        return new UnreadableMemory(what, f.space().toString(), f.address(), f.reason(), List.of(evidence));
+    }
+
     @Override
     public String kind() {
         return "memory.unreadable";

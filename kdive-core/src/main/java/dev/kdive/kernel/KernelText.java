@@ -45,8 +45,7 @@ public final class KernelText {
             } catch (MemoryFault again) {
                 readable = new byte[0];
             }
-            return new Code(d.decode(readable, start), new UnreadableMemory("code at " + Long.toHexString(start), f.space().toString(),
-                    f.address(), f.reason(), List.of()));
+            return new Code(d.decode(readable, start), UnreadableMemory.of("code at " + Long.toHexString(start), f));
         }
     }
 

@@ -113,8 +113,7 @@ public final class Lists {
     }
 
     private static UnreadableMemory unreadable(String what, MemoryFault f, long from) {
-        return new UnreadableMemory(what, f.space().toString(), f.address(), f.reason(),
-                List.of(Evidence.at("reached from " + hex(from), from)));
+        return UnreadableMemory.of(what, f, Evidence.at("reached from " + hex(from), from));
     }
 
     static String hex(long v) {

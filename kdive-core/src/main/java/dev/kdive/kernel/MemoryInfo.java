@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.finding.Finding;
 import dev.kdive.types.TypeException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
@@ -8,7 +9,6 @@ import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The memory summary crash's {@code kmem -i} prints, in pages, from the kernel's own counters:
@@ -19,10 +19,10 @@ import java.util.Optional;
  * every struct page (not reserved, more than one reference).
  */
 public record MemoryInfo(long total, long free, long shared, long buffers, long cached, long slab, long hugeTotal, long hugeFree,
-                         long swapTotal, long swapUsed, long commitLimit, long committed, List<String> problems) {
+                         long swapTotal, long swapUsed, long commitLimit, long committed, List<Finding> problems) {
 
     public static MemoryInfo read(Program p) throws MemoryFault, UnknownSymbolException {
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         long total = p.kernel().u64(p.address("_totalram_pages"));
         long free = stat(p, "vm_zone_stat", "zone_stat_item", "NR_FREE_PAGES");
         long buffers = blockdevPages(p, problems);
@@ -73,14 +73,14 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
     }
 
     /** nr_blockdev_pages(): every block device inode on blockdev_superblock, its page cache pages. */
-    private static long blockdevPages(Program p, List<String> problems) {
+    private static long blockdevPages(Program p, List<Finding> problems) {
         try {
             long sb = p.kernel().u64(p.address("blockdev_superblock"));
             KernelObject superBlock = KernelObject.at(p, "super_block", sb);
             KernelObject inode0 = KernelObject.at(p, "inode", 0);
             Lists.Walk inodes = Lists.listForEachEntry(p, "blockdev_superblock->s_inodes", superBlock.addressOf("s_inodes"),
                     inode0.member("i_sb_list").offset(), Lists.LIMIT);
-            inodes.findings().forEach(f -> problems.add("block device pages: " + f.summary()));
+            problems.addAll(inodes.findings());
             long pages = 0;
             for (long address : inodes.entries()) {
                 long mapping = new KernelObject(p, inode0.struct(), address).read("i_mapping");
@@ -90,13 +90,13 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
             }
             return pages;
         } catch (MemoryFault | UnknownSymbolException | TypeException e) {
-            problems.add("block device pages: " + e.getMessage());
+            problems.add(Finding.missing("block device pages", e));
             return 0;
         }
     }
 
     /** {@return hugetlb pages, total and free, over every hstate, in base pages} */
-    private static long[] hugePages(Program p, List<String> problems) {
+    private static long[] hugePages(Program p, List<Finding> problems) {
         long[] r = {0, 0};
         try {
             int n = (int) p.kernel().u32(p.address("hugetlb_max_hstate"));
@@ -110,13 +110,13 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
         } catch (UnknownSymbolException e) {
             // no hugetlbfs in this kernel
         } catch (MemoryFault | TypeException e) {
-            problems.add("hugetlb: " + e.getMessage());
+            problems.add(Finding.missing("hugetlb", e));
         }
         return r;
     }
 
     /** {@return swap pages, total and in use, over swap_info[] areas that are in use and writable (mm/swapfile.c)} */
-    private static long[] swap(Program p, List<String> problems) {
+    private static long[] swap(Program p, List<Finding> problems) {
         long[] r = {0, 0};
         try {
             int n = (int) p.kernel().u32(p.address("nr_swapfiles"));
@@ -136,7 +136,7 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
         } catch (UnknownSymbolException e) {
             // no swap support
         } catch (MemoryFault | TypeException e) {
-            problems.add("swap: " + e.getMessage());
+            problems.add(Finding.missing("swap", e));
         }
         return r;
     }
@@ -161,9 +161,5 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
     /** C's printf("%.1f"): the exact binary value, ties to even (2.25 MB is "2.2"), unlike Java's HALF_UP. */
     private static String oneDecimal(double v) {
         return new java.math.BigDecimal(v).setScale(1, java.math.RoundingMode.HALF_EVEN).toPlainString();
-    }
-
-    public Optional<String> problem() {
-        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 }

@@ -1,12 +1,22 @@
 package dev.kdive.kernel;
 
+import dev.kdive.value.Hex;
+import dev.kdive.finding.Finding;
+import dev.kdive.value.Hex;
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.value.Hex;
 import dev.kdive.program.KernelObject;
+import dev.kdive.value.Hex;
 import dev.kdive.program.Program;
+import dev.kdive.value.Hex;
 import dev.kdive.types.Type;
+import dev.kdive.value.Hex;
 import java.util.ArrayList;
+import dev.kdive.value.Hex;
 import java.util.HashSet;
+import dev.kdive.value.Hex;
 import java.util.List;
+import dev.kdive.value.Hex;
 import java.util.Set;
 
 /**
@@ -23,9 +33,9 @@ public final class MemoryMap {
     private static final int MAX_NODES = 1 << 20;
 
     /** One area; {@code path} of its file, empty for anonymous memory. */
-    public record Vma(long address, long start, long end, long flags, long file, String path) {}
+    public record Vma(@Hex long address, @Hex long start, @Hex long end, @Hex long flags, @Hex long file, String path) {}
 
-    public record Map(long mm, long pgd, List<Vma> vmas, List<String> problems) {}
+    public record Map(@Hex long mm, @Hex long pgd, List<Vma> vmas, List<Finding> problems) {}
 
     private MemoryMap() {
     }
@@ -33,9 +43,9 @@ public final class MemoryMap {
     public static Map of(Program p, Task t) throws MemoryFault {
         long mmAddr = t.mm();
         List<Vma> vmas = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         if (mmAddr == 0) {
-            return new Map(0, 0, vmas, List.of("pid " + t.pid() + " is a kernel thread: no user memory"));
+            return new Map(0, 0, vmas, List.of(new dev.kdive.finding.Unavailable("pid " + t.pid() + " user memory", "a kernel thread has none")));
         }
         KernelObject mm = KernelObject.at(p, "mm_struct", mmAddr);
         List<Long> areas = new ArrayList<>();
@@ -59,7 +69,8 @@ public final class MemoryMap {
             try {
                 KernelObject v = KernelObject.at(p, "vm_area_struct", a);
                 if (v.read("vm_mm") != mmAddr) {
-                    problems.add("vm_area_struct " + Long.toHexString(a) + " belongs to mm " + Long.toHexString(v.read("vm_mm")));
+                    problems.add(new dev.kdive.finding.Inconsistent("vm_area_struct " + Long.toHexString(a), a, "vm_mm " + Long.toHexString(mmAddr),
+                            "vm_mm " + Long.toHexString(v.read("vm_mm")), List.of()));
                     continue;
                 }
                 long file = v.read("vm_file");
@@ -67,7 +78,7 @@ public final class MemoryMap {
                         KernelObject.at(p, "file", file).read("f_path.dentry"));
                 vmas.add(new Vma(a, v.read("vm_start"), v.read("vm_end"), v.read("vm_flags"), file, path));
             } catch (MemoryFault f) {
-                problems.add("vm_area_struct " + Long.toHexString(a) + ": " + f.getMessage());
+                problems.add(dev.kdive.finding.UnreadableMemory.of("vm_area_struct " + Long.toHexString(a), f));
             }
         }
         vmas.sort((x, y) -> Long.compareUnsigned(x.start(), y.start()));
@@ -78,10 +89,10 @@ public final class MemoryMap {
     private static final class Walker {
         private final Program p;
         private final List<Long> out;
-        private final List<String> problems;
+        private final List<Finding> problems;
         private int nodes;
 
-        Walker(Program p, List<Long> out, List<String> problems) {
+        Walker(Program p, List<Long> out, List<Finding> problems) {
             this.p = p;
             this.out = out;
             this.problems = problems;
@@ -90,7 +101,8 @@ public final class MemoryMap {
         /** @param entry an encoded node (struct maple_enode *): node address | type << 3 | flags */
         void walk(long entry, long min, long max, int depth) throws MemoryFault {
             if (depth > 32 || ++nodes > MAX_NODES) {
-                problems.add("maple tree deeper than 32 levels or over " + MAX_NODES + " nodes: a loop?");
+                problems.add(new dev.kdive.finding.Inconsistent("maple tree mm_mt", null, "at most 32 levels and " + MAX_NODES + " nodes",
+                        "more: a loop?", List.of()));
                 return;
             }
             long node = entry & ~0xffL;
@@ -101,7 +113,8 @@ public final class MemoryMap {
                 default -> null;
             };
             if (struct == null) {
-                problems.add("maple node " + Long.toHexString(node) + " has type " + type + ", not a range node");
+                problems.add(new dev.kdive.finding.Inconsistent("maple node " + Long.toHexString(node), node, "a range node (type "
+                        + LEAF_64 + ", " + RANGE_64 + " or " + ARANGE_64 + ")", "type " + type, List.of()));
                 return;
             }
             KernelObject n = KernelObject.at(p, struct, node);

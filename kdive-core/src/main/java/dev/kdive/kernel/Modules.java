@@ -94,8 +94,7 @@ public final class Modules {
             try {
                 modules.add(module(p, m));
             } catch (MemoryFault f) {
-                findings.add(new UnreadableMemory("module at " + Long.toHexString(address), f.space().toString(), f.address(), f.reason(),
-                        List.of()));
+                findings.add(UnreadableMemory.of("module at " + Long.toHexString(address), f));
             }
         }
         return new Walk(List.copyOf(modules), List.copyOf(findings));

@@ -1,9 +1,16 @@
 package dev.kdive.kernel;
 
+import dev.kdive.value.Hex;
+import dev.kdive.finding.Finding;
+import dev.kdive.value.Hex;
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.value.Hex;
 import dev.kdive.program.KernelObject;
+import dev.kdive.value.Hex;
 import dev.kdive.program.Program;
+import dev.kdive.value.Hex;
 import java.util.ArrayList;
+import dev.kdive.value.Hex;
 import java.util.List;
 
 /**
@@ -17,17 +24,17 @@ public final class OpenFiles {
     private static final int MAX_DEPTH = 256;
 
     /** One descriptor. */
-    public record Fd(int fd, long file, long dentry, long inode, String type, String path) {}
+    public record Fd(int fd, @Hex long file, @Hex long dentry, @Hex long inode, String type, String path) {}
 
     /** The descriptors found, root and cwd, and what could not be read. */
-    public record Table(Task task, String root, String cwd, List<Fd> fds, List<String> problems) {}
+    public record Table(Task task, String root, String cwd, List<Fd> fds, List<Finding> problems) {}
 
     private OpenFiles() {
     }
 
     public static Table of(Program p, Task task) {
         List<Fd> fds = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         String root = "?";
         String cwd = "?";
         try {
@@ -53,11 +60,11 @@ public final class OpenFiles {
                 try {
                     fds.add(fd(p, i, KernelObject.at(p, "file", file)));
                 } catch (MemoryFault f) {
-                    problems.add("fd " + i + ": " + f.getMessage());
+                    problems.add(dev.kdive.finding.UnreadableMemory.of("fd " + i, f));
                 }
             }
         } catch (MemoryFault f) {
-            problems.add(f.getMessage());
+            problems.add(dev.kdive.finding.UnreadableMemory.of("files of pid " + task.pid(), f));
         }
         return new Table(task, root, cwd, fds, problems);
     }

@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.finding.Finding;
 import dev.kdive.types.TypeException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.KernelObject;
@@ -170,7 +171,7 @@ public final class PageMap {
      * Hands every page of the sections to {@code each}, in pfn order, reading the vmemmap a page at a
      * time; a vmemmap page the dump lacks is reported to {@code problems} and skipped.
      */
-    public void forEach(List<Section> sections, Consumer<Page> each, Consumer<String> problems) {
+    public void forEach(List<Section> sections, Consumer<Page> each, Consumer<Finding> problems) {
         int perChunk = 4096 / pageStruct;
         for (Section s : sections) {
             for (long pfn = s.startPfn(); pfn < s.endPfn(); pfn += perChunk) {
@@ -179,7 +180,7 @@ public final class PageMap {
                 try {
                     b = ByteBuffer.wrap(p.kernel().read(pageOf(pfn), n * pageStruct)).order(ByteOrder.LITTLE_ENDIAN);
                 } catch (MemoryFault f) {
-                    problems.accept("struct page of pfn " + Long.toHexString(pfn) + ".." + Long.toHexString(pfn + n - 1) + ": " + f.getMessage());
+                    problems.accept(dev.kdive.finding.UnreadableMemory.of("struct page of pfn " + Long.toHexString(pfn) + ".." + Long.toHexString(pfn + n - 1), f));
                     continue;
                 }
                 for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.finding.Finding;
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ public final class PrintkLog {
     }
 
     /** The records that could be read, and what stopped the rest. */
-    public record Log(List<Entry> entries, List<String> problems) {}
+    public record Log(List<Entry> entries, List<Finding> problems) {}
 
     private PrintkLog() {
     }
@@ -43,7 +44,7 @@ public final class PrintkLog {
      * {@code printk_info.level} bitfield, so its bit offset and width come from the dump's types.
      */
     public static Log read(AddressSpace kernel, Map<String, String> info, long levelBitOffset, int levelBits) {
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         try {
             Layout l = new Layout(info);
@@ -58,8 +59,8 @@ public final class PrintkLog {
             int sizeBits = (int) kernel.u32(dataRing + l.off("prb_data_ring.size_bits"));
             long data = kernel.u64(dataRing + l.off("prb_data_ring.data"));
             if (countBits <= 0 || countBits > 30 || sizeBits <= 0 || sizeBits > 40) {
-                problems.add("printk ring buffer at " + Long.toHexString(prb) + " has implausible sizes (count_bits "
-                        + countBits + ", size_bits " + sizeBits + ")");
+                problems.add(new dev.kdive.finding.Inconsistent("printk ring buffer", prb, "count_bits 1..30, size_bits 1..40",
+                        "count_bits " + countBits + ", size_bits " + sizeBits, List.of()));
                 return new Log(entries, problems);
             }
             long count = 1L << countBits;
@@ -94,13 +95,13 @@ public final class PrintkLog {
                     entries.add(new Entry(seq, ts, AddressSpace.latin1(kernel.read(text, len)),
                             level(kernel, info1, levelBitOffset, levelBits)));
                 } catch (MemoryFault f) {
-                    problems.add("log record id " + id + ": " + f.getMessage());
+                    problems.add(dev.kdive.finding.UnreadableMemory.of("log record id " + id, f));
                 }
             }
         } catch (MemoryFault f) {
-            problems.add("printk ring buffer: " + f.getMessage());
+            problems.add(dev.kdive.finding.UnreadableMemory.of("printk ring buffer", f));
         } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+            problems.add(new dev.kdive.finding.Unavailable("kernel log", e.getMessage()));
         }
         entries.sort(java.util.Comparator.comparingLong(Entry::sequence));
         return new Log(entries, problems);

@@ -99,7 +99,7 @@ public final class Slub {
             try {
                 list.add(cache(c, form));
             } catch (MemoryFault f) {
-                problems.add(new UnreadableMemory("kmem_cache " + hex(c.address()), f.space().toString(), f.address(), f.reason(), List.of()));
+                problems.add(UnreadableMemory.of("kmem_cache " + hex(c.address()), f));
             }
         }
         caches = new Caches(List.copyOf(list), List.copyOf(problems));

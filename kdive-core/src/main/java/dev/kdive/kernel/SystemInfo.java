@@ -1,5 +1,6 @@
 package dev.kdive.kernel;
 
+import dev.kdive.finding.Finding;
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.UnknownSymbolException;
@@ -15,7 +16,7 @@ import java.util.OptionalLong;
 /**
  * What crash's {@code sys} shows, read from the dump without type information: the utsname of
  * {@code init_uts_ns}, the CPU masks, node memory, uptime from jiffies, and the panic line of the
- * kernel log. Anything unreadable is left empty and named in {@code problems}.
+ * kernel log. Anything unreadable is left empty, and why is a finding in {@code problems}.
  *
  * @param cpus          CPUs in {@code __cpu_present_mask}
  * @param offlineCpus   present CPUs not in {@code __cpu_online_mask} (panic stops the others)
@@ -29,7 +30,7 @@ import java.util.OptionalLong;
 public record SystemInfo(String sysname, String nodename, String release, String version, String machine,
                          OptionalLong cpus, OptionalLong offlineCpus, OptionalLong memoryBytes,
                          OptionalLong uptimeSeconds, Optional<java.time.Instant> date, Optional<String> panic,
-                         List<String> problems) {
+                         List<Finding> problems) {
     private static final int UTS_LEN = 65; // struct new_utsname: six char[__NEW_UTS_LEN + 1]
     private static final List<String> OOPS_STARTS = List.of("Kernel panic - ", "sysrq: Trigger a crash",
             "SysRq : Trigger a crash", "kernel BUG at", "BUG: ", "general protection fault", "Oops: ", "double fault: ",
@@ -45,7 +46,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
     }
 
     public static SystemInfo read(Program p) {
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         AddressSpace k = p.kernel();
         String[] uts = new String[6];
         try {
@@ -55,7 +56,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
                 uts[i] = cstring(b, i * UTS_LEN, UTS_LEN);
             }
         } catch (MemoryFault | UnknownSymbolException | NumberFormatException e) {
-            problems.add("init_uts_ns: " + e.getMessage());
+            problems.add(Finding.missing("init_uts_ns", e));
             java.util.Arrays.fill(uts, "");
             uts[2] = p.vmcoreinfo().getOrDefault("OSRELEASE", "");
         }
@@ -76,7 +77,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             present = OptionalLong.of(pres);
             offline = OptionalLong.of(off);
         } catch (MemoryFault | UnknownSymbolException | TypeException e) {
-            problems.add("CPU masks: " + e.getMessage());
+            problems.add(Finding.missing("CPU masks", e));
             if (!p.cpus().isEmpty()) {
                 present = OptionalLong.of(p.cpus().size());
             }
@@ -85,7 +86,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
         try {
             memory = OptionalLong.of(presentPages(p) * AddressSpace.PAGE_SIZE);
         } catch (MemoryFault | UnknownSymbolException | IllegalArgumentException e) { // VMCOREINFO without the offsets
-            problems.add("node memory: " + e.getMessage());
+            problems.add(Finding.missing("node memory", e));
         }
         OptionalLong uptime = OptionalLong.empty();
         try {
@@ -95,7 +96,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             long initial = Integer.toUnsignedLong((int) (-300 * hz)); // INITIAL_JIFFIES, include/linux/jiffies.h
             uptime = OptionalLong.of((jiffies - initial) / hz);
         } catch (MemoryFault | UnknownSymbolException | ArithmeticException e) {
-            problems.add("uptime: " + e.getMessage());
+            problems.add(Finding.missing("uptime", e));
         }
         PrintkLog.Log log = PrintkLog.read(k, p.vmcoreinfo());
         problems.addAll(log.problems());
@@ -105,7 +106,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             try {
                 date = Optional.of(java.time.Instant.ofEpochSecond(Long.parseLong(crashTime.strip())));
             } catch (NumberFormatException e) {
-                problems.add("VMCOREINFO CRASHTIME=" + crashTime + " is not a number of seconds");
+                problems.add(new dev.kdive.finding.Inconsistent("VMCOREINFO CRASHTIME", null, "a number of seconds", "\"" + crashTime + "\"", List.of()));
             }
         }
         if (date.isEmpty()) {
@@ -115,7 +116,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
                     date = Optional.of(java.time.Instant.ofEpochSecond(sec));
                 }
             } catch (MemoryFault | UnknownSymbolException | TypeException | java.time.DateTimeException e) {
-                problems.add("date: " + e.getMessage());
+                problems.add(Finding.missing("date", e));
             }
         }
         return new SystemInfo(uts[0], uts[1], uts[2], uts[3], uts[4], present, offline, memory, uptime, date,

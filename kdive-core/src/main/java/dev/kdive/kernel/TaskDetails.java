@@ -2,7 +2,6 @@ package dev.kdive.kernel;
 
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
-import dev.kdive.finding.Evidence;
 import dev.kdive.finding.UnreadableMemory;
 import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
@@ -100,6 +99,6 @@ public final class TaskDetails {
     }
 
     private static UnreadableMemory unreadable(String what, MemoryFault f) {
-        return new UnreadableMemory(what, f.space().toString(), f.address(), f.reason(), List.<Evidence>of());
+        return UnreadableMemory.of(what, f);
     }
 }

@@ -75,8 +75,7 @@ public final class Tasks {
                     }
                 }
             } catch (MemoryFault f) {
-                findings.add(new UnreadableMemory("task_struct " + Long.toHexString(leader), f.space().toString(), f.address(), f.reason(),
-                        List.of()));
+                findings.add(UnreadableMemory.of("task_struct " + Long.toHexString(leader), f));
             }
         }
         return new Walk(List.copyOf(tasks), List.copyOf(findings));

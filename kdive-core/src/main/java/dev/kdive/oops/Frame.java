@@ -32,7 +32,8 @@ public record Frame(String function, long offset, long size, String module, long
         return function == null ? null : baseName(function);
     }
 
-    static String baseName(String f) {
+    /** {@return a function name without the compiler's clone suffixes} */
+    public static String baseName(String f) {
         int dot = f.indexOf('.');
         return dot > 0 ? f.substring(0, dot) : f;
     }

@@ -70,6 +70,11 @@ public record Title(String title, String culprit, String signature) {
     private static final Pattern FREEING = Pattern.compile("kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free\\w*|"
             + "__slab_free|do_slab_free|kfree_sensitive|kfree_skb\\w*|__kfree_skb|kfree_rcu\\w*|free_large_kmalloc");
 
+    /** {@return whether a function is the scheduler or a primitive a task sleeps in, not the caller that chose to wait} */
+    public static boolean sleepsIn(String function) {
+        return SLEEPING.matcher(Frame.baseName(function)).matches();
+    }
+
     /** {@return the title, culprit and signature of a report} */
     static Title of(OopsReport r) {
         List<String> candidates = new ArrayList<>();

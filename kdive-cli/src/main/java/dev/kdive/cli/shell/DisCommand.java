@@ -5,13 +5,12 @@ import dev.kdive.kernel.ModuleDebugFiles;
 import dev.kdive.disasm.Disassembler;
 import dev.kdive.disasm.Instruction;
 import dev.kdive.dwarf.SourceLines;
+import dev.kdive.finding.Finding;
 import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongFunction;
@@ -38,32 +37,28 @@ final class DisCommand implements ShellCommand {
     /** One instruction as shown, and the source line that starts before it (for -l). */
     record Line(Instruction insn, String where, String text, Optional<String> source) {}
 
-    record Listing(List<Line> lines, List<String> problems) implements Output {
+    /** One instruction as data, for JSON. */
+    record Insn(@dev.kdive.value.Hex long address, String symbol, String bytes, String mnemonic, String operands, String text,
+                @dev.kdive.value.Hex Long target, String source) {}
+
+    /** The listing as data: its instructions, and why it stops short, if it does. */
+    record Instructions(List<Insn> instructions, List<Finding> problems) {}
+
+    record Listing(List<Line> lines, List<Finding> problems) implements Output {
         @Override
         public void text(PrintWriter out) {
             for (Line l : lines) {
                 l.source().ifPresent(out::println);
                 out.println("0x" + Long.toHexString(l.insn().address()) + (l.where().isEmpty() ? "" : " <" + l.where() + ">") + ":\t" + l.text());
             }
-            problems.forEach(p -> out.println("dis: " + p));
+            problems.forEach(p -> out.println("dis: " + p.summary()));
         }
 
         @Override
         public Object json() {
-            List<Object> list = new ArrayList<>();
-            for (Line l : lines) {
-                Map<String, Object> j = new LinkedHashMap<>();
-                j.put("address", Hex.of(l.insn().address()));
-                j.put("symbol", l.where());
-                j.put("bytes", java.util.HexFormat.of().formatHex(l.insn().bytes()));
-                j.put("mnemonic", l.insn().mnemonic());
-                j.put("operands", l.insn().operands());
-                j.put("text", l.text());
-                l.insn().target().ifPresent(t -> j.put("target", Hex.of(t)));
-                l.source().ifPresent(s -> j.put("source", s));
-                list.add(j);
-            }
-            return Map.of("instructions", list, "problems", problems);
+            return new Instructions(lines.stream().map(l -> new Insn(l.insn().address(), l.where(), java.util.HexFormat.of().formatHex(l.insn().bytes()),
+                    l.insn().mnemonic(), l.insn().operands(), l.text(), l.insn().target().isPresent() ? l.insn().target().getAsLong() : null,
+                    l.source().orElse(null))).toList(), problems);
         }
     }
 
@@ -104,10 +99,10 @@ final class DisCommand implements ShellCommand {
             start = addr;
             end = addr + 15;
         }
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         KernelText.Code code = KernelText.decode(p, disassembler, start, (int) Math.min(end - start + (args.has("-r") ? 14 : 0), MAX_FUNCTION));
         if (code.fault() != null) {
-            problems.add(code.fault().space() + " " + Long.toHexString(code.fault().address()) + ": " + code.fault().reason());
+            problems.add(code.fault());
         }
         List<Instruction> insns = count == Integer.MAX_VALUE && !args.has("-r")
                 ? KernelText.lastWhole(p, disassembler, KernelText.functionBody(p, code.instructions())) : code.instructions();
@@ -139,7 +134,7 @@ final class DisCommand implements ShellCommand {
             lines.add(new Line(i, where(p, i.address()), text(p, i), src));
         }
         if (lines.isEmpty() && problems.isEmpty()) {
-            problems.add("no instructions at " + Long.toHexString(start));
+            problems.add(new dev.kdive.finding.Unavailable("instructions at " + Long.toHexString(start), "none decode there"));
         }
         return new Listing(lines, problems);
     }

@@ -6,10 +6,7 @@ import dev.kdive.kernel.Tasks;
 import dev.kdive.program.Program;
 import dev.kdive.types.TypeException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code files PID}: a task's root, cwd and open descriptors, in crash's layout. */
 final class FilesCommand implements ShellCommand {
@@ -33,24 +30,12 @@ final class FilesCommand implements ShellCommand {
             for (OpenFiles.Fd f : table.fds()) {
                 out.printf("%3d %16x %16x %16x %-4s %s%n", f.fd(), f.file(), f.dentry(), f.inode(), f.type(), f.path());
             }
-            table.problems().forEach(p -> out.println("files: " + p));
+            table.problems().forEach(p -> out.println("files: " + p.summary()));
         }
 
         @Override
         public Object json() {
-            List<Object> fds = new ArrayList<>();
-            for (OpenFiles.Fd f : table.fds()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("fd", f.fd());
-                m.put("file", Hex.of(f.file()));
-                m.put("dentry", Hex.of(f.dentry()));
-                m.put("inode", Hex.of(f.inode()));
-                m.put("type", f.type());
-                m.put("path", f.path());
-                fds.add(m);
-            }
-            return Map.of("pid", table.task().pid(), "root", table.root(), "cwd", table.cwd(), "fds", fds,
-                    "problems", table.problems());
+            return table;
         }
     }
 

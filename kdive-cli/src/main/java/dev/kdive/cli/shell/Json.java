@@ -12,6 +12,9 @@ import dev.kdive.finding.Finding;
 import dev.kdive.value.Hex;
 import java.lang.reflect.RecordComponent;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Collection;
 import java.util.Map;
 
@@ -22,7 +25,10 @@ import java.util.Map;
  */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().setAnnotationIntrospector(new KdiveIntrospector())
-            .registerModule(new SimpleModule("kdive").addSerializer(Finding.class, new FindingSerializer()));
+            .registerModule(new SimpleModule("kdive").addSerializer(Finding.class, new FindingSerializer())
+                    .addSerializer(Optional.class, new OptionalSerializer())
+                    .addSerializer(OptionalLong.class, new OptionalLongSerializer())
+                    .addSerializer(Instant.class, new InstantSerializer()));
 
     private Json() {
     }
@@ -84,6 +90,44 @@ public final class Json {
                 }
             }
             g.writeEndObject();
+        }
+    }
+
+    /** An absent value as null (left out of kdive's records), a present one as itself. */
+    @SuppressWarnings("rawtypes")
+    private static final class OptionalSerializer extends JsonSerializer<Optional> {
+        @Override
+        public void serialize(Optional value, JsonGenerator g, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.orElse(null), g);
+        }
+
+        @Override
+        public boolean isEmpty(SerializerProvider provider, Optional value) {
+            return value.isEmpty();
+        }
+    }
+
+    private static final class OptionalLongSerializer extends JsonSerializer<OptionalLong> {
+        @Override
+        public void serialize(OptionalLong value, JsonGenerator g, SerializerProvider provider) throws IOException {
+            if (value.isPresent()) {
+                g.writeNumber(value.getAsLong());
+            } else {
+                g.writeNull();
+            }
+        }
+
+        @Override
+        public boolean isEmpty(SerializerProvider provider, OptionalLong value) {
+            return value.isEmpty();
+        }
+    }
+
+    /** An instant in ISO-8601 UTC, "2026-11-24T20:27:42Z". */
+    private static final class InstantSerializer extends JsonSerializer<Instant> {
+        @Override
+        public void serialize(Instant value, JsonGenerator g, SerializerProvider provider) throws IOException {
+            g.writeString(value.toString());
         }
     }
 

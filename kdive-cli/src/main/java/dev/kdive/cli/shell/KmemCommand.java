@@ -6,7 +6,6 @@ import dev.kdive.kernel.MemoryInfo;
 import dev.kdive.kernel.PageMap;
 import dev.kdive.kernel.Slab;
 import dev.kdive.kernel.SlabCache;
-import dev.kdive.finding.Evidence;
 import dev.kdive.finding.Finding;
 import dev.kdive.finding.SlabDamage;
 import dev.kdive.kernel.Slub;
@@ -14,7 +13,6 @@ import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,7 +159,7 @@ final class KmemCommand implements ShellCommand {
                 row(out, "SWAP FREE", m.swapTotal() - m.swapUsed(), m.swapTotal(), "TOTAL SWAP");
                 out.printf("%n%13s  %7d  %11s         ----%n", "COMMIT LIMIT", m.commitLimit(), MemoryInfo.size(m.commitLimit()));
                 row(out, "COMMITTED", m.committed(), m.commitLimit(), "TOTAL LIMIT");
-                m.problems().forEach(x -> out.println("kmem: " + x));
+                m.problems().forEach(x -> out.println("kmem: " + x.summary()));
             }
 
             private static void row(PrintWriter out, String name, long pages, long of, String whole) {
@@ -170,22 +168,7 @@ final class KmemCommand implements ShellCommand {
 
             @Override
             public Object json() {
-                Map<String, Object> j = new LinkedHashMap<>();
-                j.put("total_pages", m.total());
-                j.put("free_pages", m.free());
-                j.put("used_pages", m.total() - m.free());
-                j.put("shared_pages", m.shared());
-                j.put("buffer_pages", m.buffers());
-                j.put("cached_pages", m.cached());
-                j.put("slab_pages", m.slab());
-                j.put("huge_total_pages", m.hugeTotal());
-                j.put("huge_free_pages", m.hugeFree());
-                j.put("swap_total_pages", m.swapTotal());
-                j.put("swap_used_pages", m.swapUsed());
-                j.put("commit_limit_pages", m.commitLimit());
-                j.put("committed_pages", m.committed());
-                j.put("problems", m.problems());
-                return j;
+                return m; // MemoryInfo, in pages
             }
         };
     }
@@ -200,17 +183,22 @@ final class KmemCommand implements ShellCommand {
         }
         List<String> lines = new ArrayList<>();
         List<PageMap.Page> pages = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         lines.add(PAGE_HEADER);
         try {
             if (a.operands().isEmpty()) {
                 map.forEach(map.sections(), pg -> {
                     pages.add(pg);
                     lines.add(pageRow(map, pg));
-                }, problem -> lines.add("kmem: " + problem));
+                }, problem -> {
+                    problems.add(problem);
+                    lines.add("kmem: " + problem.summary());
+                });
             } else {
                 for (String o : a.operands()) {
                     Optional<PageMap.Page> pg = pageFor(p, map, Args.address(p, "kmem", o));
                     if (pg.isEmpty()) {
+                        problems.add(new dev.kdive.finding.Unavailable("struct page of " + o, "no page of a memory section"));
                         lines.add("kmem: " + o + ": no page of a memory section");
                     } else {
                         pages.add(pg.get());
@@ -219,6 +207,7 @@ final class KmemCommand implements ShellCommand {
                 }
             }
         } catch (MemoryFault f) {
+            problems.add(dev.kdive.finding.UnreadableMemory.of("struct page", f));
             lines.add("kmem: " + f.getMessage());
         }
         return new Output() {
@@ -229,19 +218,8 @@ final class KmemCommand implements ShellCommand {
 
             @Override
             public Object json() {
-                List<Object> list = new ArrayList<>();
-                for (PageMap.Page pg : pages) {
-                    Map<String, Object> j = new LinkedHashMap<>();
-                    j.put("page", Hex.of(pg.address()));
-                    j.put("physical", Hex.of(pg.physical()));
-                    j.put("mapping", Hex.of(pg.mapping()));
-                    j.put("index", Hex.of(pg.index()));
-                    j.put("count", pg.count());
-                    j.put("flags", Hex.of(pg.flags()));
-                    j.put("flag_names", map.flagNames(pg.flags()));
-                    list.add(j);
-                }
-                return Map.of("pages", list, "problems", lines.stream().filter(l -> l.startsWith("kmem: ")).toList());
+                return new Pages(pages.stream().map(pg -> new PageData(pg.address(), pg.physical(), pg.mapping(), pg.index(), pg.count(),
+                        pg.flags(), map.flagNames(pg.flags()))).toList(), problems);
             }
         };
     }
@@ -261,46 +239,53 @@ final class KmemCommand implements ShellCommand {
                 c.slabBytes() / 1024, c.name());
     }
 
-    private static Map<String, Object> cacheJson(Slub.CacheState st) {
-        SlabCache c = st.cache();
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("cache", Hex.of(c.address()));
-        j.put("name", c.name());
-        j.put("object_size", c.objectSize());
-        j.put("size", c.size());
-        j.put("allocated", st.census().allocated());
-        j.put("total", st.census().total());
-        j.put("slabs", st.census().slabs());
-        j.put("slab_size", c.slabBytes());
-        j.put("free_pointer_offset", c.freePointer().offset());
-        j.put("free_pointer", c.freePointer().form().formula());
-        return j;
+    /** A cache as data, for JSON: its kmem_cache, sizes, census and free-pointer form. */
+    record CacheData(@dev.kdive.value.Hex long cache, String name, long objectSize, long size, long allocated, long total, long slabs,
+                     long slabSize, long freePointerOffset, String freePointer) {
+        static CacheData of(Slub.CacheState st) {
+            SlabCache c = st.cache();
+            return new CacheData(c.address(), c.name(), c.objectSize(), c.size(), st.census().allocated(), st.census().total(),
+                    st.census().slabs(), c.slabBytes(), c.freePointer().offset(), c.freePointer().form().formula());
+        }
     }
 
-    private static Map<String, Object> findingJson(SlabDamage f) {
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("kind", f.damage().name().toLowerCase());
-        j.put("cache", f.cache());
-        j.put("kmem_cache", Hex.of(f.kmemCache()));
-        if (f.cpu() != null) {
-            j.put("cpu", f.cpu());
+    /** One page of kmem -p as data. */
+    record PageData(@dev.kdive.value.Hex long page, @dev.kdive.value.Hex long physical, @dev.kdive.value.Hex long mapping,
+                    @dev.kdive.value.Hex long index, long count, @dev.kdive.value.Hex long flags, String flagNames) {}
+
+    record Pages(List<PageData> pages, List<Finding> problems) {}
+
+    /** One slab as data: its struct slab, memory, counts, freelist head and free objects. */
+    record SlabData(@dev.kdive.value.Hex long slab, @dev.kdive.value.Hex long memory, long objects, long inuse,
+                    @dev.kdive.value.Hex long freelist, @dev.kdive.value.Hex List<Long> free) {
+        static SlabData of(Slub.CacheState st, Slab s) {
+            return new SlabData(s.address(), s.memory(), s.objects(), s.inuse(), s.freelist(), List.copyOf(st.freeObjects(s)));
         }
-        if (f.node() != null) {
-            j.put("node", f.node());
-        }
-        j.put("slab", Hex.of(f.slab() == null ? 0 : f.slab()));
-        if (f.object() != null) {
-            j.put("object", Hex.of(f.object()));
-        }
-        if (f.slot() != null) {
-            j.put("slot", Hex.of(f.slot()));
-            j.put("stored", Hex.of(f.stored()));
-        }
-        j.put("pointer", Hex.of(f.pointer() == null ? 0 : f.pointer()));
-        j.put("summary", f.summary());
-        j.put("evidence", f.evidence().stream().map(Evidence::text).toList());
-        return j;
     }
+
+    /** A CPU's kmem_cache_cpu as data. */
+    record CpuData(int cpu, @dev.kdive.value.Hex long kmemCacheCpu, @dev.kdive.value.Hex long freelist, @dev.kdive.value.Hex long tid,
+                   SlabData slab, List<SlabData> partial) {}
+
+    /** A node's kmem_cache_node as data; full is absent without SLAB_STORE_USER. */
+    record NodeData(int node, @dev.kdive.value.Hex long kmemCacheNode, long nrSlabs, long nrPartial, List<SlabData> partial,
+                    List<SlabData> full) {}
+
+    /** A cache with its slabs and findings (kmem -S). */
+    record CacheDetail(@com.fasterxml.jackson.annotation.JsonUnwrapped CacheData cache, List<CpuData> cpus, List<NodeData> nodes,
+                       List<SlabDamage> findings) {}
+
+    record Caches(List<CacheData> caches, List<Finding> problems) {}
+
+    record Details(List<CacheDetail> caches) {}
+
+    record Checked(int caches, List<SlabDamage> findings, List<Finding> problems) {}
+
+    /** Where an address lies, as data (kmem ADDR): its page and, in a slab, the cache, slab, object and its state. */
+    record LocationData(@dev.kdive.value.Hex long address, @dev.kdive.value.Hex Long page,
+                        @com.fasterxml.jackson.annotation.JsonUnwrapped CacheData cache, @dev.kdive.value.Hex Long slab,
+                        @dev.kdive.value.Hex Long memory, @dev.kdive.value.Hex Long object, Long offset, String state, String freeIn,
+                        List<String> tracks, List<Integer> headsCpuFreelist) {}
 
     /** {@code kmem -s}: crash's counts. */
     record Counts(List<Slub.CacheState> states, List<Finding> problems) implements Output {
@@ -318,7 +303,7 @@ final class KmemCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            return Map.of("caches", states.stream().map(KmemCommand::cacheJson).toList(), "problems", problems);
+            return new Caches(states.stream().map(CacheData::of).toList(), problems);
         }
     }
 
@@ -343,11 +328,7 @@ final class KmemCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            List<Object> findings = new ArrayList<>();
-            for (Slub.CacheState st : states) {
-                st.findings().forEach(f -> findings.add(findingJson(f)));
-            }
-            return Map.of("caches", states.size(), "findings", findings, "problems", problems);
+            return new Checked(states.size(), states.stream().flatMap(st -> st.findings().stream()).toList(), problems);
         }
     }
 
@@ -429,49 +410,18 @@ final class KmemCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            List<Object> list = new ArrayList<>();
+            List<CacheDetail> list = new ArrayList<>();
             for (Slub.CacheState st : states) {
-                Map<String, Object> j = cacheJson(st);
-                List<Object> cpus = new ArrayList<>();
-                for (Slub.CpuSlab cpu : st.cpus()) {
-                    Map<String, Object> cj = new LinkedHashMap<>();
-                    cj.put("cpu", cpu.cpu());
-                    cj.put("kmem_cache_cpu", Hex.of(cpu.address()));
-                    cj.put("freelist", Hex.of(cpu.freelist().head()));
-                    cj.put("tid", Hex.of(cpu.tid()));
-                    cpu.slab().ifPresent(s -> cj.put("slab", slabJson(st, s)));
-                    cj.put("partial", cpu.partial().stream().map(s -> slabJson(st, s)).toList());
-                    cpus.add(cj);
-                }
-                j.put("cpus", cpus);
-                List<Object> nodes = new ArrayList<>();
-                for (Slub.NodeSlabs n : st.nodes()) {
-                    Map<String, Object> nj = new LinkedHashMap<>();
-                    nj.put("node", n.node());
-                    nj.put("kmem_cache_node", Hex.of(n.address()));
-                    nj.put("nr_slabs", n.nrSlabs());
-                    nj.put("nr_partial", n.nrPartial());
-                    nj.put("partial", n.partial().stream().map(s -> slabJson(st, s)).toList());
-                    n.full().ifPresent(f -> nj.put("full", f.stream().map(s -> slabJson(st, s)).toList()));
-                    nodes.add(nj);
-                }
-                j.put("nodes", nodes);
-                j.put("findings", st.findings().stream().map(KmemCommand::findingJson).toList());
-                list.add(j);
+                List<CpuData> cpus = st.cpus().stream().map(cpu -> new CpuData(cpu.cpu(), cpu.address(), cpu.freelist().head(), cpu.tid(),
+                        cpu.slab().map(s -> SlabData.of(st, s)).orElse(null), cpu.partial().stream().map(s -> SlabData.of(st, s)).toList())).toList();
+                List<NodeData> nodes = st.nodes().stream().map(n -> new NodeData(n.node(), n.address(), n.nrSlabs(), n.nrPartial(),
+                        n.partial().stream().map(s -> SlabData.of(st, s)).toList(),
+                        n.full().map(f -> f.stream().map(s -> SlabData.of(st, s)).toList()).orElse(null))).toList();
+                list.add(new CacheDetail(CacheData.of(st), cpus, nodes, st.findings()));
             }
-            return Map.of("caches", list);
+            return new Details(list);
         }
 
-        private static Map<String, Object> slabJson(Slub.CacheState st, Slab s) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("slab", Hex.of(s.address()));
-            j.put("memory", Hex.of(s.memory()));
-            j.put("objects", s.objects());
-            j.put("inuse", s.inuse());
-            j.put("freelist", Hex.of(s.freelist()));
-            j.put("free", st.freeObjects(s).stream().map(Hex::of).toList());
-            return j;
-        }
     }
 
     /** {@code kmem ADDR}: the cache, slab and object an address lies in, and whether that object is free. */
@@ -532,21 +482,14 @@ final class KmemCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("address", Hex.of(address));
-            page.ifPresent(pg -> j.put("page", Hex.of(pg.address())));
-            location.ifPresent(l -> {
-                j.putAll(cacheJson(l.state()));
-                j.put("slab", Hex.of(l.slab().address()));
-                j.put("memory", Hex.of(l.slab().memory()));
-                j.put("object", Hex.of(l.object()));
-                j.put("offset", l.offset());
-                j.put("state", l.free().isPresent() ? "free" : "allocated");
-                l.free().ifPresent(w -> j.put("free_in", w));
-                j.put("tracks", tracks);
-                j.put("heads_cpu_freelist", l.state().cpusWhoseFreelistStartsAt(l.object()).stream().map(Slub.CpuSlab::cpu).toList());
-            });
-            return j;
+            if (location.isEmpty()) {
+                return new LocationData(address, page.map(PageMap.Page::address).orElse(null), null, null, null, null, null, null, null, null,
+                        null);
+            }
+            Slub.Location l = location.get();
+            return new LocationData(address, page.map(PageMap.Page::address).orElse(null), CacheData.of(l.state()), l.slab().address(),
+                    l.slab().memory(), l.object(), (long) l.offset(), l.free().isPresent() ? "free" : "allocated", l.free().orElse(null),
+                    tracks, l.state().cpusWhoseFreelistStartsAt(l.object()).stream().map(Slub.CpuSlab::cpu).toList());
         }
     }
 }

@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
@@ -42,7 +40,7 @@ final class ListCommand implements ShellCommand {
         return "list *(FUNC+0xOFF) | *ADDR   source line and inline chain of a code address (needs --vmlinux; text with --src)";
     }
 
-    record Listing(long address, List<SourceLines.Frame> frames, List<String> source) implements Output {
+    record Listing(@dev.kdive.value.Hex long address, List<SourceLines.Frame> frames, List<String> source) implements Output {
         @Override
         public void text(PrintWriter out) {
             SourceLines.Frame top = frames.getFirst();
@@ -53,18 +51,6 @@ final class ListCommand implements ShellCommand {
             }
         }
 
-        @Override
-        public Object json() {
-            List<Object> fs = new ArrayList<>();
-            for (SourceLines.Frame f : frames) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("function", f.function());
-                m.put("file", f.file());
-                m.put("line", f.line());
-                fs.add(m);
-            }
-            return Map.of("address", Hex.of(address), "frames", fs, "source", source);
-        }
     }
 
     @Override

@@ -3,10 +3,7 @@ package dev.kdive.cli.shell;
 import dev.kdive.kernel.PrintkLog;
 import dev.kdive.program.Program;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code log}: the kernel's message buffer (the lockless printk ring buffer), crash's "[seconds.micros] text" lines. */
 final class LogCommand implements ShellCommand {
@@ -37,22 +34,12 @@ final class LogCommand implements ShellCommand {
                 String level = levels && e.level() >= 0 ? "<" + e.level() + ">" : "";
                 out.println(prefix + level + e.text().replace("\n", "\n" + " ".repeat(prefix.length() + level.length())));
             }
-            log.problems().forEach(p -> out.println("log: " + p));
+            log.problems().forEach(p -> out.println("log: " + p.summary()));
         }
 
         @Override
         public Object json() {
-            List<Object> entries = new ArrayList<>();
-            for (PrintkLog.Entry e : log.entries()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("seq", e.sequence());
-                m.put("ts_nsec", e.timestampNanos());
-                boot.ifPresent(b -> m.put("time", b.plusSeconds(e.timestampNanos() / 1_000_000_000L).toString()));
-                m.put("text", e.text());
-                m.put("level", e.level());
-                entries.add(m);
-            }
-            return Map.of("entries", entries, "problems", log.problems());
+            return this; // the records, and with -T the boot time their timestamps count from
         }
     }
 

@@ -26,6 +26,15 @@ final class ModCommand implements ShellCommand {
     private final Map<String, java.nio.file.Path> files = new LinkedHashMap<>();
     private Program program;
 
+    /** One module as data, for JSON: where its struct module and memory are, how many symbols, its object file. */
+    record ModuleData(@dev.kdive.value.Hex long module, String name, @dev.kdive.value.Hex long base, long size, List<Area> memory,
+                      int symbols, String objectFile) {}
+
+    /** One memory area of a module. */
+    record Area(String type, @dev.kdive.value.Hex long base, long size) {}
+
+    record ModuleList(List<ModuleData> modules, List<dev.kdive.finding.Finding> findings) {}
+
     record Listing(dev.kdive.kernel.Modules.Walk walk, Map<String, java.nio.file.Path> files) implements Output {
         @Override
         public void text(PrintWriter out) {
@@ -53,25 +62,9 @@ final class ModCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            List<Object> list = new ArrayList<>();
-            for (Module m : walk.modules()) {
-                Map<String, Object> j = new LinkedHashMap<>();
-                j.put("module", Hex.of(m.address()));
-                j.put("name", m.name());
-                j.put("base", Hex.of(m.base()));
-                j.put("size", m.size());
-                List<Object> areas = new ArrayList<>();
-                for (Module.Area a : m.memory()) {
-                    areas.add(Map.of("type", a.type(), "base", Hex.of(a.base()), "size", a.size()));
-                }
-                j.put("memory", areas);
-                j.put("symbols", m.symbols().size());
-                if (files.containsKey(m.name())) {
-                    j.put("object_file", files.get(m.name()).toString());
-                }
-                list.add(j);
-            }
-            return Map.of("modules", list, "findings", walk.findings());
+            return new ModuleList(walk.modules().stream().map(m -> new ModuleData(m.address(), m.name(), m.base(), m.size(),
+                    m.memory().stream().map(a -> new Area(a.type(), a.base(), a.size())).toList(), m.symbols().size(),
+                    files.containsKey(m.name()) ? files.get(m.name()).toString() : null)).toList(), walk.findings());
         }
     }
 

@@ -30,16 +30,16 @@ final class ObjectData {
         }
         return switch (t) {
             case Type.Int i -> {
-                long v = bitSize > 0 ? ValuePrinter.bits(b, off, bitOffset, bitSize, i.signed())
-                        : ValuePrinter.integer(b, off, (int) i.size(), i.signed());
+                long v = bitSize > 0 ? dev.kdive.program.GdbFormat.bits(b, off, bitOffset, bitSize, i.signed())
+                        : dev.kdive.program.GdbFormat.integer(b, off, (int) i.size(), i.signed());
                 if (i.isBool()) {
                     yield v != 0;
                 }
                 yield !i.signed() && v < 0 ? new BigInteger(Long.toUnsignedString(v)) : (Object) v;
             }
             case Type.Enum e -> {
-                long v = bitSize > 0 ? ValuePrinter.bits(b, off, bitOffset, bitSize, e.signed())
-                        : ValuePrinter.integer(b, off, (int) e.size(), e.signed());
+                long v = bitSize > 0 ? dev.kdive.program.GdbFormat.bits(b, off, bitOffset, bitSize, e.signed())
+                        : dev.kdive.program.GdbFormat.integer(b, off, (int) e.size(), e.signed());
                 for (Type.Enumerator x : e.values()) {
                     if (x.value() == v) {
                         yield x.name();
@@ -47,7 +47,7 @@ final class ObjectData {
                 }
                 yield v;
             }
-            case Type.Pointer p -> Hex.of(ValuePrinter.integer(b, off, 8, false));
+            case Type.Pointer p -> Hex.of(dev.kdive.program.GdbFormat.integer(b, off, 8, false));
             case Type.Array a -> array(a, b, off);
             case Type.Struct s -> struct(s, b, off);
             case Type.Float f -> f.size() == 8 ? ByteBuffer.wrap(b, off, 8).order(ByteOrder.LITTLE_ENDIAN).getDouble()

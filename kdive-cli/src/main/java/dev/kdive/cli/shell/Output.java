@@ -6,6 +6,11 @@ import java.io.PrintWriter;
 public interface Output {
     void text(PrintWriter out);
 
-    /** {@return the same content as maps, lists, strings and numbers, for --json} */
-    Object json();
+    /**
+     * {@return the same content as data for --json, written mechanically by {@link Json}: by default
+     * the output record itself, component by component}
+     */
+    default Object json() {
+        return this;
+    }
 }

@@ -21,6 +21,9 @@ final class PCommand implements ShellCommand {
      *
      * @param address where the value lives; null for a computed one (an address, a constant)
      */
+    /** What p printed, as data: the value as JSON-ready data besides gdb's text. */
+    record Data(int number, String expression, String type, @dev.kdive.value.Hex Long address, String text, Object value) {}
+
     record Printed(int number, String expression, String type, Long address, String text, java.util.function.Supplier<Object> value)
             implements Output {
         @Override
@@ -30,16 +33,7 @@ final class PCommand implements ShellCommand {
 
         @Override
         public Object json() { // the value as data is worked out from the bytes already read, only for JSON
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("number", number);
-            m.put("expression", expression);
-            m.put("type", type);
-            if (address != null) {
-                m.put("address", Hex.of(address));
-            }
-            m.put("text", text);
-            m.put("value", value.get());
-            return m;
+            return new Data(number, expression, type, address, text, value.get());
         }
     }
 
@@ -75,7 +69,7 @@ final class PCommand implements ShellCommand {
                 data = () -> constant;
             } else {
                 byte[] bytes = v.bytes(1 << 20);
-                String value = new ValuePrinter(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
+                String value = new dev.kdive.program.GdbFormat(p.kernel()).format(v.type(), bytes, 0, 0, 0, 0);
                 text = t instanceof Type.Pointer ? "(" + Declarations.name(v.type()) + ") " + value : value;
                 Type type = v.type();
                 data = () -> ObjectData.of(type, bytes, 0, 0, 0);

@@ -6,13 +6,13 @@ import dev.kdive.kernel.Mm;
 import dev.kdive.kernel.Task;
 import dev.kdive.kernel.TaskDetails;
 import dev.kdive.kernel.Tasks;
+import dev.kdive.finding.Finding;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.TypeException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +35,7 @@ final class PsCommand implements ShellCommand {
     /** One row: the task, whether it is current on its CPU, its memory in KB. */
     record Row(Task task, boolean current, long vszKb, long rssKb, double memPercent) {}
 
-    record Listing(List<Row> rows, List<String> problems) implements Output {
+    record Listing(List<Row> rows, List<Finding> problems) implements Output {
         @Override
         public void text(PrintWriter out) {
             out.println("      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM");
@@ -45,29 +45,9 @@ final class PsCommand implements ShellCommand {
                 out.printf("%s %7d %7d %3d  %16x  %s  %4.1f %8d %8d  %s%n", r.current() ? ">" : " ", t.pid(), t.ppid(), t.cpu(),
                         t.address(), t.stateName(), r.memPercent(), r.vszKb(), r.rssKb(), comm);
             }
-            problems.forEach(p -> out.println("ps: " + p));
+            problems.forEach(p -> out.println("ps: " + p.summary()));
         }
 
-        @Override
-        public Object json() {
-            List<Object> list = new ArrayList<>();
-            for (Row r : rows) {
-                Task t = r.task();
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("pid", t.pid());
-                m.put("ppid", t.ppid());
-                m.put("cpu", t.cpu());
-                m.put("task", Hex.of(t.address()));
-                m.put("state", t.stateName());
-                m.put("current", r.current());
-                m.put("vsz_kb", r.vszKb());
-                m.put("rss_kb", r.rssKb());
-                m.put("comm", t.comm());
-                m.put("kernel_thread", t.kernelThread());
-                list.add(m);
-            }
-            return Map.of("tasks", list, "problems", problems);
-        }
     }
 
     @Override
@@ -79,7 +59,7 @@ final class PsCommand implements ShellCommand {
         if (!args.operands().isEmpty()) {
             throw new UsageException("ps: PIDs go with -t or -a");
         }
-        List<String> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
         Set<Long> current = new HashSet<>();
         try {
@@ -88,7 +68,7 @@ final class PsCommand implements ShellCommand {
                 current.add(Tasks.current(p, cpu));
             }
         } catch (MemoryFault | UnknownSymbolException | TypeException e) {
-            problems.add("idle and current tasks: " + e.getMessage());
+            problems.add(Finding.missing("idle and current tasks", e));
         }
         Tasks.Walk walk;
         try {
@@ -101,14 +81,14 @@ final class PsCommand implements ShellCommand {
                 tasks.add(t);
             }
         }
-        walk.findings().forEach(f -> problems.add(f.summary()));
+        problems.addAll(walk.findings());
         long totalPages = Mm.totalRamPages(p);
         Map<Long, Long> threadRss = new java.util.HashMap<>();
         for (Task t : tasks) {
             try {
                 threadRss.merge(t.mm(), Mm.taskRssDelta(p, t), Long::sum);
             } catch (MemoryFault | TypeException e) {
-                problems.add("pid " + t.pid() + " rss_stat: " + e.getMessage());
+                problems.add(Finding.missing("pid " + t.pid() + " rss_stat", e));
             }
         }
         List<Row> rows = new ArrayList<>();
@@ -120,7 +100,7 @@ final class PsCommand implements ShellCommand {
                     vsz = Mm.totalVm(p, t.mm()) * 4;
                     rss = Math.max(0, Mm.getMmRss(p, t.mm()) + threadRss.getOrDefault(t.mm(), 0L)) * 4;
                 } catch (MemoryFault | TypeException e) {
-                    problems.add("pid " + t.pid() + " mm: " + e.getMessage());
+                    problems.add(Finding.missing("pid " + t.pid() + " mm", e));
                 }
             }
             rows.add(new Row(t, current.contains(t.address()), vsz, rss, totalPages > 0 ? 100.0 * rss / 4 / totalPages : 0));

@@ -33,7 +33,7 @@ final class PtypeCommand implements ShellCommand {
             }
             Type r = t.get().resolved();
             List<String> lines = new ArrayList<>();
-            List<java.util.Map<String, Object>> members = new ArrayList<>();
+            List<StructCommand.Member> members = new ArrayList<>();
             if (r instanceof Type.Struct s) {
                 lines.add("type = " + s.keyword() + " " + s.name() + " {");
                 StructCommand.layout(s, 0, 1, false, lines, members, "");

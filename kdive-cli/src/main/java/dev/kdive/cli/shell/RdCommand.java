@@ -3,16 +3,13 @@ package dev.kdive.cli.shell;
 import dev.kdive.arch.MemoryRows;
 import dev.kdive.arch.PhysicalSpace;
 import dev.kdive.arch.AddressSpace;
-import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -43,6 +40,11 @@ final class RdCommand implements ShellCommand {
 
     /** One output line: its address and the bytes shown on it. */
     record Row(long address, byte[] bytes) {}
+
+    /** One row as data: its address, and its text (strings) or its values (units of unitBits). */
+    record RowData(@dev.kdive.value.Hex long address, String text, @dev.kdive.value.Hex List<Long> values) {}
+
+    record Rows(String space, int unitBits, List<RowData> rows, String fault) {}
 
     record Dump(String space, int unit, boolean string, boolean symbolic, List<Row> rows, String fault,
                 Program program) implements Output {
@@ -85,27 +87,15 @@ final class RdCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("space", space);
-            m.put("unit_bits", unit * 8);
-            List<Object> rs = new ArrayList<>();
+            List<RowData> rs = new ArrayList<>();
             for (Row r : rows) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("address", Hex.of(r.address()));
-                if (string) {
-                    row.put("text", AddressSpace.latin1(r.bytes()));
-                } else {
-                    List<String> vals = new ArrayList<>();
-                    for (int i = 0; i < r.bytes().length / unit; i++) {
-                        vals.add(Hex.of(word(r.bytes(), i * unit, unit)));
-                    }
-                    row.put("values", vals);
+                List<Long> values = new ArrayList<>();
+                for (int i = 0; !string && i < r.bytes().length / unit; i++) {
+                    values.add(word(r.bytes(), i * unit, unit));
                 }
-                rs.add(row);
+                rs.add(new RowData(r.address(), string ? AddressSpace.latin1(r.bytes()) : null, string ? null : values));
             }
-            m.put("rows", rs);
-            m.put("fault", fault);
-            return m;
+            return new Rows(space, unit * 8, rs, fault);
         }
     }
 

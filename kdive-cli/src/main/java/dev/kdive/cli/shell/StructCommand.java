@@ -8,9 +8,7 @@ import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,8 +33,14 @@ final class StructCommand implements ShellCommand {
         return name() + " [-o] NAME[.MEMBER[,MEMBER]] [ADDR]   layout, member offsets, or the object at ADDR";
     }
 
+    /** One member as data: its path, byte offset and size; bitOffset (in its byte) and bitSize for bitfields. */
+    record Member(String name, long offset, long size, Long bitOffset, Integer bitSize, String type) {}
+
+    /** The layout as data, for JSON: the members, the text as printed, and the error that cut it short. */
+    record LayoutData(List<Member> members, String text, String error) {}
+
     /** The lines printed and, for JSON, the members with their offsets and sizes. */
-    record Layout(List<String> lines, List<Map<String, Object>> members, String error) implements Output {
+    record Layout(List<String> lines, List<Member> members, String error) implements Output {
         @Override
         public void text(PrintWriter out) {
             lines.forEach(out::println);
@@ -47,11 +51,7 @@ final class StructCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("members", members);
-            m.put("text", String.join("\n", lines));
-            m.put("error", error);
-            return m;
+            return new LayoutData(members, String.join("\n", lines), error);
         }
     }
 
@@ -65,7 +65,7 @@ final class StructCommand implements ShellCommand {
         String typeName = spec.contains(".") ? spec.substring(0, spec.indexOf('.')) : spec;
         List<String> wanted = spec.contains(".") ? List.of(spec.substring(spec.indexOf('.') + 1).split(",")) : List.of();
         Type.Struct s = lookup(p, name(), typeName);
-        List<Map<String, Object>> members = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         if (args.operands().size() == 2) {
             long addr = Args.address(p, name(), args.operands().get(1));
@@ -75,7 +75,7 @@ final class StructCommand implements ShellCommand {
             } catch (MemoryFault f) {
                 return new Layout(lines, members, name() + ": " + f.getMessage());
             }
-            ValuePrinter values = new ValuePrinter(p.kernel());
+            dev.kdive.program.GdbFormat values = new dev.kdive.program.GdbFormat(p.kernel());
             if (wanted.isEmpty()) {
                 lines.add(s.keyword() + " " + s.name() + " " + values.format(s, bytes, 0, 0, 0, 0));
             } else {
@@ -141,7 +141,7 @@ final class StructCommand implements ShellCommand {
 
     /** Members in declaration order; anonymous structs and unions inline, as crash shows them. */
     static void layout(Type.Struct s, long baseBits, int depth, boolean offsets, List<String> lines,
-                               List<Map<String, Object>> members, String path) {
+                               List<Member> members, String path) {
         for (Type.Member m : s.members()) {
             long bits = baseBits + m.bitOffset();
             Type t = m.type().get();
@@ -156,17 +156,10 @@ final class StructCommand implements ShellCommand {
         }
     }
 
-    private static Map<String, Object> describe(String name, Type.Member m, long bits) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("name", name);
-        d.put("offset", bits / 8);
-        d.put("size", m.type().get().size());
-        if (m.bitSize() > 0) {
-            d.put("bit_offset", bits % 8);
-            d.put("bit_size", m.bitSize());
-        }
-        d.put("type", Declarations.name(m.type().get()));
-        return d;
+    private static Member describe(String name, Type.Member m, long bits) {
+        boolean field = m.bitSize() > 0;
+        return new Member(name, bits / 8, m.type().get().size(), field ? bits % 8 : null, field ? m.bitSize() : null,
+                Declarations.name(m.type().get()));
     }
 
     private static String memberLine(Type.Member m, long bits, int depth, boolean offsets) {

@@ -5,9 +5,7 @@ import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,7 +22,7 @@ final class SymCommand implements ShellCommand {
     }
 
     /** One answer line: the address, the symbol (if any), the offset into it, its module; or an error. */
-    record Line(long address, Optional<Symbol> symbol, long offset, String module, String error, String source) {
+    record Line(@dev.kdive.value.Hex long address, Optional<Symbol> symbol, long offset, String module, String error, String source) {
         Line(long address, Optional<Symbol> symbol, long offset, String error) {
             this(address, symbol, offset, null, error, null);
         }
@@ -54,24 +52,7 @@ final class SymCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            List<Object> out = new ArrayList<>();
-            for (Line l : lines) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                if (l.error() != null) {
-                    m.put("error", l.error());
-                } else {
-                    Symbol s = l.symbol().orElseThrow();
-                    m.put("address", Hex.of(l.address()));
-                    m.put("type", String.valueOf(s.type()));
-                    m.put("name", s.name());
-                    m.put("offset", l.offset());
-                    m.put("size", s.size());
-                    m.put("module", l.module());
-                    m.put("source", l.source());
-                }
-                out.add(m);
-            }
-            return out;
+            return lines;
         }
     }
 

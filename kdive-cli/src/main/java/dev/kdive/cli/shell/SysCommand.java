@@ -1,5 +1,6 @@
 package dev.kdive.cli.shell;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kdive.dump.DumpFile;
 import dev.kdive.kernel.SystemInfo;
 import dev.kdive.program.Program;
@@ -7,7 +8,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code sys}: the crashed system in crash's layout (kernel.c display_sys_stats). */
 final class SysCommand implements ShellCommand {
@@ -21,20 +21,44 @@ final class SysCommand implements ShellCommand {
         return "sys                      system data: release, CPUs, memory, uptime, panic message";
     }
 
-    /** The sys fields, in crash's order, as label/value pairs. */
-    record Sys(Map<String, String> fields, List<String> problems) implements Output {
+    /**
+     * The system, as crash's {@code sys} shows it.
+     *
+     * @param kernel   the vmlinux the symbols came from, or why there is none
+     * @param dumpfile the dump's path
+     * @param partial  whether makedumpfile left pages out (crash's "[PARTIAL DUMP]")
+     * @param cpuMhz   {@code cpu_khz / 1000}, when readable
+     */
+    record Sys(String kernel, String dumpfile, boolean partial, Long cpuMhz, @JsonUnwrapped SystemInfo system) implements Output {
         @Override
         public void text(PrintWriter out) {
-            fields.forEach((k, v) -> out.printf("%12s: %s%n", k, v));
-            problems.forEach(p -> out.println("sys: " + p));
+            Map<String, String> f = new LinkedHashMap<>();
+            f.put("KERNEL", kernel);
+            f.put("DUMPFILE", dumpfile + (partial ? "  [PARTIAL DUMP]" : ""));
+            if (system.cpus().isPresent()) {
+                long off = system.offlineCpus().orElse(0);
+                f.put("CPUS", system.cpus().getAsLong() + (off > 0 ? " [OFFLINE: " + off + "]" : ""));
+            }
+            system.date().ifPresent(when -> f.put("DATE", java.time.format.DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss zzz yyyy",
+                    java.util.Locale.ROOT).format(when.atZone(java.time.ZoneId.of("UTC")))));
+            if (system.uptimeSeconds().isPresent()) {
+                f.put("UPTIME", uptime(system.uptimeSeconds().getAsLong()));
+            }
+            f.put("NODENAME", system.nodename());
+            f.put("RELEASE", system.release());
+            f.put("VERSION", system.version());
+            f.put("MACHINE", system.machine() + (cpuMhz != null ? "  (" + cpuMhz + " Mhz)" : ""));
+            if (system.memoryBytes().isPresent()) {
+                f.put("MEMORY", size(system.memoryBytes().getAsLong()));
+            }
+            system.panic().ifPresent(panic -> f.put("PANIC", "\"" + panic + "\""));
+            f.forEach((k, v) -> out.printf("%12s: %s%n", k, v));
+            system.problems().forEach(p -> out.println("sys: " + p.summary()));
         }
 
         @Override
         public Object json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            fields.forEach((k, v) -> m.put(k.toLowerCase(java.util.Locale.ROOT), v));
-            m.put("problems", problems);
-            return m;
+            return this;
         }
     }
 
@@ -43,32 +67,12 @@ final class SysCommand implements ShellCommand {
         if (!args.isEmpty()) {
             throw new UsageException("sys: takes no arguments (crash's sys -c/-t/-i are not implemented)");
         }
-        SystemInfo s = SystemInfo.read(p);
-        Map<String, String> f = new LinkedHashMap<>();
-        f.put("KERNEL", p.symbols().source().endsWith(".symtab")
-                ? p.symbols().source().replaceFirst(" \\.symtab$", "") : "(no vmlinux: " + p.symbols().source() + ")");
+        String kernel = p.symbols().source().endsWith(".symtab")
+                ? p.symbols().source().replaceFirst(" \\.symtab$", "") : "(no vmlinux: " + p.symbols().source() + ")";
         DumpFile d = p.dump();
-        String partial = d.formatName().equals("ELF") || p.memory().census().excluded() == 0 ? "" : "  [PARTIAL DUMP]";
-        f.put("DUMPFILE", d.path() + partial);
-        if (s.cpus().isPresent()) {
-            long off = s.offlineCpus().orElse(0);
-            f.put("CPUS", s.cpus().getAsLong() + (off > 0 ? " [OFFLINE: " + off + "]" : ""));
-        }
-        s.date().ifPresent(when -> f.put("DATE", java.time.format.DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss zzz yyyy",
-                java.util.Locale.ROOT).format(when.atZone(java.time.ZoneId.of("UTC")))));
-        if (s.uptimeSeconds().isPresent()) {
-            f.put("UPTIME", uptime(s.uptimeSeconds().getAsLong()));
-        }
-        f.put("NODENAME", s.nodename());
-        f.put("RELEASE", s.release());
-        f.put("VERSION", s.version());
+        boolean partial = !d.formatName().equals("ELF") && p.memory().census().excluded() != 0;
         java.util.OptionalLong mhz = SystemInfo.cpuMhz(p);
-        f.put("MACHINE", s.machine() + (mhz.isPresent() ? "  (" + mhz.getAsLong() + " Mhz)" : ""));
-        if (s.memoryBytes().isPresent()) {
-            f.put("MEMORY", size(s.memoryBytes().getAsLong()));
-        }
-        s.panic().ifPresent(panic -> f.put("PANIC", "\"" + panic + "\""));
-        return new Sys(f, s.problems());
+        return new Sys(kernel, d.path().toString(), partial, mhz.isPresent() ? mhz.getAsLong() : null, SystemInfo.read(p));
     }
 
     static String uptime(long seconds) {

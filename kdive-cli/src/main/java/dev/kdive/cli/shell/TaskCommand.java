@@ -10,7 +10,6 @@ import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.List;
 
 /** {@code task [PID]}: crash's task header and the whole task_struct, gdb-style; the panicking task by default. */
@@ -22,6 +21,9 @@ final class TaskCommand implements ShellCommand {
      * @param type  the struct's type, and {@code bytes} its bytes: the data JSON shows member by
      *              member, worked out only when JSON is asked for
      */
+    /** The task and its task_struct as data. */
+    record Fields(Task task, Object fields) {}
+
     record TaskStruct(Task task, String text, Type type, byte[] bytes) implements Output {
         @Override
         public void text(PrintWriter out) {
@@ -31,10 +33,7 @@ final class TaskCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("task", task);
-            m.put("fields", ObjectData.of(type, bytes, 0, 0, 0));
-            return m;
+            return new Fields(task, ObjectData.of(type, bytes, 0, 0, 0));
         }
     }
 
@@ -72,7 +71,7 @@ final class TaskCommand implements ShellCommand {
             }
             KernelObject o = KernelObject.at(p, "task_struct", t.address());
             byte[] bytes = o.bytes(1 << 24);
-            return new TaskStruct(t, new ValuePrinter(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0), o.type(), bytes);
+            return new TaskStruct(t, new dev.kdive.program.GdbFormat(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0), o.type(), bytes);
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("task: " + e.getMessage());
         } catch (MemoryFault f) {

@@ -7,8 +7,6 @@ import dev.kdive.kernel.Tasks;
 import dev.kdive.program.Program;
 import dev.kdive.types.TypeException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,22 +32,12 @@ final class VmCommand implements ShellCommand {
             for (MemoryMap.Vma v : map.vmas()) {
                 out.printf("%16x %10x %10x %8x %s%n", v.address(), v.start(), v.end(), v.flags(), v.path());
             }
-            map.problems().forEach(p -> out.println("vm: " + p));
+            map.problems().forEach(p -> out.println("vm: " + p.summary()));
         }
 
         @Override
         public Object json() {
-            List<Object> vmas = new ArrayList<>();
-            for (MemoryMap.Vma v : map.vmas()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("vma", Hex.of(v.address()));
-                m.put("start", Hex.of(v.start()));
-                m.put("end", Hex.of(v.end()));
-                m.put("flags", Hex.of(v.flags()));
-                m.put("file", v.path());
-                vmas.add(m);
-            }
-            return Map.of("pid", task.pid(), "mm", Hex.of(map.mm()), "vmas", vmas, "problems", map.problems());
+            return this;
         }
     }
 

@@ -9,9 +9,7 @@ import dev.kdive.types.TypeException;
 import dev.kdive.program.Program;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** {@code vtop}: a virtual address's page-table walk, level by level, in crash's x86-64 layout. */
@@ -33,6 +31,13 @@ final class VtopCommand implements ShellCommand {
     }
 
     record Walk(Translation translation, long topTableVirtual, String region, String pageLine) {}
+
+    /** One page-table step as data: the level, where its entry is, the entry. */
+    record Step(String level, @dev.kdive.value.Hex long entryAddress, @dev.kdive.value.Hex long entry) {}
+
+    /** One translation as data, for JSON; physical and pageSize are absent when it does not map, error says why. */
+    record WalkData(@dev.kdive.value.Hex long virtual, String region, List<Step> walk, @dev.kdive.value.Hex Long physical, Long pageSize,
+                    String error) {}
 
     record Walks(List<Walk> walks) implements Output {
         @Override
@@ -79,25 +84,14 @@ final class VtopCommand implements ShellCommand {
 
         @Override
         public Object json() {
-            List<Object> out = new ArrayList<>();
+            List<WalkData> out = new ArrayList<>();
             for (Walk w : walks) {
-                Map<String, Object> m = new LinkedHashMap<>();
                 Translation t = w.translation();
-                m.put("virtual", Hex.of(t.virtual()));
-                m.put("region", w.region());
-                List<Object> steps = new ArrayList<>();
-                for (Translation.Step s : t.walk()) {
-                    steps.add(Map.of("level", s.level(), "entry_address", Hex.of(s.entryAddress()), "entry", Hex.of(s.entry())));
-                }
-                m.put("walk", steps);
-                if (t instanceof Translation.Mapped mp) {
-                    m.put("physical", Hex.of(mp.physical()));
-                    m.put("page_size", mp.pageSize());
-                } else if (t instanceof Translation.Unmapped u) {
-                    m.put("physical", null);
-                    m.put("error", u.reason());
-                }
-                out.add(m);
+                List<Step> steps = t.walk().stream().map(s -> new Step(s.level(), s.entryAddress(), s.entry())).toList();
+                out.add(switch (t) {
+                    case Translation.Mapped m -> new WalkData(m.virtual(), w.region(), steps, m.physical(), m.pageSize(), null);
+                    case Translation.Unmapped u -> new WalkData(u.virtual(), w.region(), steps, null, null, u.reason());
+                });
             }
             return out;
         }

@@ -1,4 +1,4 @@
-package dev.kdive.cli.shell;
+package dev.kdive.program;
 
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
@@ -11,19 +11,20 @@ import java.util.List;
 /**
  * Values of typed memory the way gdb prints them (crash's {@code struct NAME ADDR} and {@code p}):
  * integers in decimal, pointers in hex, {@code char *} with the string, char arrays as strings,
- * enums by name, runs of equal array elements as {@code <repeats N times>}.
+ * enums by name, runs of equal array elements as {@code <repeats N times>}. It lives in program, as
+ * drgn's Object.format_ lives in libdrgn, because printing a {@code char *} reads the string it points at.
  */
-final class ValuePrinter {
+public final class GdbFormat {
     private static final int REPEAT_THRESHOLD = 10; // gdb's "set print repeats"
     private static final int ELEMENT_LIMIT = 200;   // gdb's "set print elements"
     private final AddressSpace memory;
 
-    ValuePrinter(AddressSpace memory) {
+    public GdbFormat(AddressSpace memory) {
         this.memory = memory;
     }
 
     /** {@return the value of {@code type} whose bytes are {@code b[off..]}; nested lines indented by {@code indent}} */
-    String format(Type type, byte[] b, int off, long bitOffset, int bitSize, int indent) {
+    public String format(Type type, byte[] b, int off, long bitOffset, int bitSize, int indent) {
         Type t = type.resolved();
         return switch (t) {
             case Type.Int i -> {
@@ -121,7 +122,7 @@ final class ValuePrinter {
         return "{" + String.join(", ", runs) + (a.length() > ELEMENT_LIMIT ? "..." : "") + "}";
     }
 
-    static long integer(byte[] b, int off, int size, boolean signed) {
+    public static long integer(byte[] b, int off, int size, boolean signed) {
         long v = 0;
         for (int i = size - 1; i >= 0; i--) {
             v = (v << 8) | (b[off + i] & 0xff);
@@ -134,7 +135,7 @@ final class ValuePrinter {
     }
 
     /** A bitfield: {@code bitSize} bits at {@code bitOffset} from {@code off}, little-endian bit order. */
-    static long bits(byte[] b, int off, long bitOffset, int bitSize, boolean signed) {
+    public static long bits(byte[] b, int off, long bitOffset, int bitSize, boolean signed) {
         int first = off + (int) (bitOffset / 8);
         int shift = (int) (bitOffset % 8);
         int bytes = (shift + bitSize + 7) / 8;
@@ -150,7 +151,7 @@ final class ValuePrinter {
         return v;
     }
 
-    static String charLiteral(int c) {
+    public static String charLiteral(int c) {
         int u = c & 0xff;
         return switch (u) {
             case 0 -> "'\\000'";
@@ -165,7 +166,7 @@ final class ValuePrinter {
         };
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder q = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {

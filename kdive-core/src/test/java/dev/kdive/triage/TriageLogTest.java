@@ -1,0 +1,124 @@
+package dev.kdive.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kdive.finding.CrashReport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * analyze on console logs alone: the real-world reports of the oops corpus (each file names its
+ * public source), with the class a support engineer files each under, written from reading them.
+ */
+class TriageLogTest {
+    private static final Path CORPUS = Path.of("src/test/resources/oops/corpus");
+
+    /** The class of each corpus log's crash, as its report reads. */
+    private static final Map<String, CrashClass> CLASSES = Map.ofEntries(
+            Map.entry("al2023-1037-arm64-rcu.log", CrashClass.RCU_STALL),
+            Map.entry("asahi-418-arm64-warning.log", CrashClass.WARNING),
+            Map.entry("bcachefs-302-kasan.log", CrashClass.KASAN),
+            Map.entry("bcachefs-49-gpf-strcmp.log", CrashClass.GPF_NON_CANONICAL),
+            Map.entry("bcachefs-98-rcu-nmi-backtrace.log", CrashClass.NONE),
+            Map.entry("ccc-98-warning-decoded.log", CrashClass.WARNING),
+            Map.entry("ci20-8-hung-mips.log", CrashClass.HUNG_TASK),
+            Map.entry("ddnet-401-hung-unreliable.log", CrashClass.HUNG_TASK),
+            Map.entry("denx-ppc-oops.log", CrashClass.NULL_POINTER),
+            Map.entry("edac-utils-10-mce.log", CrashClass.MACHINE_CHECK),
+            Map.entry("fedora-list-del-kswapd.log", CrashClass.LIST_CORRUPTION),
+            Map.entry("feh-574-arm-null-deref.log", CrashClass.NULL_POINTER),
+            Map.entry("gluster-19-hung-mutex.log", CrashClass.HUNG_TASK),
+            Map.entry("iotracer-37-null-deref-ip.log", CrashClass.NULL_POINTER),
+            Map.entry("irati-396-softlockup-syslogd.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("kernel-internals-kasan-uaf.log", CrashClass.KASAN),
+            Map.entry("kutrace-9-gpf.log", CrashClass.GPF),
+            Map.entry("kvm-utils-6-invalid-opcode.log", CrashClass.OTHER_REPORT),
+            Map.entry("linuxdays-kernel-bug-rmap.log", CrashClass.BUG),
+            Map.entry("lkrg-446-softlockup.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("logrotate-232-hung-jbd2.log", CrashClass.HUNG_TASK),
+            Map.entry("mcelog-70-mce.log", CrashClass.MACHINE_CHECK),
+            Map.entry("mptcp-461-null-deref.log", CrashClass.NULL_POINTER),
+            Map.entry("mptcp-99-softlockup.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("mt76-646-openwrt-warning-address.log", CrashClass.WARNING),
+            Map.entry("mwlwifi-189-warning-mangled-syslog.log", CrashClass.WARNING),
+            Map.entry("ocf-408-softlockup.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("omr-585-arm64-warning-after-trace.log", CrashClass.WARNING),
+            Map.entry("openbmc-198-arm-warning.log", CrashClass.WARNING),
+            Map.entry("openrisc-12-softlockup-prompt.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("propolis-376-rcu-stalls.log", CrashClass.RCU_STALL),
+            Map.entry("radiasoft-134-mce-edac.log", CrashClass.MACHINE_CHECK),
+            Map.entry("radxa-530-arm64-kasan-hwtags.log", CrashClass.KASAN),
+            Map.entry("reptile-17-gpf.log", CrashClass.GPF),
+            Map.entry("rpi-1088-warning-hostapd.log", CrashClass.WARNING),
+            Map.entry("rpi-1708-warning-rcu.log", CrashClass.WARNING),
+            Map.entry("rpi-1988-arm64-warning.log", CrashClass.WARNING),
+            Map.entry("rtai-13-rcu-stalls-old.log", CrashClass.RCU_STALL),
+            Map.entry("schedext-114-rcu-self-detected.log", CrashClass.RCU_STALL),
+            Map.entry("skiboot-136-ppc-rcu.log", CrashClass.RCU_STALL),
+            Map.entry("sof-3387-hung-truncated.log", CrashClass.HUNG_TASK),
+            Map.entry("sonic-4822-hung-tasks.log", CrashClass.HUNG_TASK),
+            Map.entry("spl-81-softlockup.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("systemd-660-softlockup-panic.log", CrashClass.SOFT_LOCKUP),
+            Map.entry("tempesta-1246-ubsan-old.log", CrashClass.UBSAN),
+            Map.entry("tempesta-2201-kasan-noframes.log", CrashClass.KASAN),
+            Map.entry("tetragon-328-rcu-stalls.log", CrashClass.RCU_STALL),
+            Map.entry("xbian-522-warning-twice.log", CrashClass.WARNING),
+            Map.entry("zen-95-kasan-old.log", CrashClass.KASAN));
+
+    @Test
+    void everyCorpusLogGetsTheClassItsReportReads() throws IOException {
+        Map<String, String> wrong = new TreeMap<>();
+        int n = 0;
+        try (Stream<Path> s = Files.list(CORPUS)) {
+            for (Path p : s.sorted().toList()) {
+                n++;
+                String name = p.getFileName().toString();
+                assertThat(CLASSES).as("a class for every corpus log").containsKey(name);
+                Analysis a = Triage.ofLog(name, Files.readString(p, StandardCharsets.UTF_8));
+                if (a.verdict().crashClass() != CLASSES.get(name)) {
+                    wrong.put(name, a.verdict().crashClass() + " (expected " + CLASSES.get(name) + "): " + a.verdict().what());
+                }
+                assertThat(a.source()).isEqualTo("log");
+                if (a.verdict().crashClass() != CrashClass.NONE) {
+                    assertThat(a.findings()).as(name).isNotEmpty();
+                    assertThat(a.findings().getLast().finding()).isInstanceOf(CrashReport.class);
+                    assertThat(a.verdict().origin()).isEqualTo(Origin.LOG);
+                }
+            }
+        }
+        assertThat(n).isEqualTo(CLASSES.size());
+        assertThat(wrong).as("logs classed otherwise").isEmpty();
+    }
+
+    @Test
+    void aLogWithoutACrashSaysSo() {
+        Analysis a = Triage.ofLog("boot.log", """
+                [    0.000000] Linux version 6.1.0-57-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3
+                [    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-57-amd64 root=/dev/vda1 ro quiet
+                [    1.234567] systemd[1]: Reached target Basic System.
+                """);
+        assertThat(a.verdict().crashClass()).isEqualTo(CrashClass.NONE);
+        assertThat(a.findings()).isEmpty();
+        assertThat(a.verdict().what()).contains("no crash report");
+    }
+
+    /** The lab's slab-uaf console log (checked in): from the log alone, the allocator is innocent. */
+    @Test
+    void aGpfInTheAllocatorOnANonCanonicalAddressIsAFreelistCorruption() throws IOException {
+        Analysis a = Triage.ofLog("lab-slab-uaf.log", Files.readString(Path.of("src/test/resources/oops/lab-slab-uaf.log"),
+                StandardCharsets.ISO_8859_1));
+        assertThat(a.verdict().crashClass()).isEqualTo(CrashClass.SLAB_FREELIST_CORRUPTION);
+        assertThat(a.verdict().confidence()).isEqualTo(Confidence.LOW);
+        assertThat(a.verdict().innocent()).isNotNull();
+        assertThat(a.nextSteps()).anySatisfy(s -> assertThat(s.action()).contains("slub_debug=FZPU"));
+        CrashReport c = (CrashReport) a.findings().getFirst().finding();
+        assertThat(c.address()).isNotNull();
+        assertThat(c.evidence()).anySatisfy(e -> assertThat(e.text()).startsWith("CS ring 0"));
+    }
+}
