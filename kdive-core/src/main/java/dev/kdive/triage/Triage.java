@@ -473,7 +473,21 @@ public final class Triage {
 
         /** The dump's exception frame against the log's RIP: say so when they disagree. */
         private void crossCheck(Backtrace bt) {
-            if (b.report == null || b.report.rip() == null || !b.report.rip().symbolic()) {
+            if (b.report == null) {
+                return;
+            }
+            if (b.report.pid() != null && b.report.kind() != Kind.HUNG_TASK) {
+                Task t = bt.task();
+                if (t.pid() == b.report.pid()) {
+                    b.crash = Builder.withEvidence(b.crash, Evidence.at("the dump's panic task is the report's: pid " + t.pid() + " ("
+                            + t.comm() + "), task_struct " + Long.toHexString(t.address()), t.address()));
+                    b.confirmed = true;
+                } else {
+                    b.limits.add(new Inconsistent("panic task", t.address(), "the log's pid " + b.report.pid(),
+                            "the dump's pid " + t.pid() + " (" + t.comm() + ")", List.of()));
+                }
+            }
+            if (b.report.rip() == null || !b.report.rip().symbolic()) {
                 return;
             }
             for (Backtrace.Frame f : bt.frames()) {
