@@ -11,11 +11,13 @@ import java.util.List;
  * @param taintMeaning     each taint flag set, in words
  * @param modulesOnStack   modules with code on the crashing stack (a tainting module there weighs on the verdict)
  * @param blockedTasks     tasks in D state (uninterruptible), with where they wait
+ * @param platform         platform and firmware warnings in the log
  * @param lastLines        the kernel log's last lines before the crash report
  */
 public record Context(String release, String hardware, String taint, List<String> taintMeaning, List<String> modulesOnStack,
-                      List<BlockedTask> blockedTasks, List<String> lastLines) {
+                      List<BlockedTask> blockedTasks, List<PlatformHint> platform, List<String> lastLines) {
     public Context {
+        platform = List.copyOf(platform);
         taintMeaning = List.copyOf(taintMeaning);
         modulesOnStack = List.copyOf(modulesOnStack);
         blockedTasks = List.copyOf(blockedTasks);

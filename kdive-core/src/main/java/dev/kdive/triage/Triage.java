@@ -354,6 +354,46 @@ public final class Triage {
                     "lockdep reports lock inversions before they hang; it cannot see waits on I/O or completions"));
         }
 
+        /**
+         * Platform advice, only where the log shows the platform warning and the crash is one that
+         * platform faults can cause (memory corruption, lockups): the kernel parameters engineers try,
+         * each with its trade-off.
+         */
+        private void platformSteps(List<PlatformHint> platform) {
+            Set<PlatformHint.Kind> kinds = EnumSet.noneOf(PlatformHint.Kind.class);
+            platform.forEach(h -> kinds.add(h.kind()));
+            boolean corruption = EnumSet.of(CrashClass.SLAB_FREELIST_CORRUPTION, CrashClass.DOUBLE_FREE, CrashClass.SLAB_DEBUG_REPORT,
+                    CrashClass.LIST_CORRUPTION, CrashClass.GPF_NON_CANONICAL, CrashClass.GPF, CrashClass.BAD_POINTER,
+                    CrashClass.MACHINE_CHECK).contains(crashClass);
+            boolean stall = EnumSet.of(CrashClass.SOFT_LOCKUP, CrashClass.HARD_LOCKUP, CrashClass.RCU_STALL, CrashClass.HUNG_TASK)
+                    .contains(crashClass);
+            if (kinds.contains(PlatformHint.Kind.MACHINE_CHECK) && (corruption || stall)) {
+                nextSteps.add(0, new NextStep("check the hardware first: EDAC counts (/sys/devices/system/edac/mc/*/ce_count), "
+                        + "rasdaemon or mcelog records, a memory test", "the log has machine-check or memory-error lines; bad memory "
+                        + "corrupts objects without any bug in the code"));
+            }
+            if (kinds.contains(PlatformHint.Kind.X2APIC_OPT_OUT) && (corruption || stall)) {
+                nextSteps.add(new NextStep("if the vendor confirms x2APIC support, try intremap=no_x2apic_optout",
+                        "overrides the firmware's x2APIC opt-out; the opt-out is sometimes a BIOS default, sometimes a real limit "
+                                + "of its SMI handlers, so change one machine first"));
+            }
+            if (kinds.contains(PlatformHint.Kind.DMAR_BROKEN) || kinds.contains(PlatformHint.Kind.DMA_FAULT)) {
+                if (corruption) {
+                    nextSteps.add(new NextStep("update the BIOS; to rule out interrupt remapping, boot one machine with nox2apic intremap=off",
+                            "the DMAR table or a device's DMA is suspect; intremap=off gives up interrupt isolation (and x2APIC), so it is "
+                                    + "a test, not a fix"));
+                }
+            }
+            if (stall && (kinds.contains(PlatformHint.Kind.FIRMWARE_BUG) || kinds.contains(PlatformHint.Kind.MICROCODE))) {
+                nextSteps.add(new NextStep("to rule out deep C-states, boot with intel_idle.max_cstate=0 (or processor.max_cstate=1)",
+                        "a lockup with firmware warnings can be a C-state erratum; shallow C-states cost power and turbo headroom"));
+            }
+            if (kinds.contains(PlatformHint.Kind.MICROCODE)) {
+                nextSteps.add(new NextStep("install the CPU's current microcode (intel-microcode or amd64-microcode)",
+                        "the log says this CPU runs microcode with known errata"));
+            }
+        }
+
         static CrashReport withEvidence(CrashReport c, Evidence e) {
             List<Evidence> ev = new ArrayList<>(c.evidence());
             ev.add(e);
@@ -382,18 +422,18 @@ public final class Triage {
                     last.add(lines.get(i));
                 }
             }
-            Context context = new Context(report != null && report.release() != null ? report.release() : null,
-                    report != null ? report.hardware() : null, taint != null && !taint.flags().isEmpty() ? taint.letters() : null,
-                    taintMeaning, List.copyOf(modulesOnStack), blocked, last);
             if (report != null && report.callTrace().isPresent()) {
                 for (var f : report.callTrace().get().frames()) {
                     if (f.module() != null) {
                         modulesOnStack.add(f.module());
                     }
                 }
-                context = new Context(context.release(), context.hardware(), context.taint(), taintMeaning, List.copyOf(modulesOnStack),
-                        blocked, last);
             }
+            List<PlatformHint> platform = PlatformHint.scan(log);
+            platformSteps(platform);
+            Context context = new Context(report != null && report.release() != null ? report.release() : null,
+                    report != null ? report.hardware() : null, taint != null && !taint.flags().isEmpty() ? taint.letters() : null,
+                    taintMeaning, List.copyOf(modulesOnStack), blocked, platform, last);
             Verdict verdict = new Verdict(crashClass, what, why, culprit, innocent, confidence,
                     origin == Origin.LOG ? Origin.LOG : report == null ? Origin.DUMP : confirmed ? Origin.BOTH : Origin.LOG);
             return new Analysis(input, source, verdict, ranked, context, nextSteps, limits);

@@ -121,4 +121,25 @@ class TriageLogTest {
         assertThat(c.address()).isNotNull();
         assertThat(c.evidence()).anySatisfy(e -> assertThat(e.text()).startsWith("CS ring 0"));
     }
+
+    /** Platform advice follows the log's platform warnings, and only them. */
+    @Test
+    void platformAdviceComesFromTheLogsOwnWarnings() throws IOException {
+        String oops = Files.readString(Path.of("src/test/resources/oops/lab-slab-uaf.log"), StandardCharsets.ISO_8859_1);
+        Analysis plain = Triage.ofLog("plain", oops);
+        assertThat(plain.context().platform()).isEmpty();
+        assertThat(plain.nextSteps()).noneSatisfy(s -> assertThat(s.action()).contains("intremap"));
+        // lines from https://github.com/apptainer/singularity/issues/4774, then the same oops
+        String withOptOut = """
+                [    0.460225] DMAR-IR: x2apic is disabled because BIOS sets x2apic opt out bit.
+                [    0.468085] DMAR-IR: Use 'intremap=no_x2apic_optout' to override the BIOS setting.
+                [    0.484254] IRQ remapping doesn't support X2APIC mode, disable x2apic.
+                """ + oops;
+        Analysis a = Triage.ofLog("opt-out", withOptOut);
+        assertThat(a.verdict().crashClass()).isEqualTo(CrashClass.SLAB_FREELIST_CORRUPTION);
+        assertThat(a.context().platform()).extracting(PlatformHint::kind)
+                .containsExactly(PlatformHint.Kind.X2APIC_OPT_OUT, PlatformHint.Kind.X2APIC_WITHOUT_REMAPPING);
+        assertThat(a.nextSteps()).anySatisfy(s -> assertThat(s.action()).contains("intremap=no_x2apic_optout"));
+        assertThat(a.nextSteps()).noneSatisfy(s -> assertThat(s.action()).contains("max_cstate"));
+    }
 }

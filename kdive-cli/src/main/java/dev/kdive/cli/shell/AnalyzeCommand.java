@@ -76,6 +76,10 @@ public final class AnalyzeCommand implements ShellCommand {
                 out.printf("  blocked (D state): pid %d (%s)%s%n", t.pid(), t.comm(), t.waitsIn() != null ? " waits in " + t.waitsIn() : "");
                 t.stack().stream().limit(8).forEach(f -> out.println("      " + f));
             }
+            for (dev.kdive.triage.PlatformHint h : c.platform()) {
+                out.println("  platform: " + h.line());
+                out.println("      " + h.kind().words() + ": " + h.meaning());
+            }
             if (!c.lastLines().isEmpty()) {
                 out.println("  the log before the report:");
                 c.lastLines().forEach(l -> out.println("    " + l));
