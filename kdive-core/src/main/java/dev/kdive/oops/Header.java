@@ -9,6 +9,8 @@ package dev.kdive.oops;
 record Header(Type type, String text) {
     enum Type {
         GPF, PAGE_FAULT, KASAN, KFENCE, KMSAN, KCSAN, SOFT_LOCKUP, BUG, KERNEL_BUG_AT, WARNING, LOCKDEP, HARD_LOCKUP,
-        HUNG_TASK, RCU_STALL, LIST, UBSAN, PANIC, MCE, UNABLE_TO_HANDLE, INTERNAL_ERROR, OOPS_CODE, OOPS, TRAP
+        HUNG_TASK, RCU_STALL, LIST, UBSAN, PANIC, MCE, UNABLE_TO_HANDLE, INTERNAL_ERROR, OOPS_CODE, OOPS, TRAP,
+        /** Not a kernel line: a register dump pasted without the header of its report, read from its RIP/pc line. */
+        FRAGMENT
     }
 }

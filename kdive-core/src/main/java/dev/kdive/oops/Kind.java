@@ -21,7 +21,9 @@ public enum Kind {
     KCSAN("KCSAN"),
     UBSAN("UBSAN"),
     PANIC("Kernel panic"),
-    MACHINE_CHECK("machine check");
+    MACHINE_CHECK("machine check"),
+    /** Registers and maybe a trace, pasted without the line that said what happened. */
+    FRAGMENT("register dump without its report header");
 
     public final String words;
 

@@ -15,6 +15,9 @@ import java.util.List;
  * begin with, without allocating; only lines inside a report are turned into strings.
  */
 public final class OopsParser {
+    /** A fragment's first line: x86's "RIP: 0010:func+0x1/0x2", arm64's "pc : func+0x1/0x2". */
+    private static final java.util.regex.Pattern FRAGMENT_START = java.util.regex.Pattern.compile("RIP: |pc : |EIP: ");
+
     private OopsParser() {
     }
 
@@ -59,6 +62,30 @@ public final class OopsParser {
         return scan.finish();
     }
 
+    /**
+     * {@return the registers and trace of a pasted fragment that has no report header (a bug report
+     * often quotes only the "RIP:", "RSP: ... EFLAGS:" and "CS:" lines), read from its first
+     * RIP/pc line; empty when the text has a report (use {@link #parse(String)}) or no such line}
+     */
+    public static java.util.Optional<OopsReport> parseFragment(String log) {
+        if (!parse(log).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Scan scan = new Scan();
+        scan.fragment = true;
+        int lineNo = 0;
+        for (String line : log.split("\n", -1)) {
+            lineNo++;
+            try {
+                scan.line(line, 0, line.length(), lineNo);
+            } catch (RuntimeException e) { // as in parse: a malformed line costs only itself
+                scan.abandonLine();
+            }
+        }
+        List<OopsReport> r = scan.finish();
+        return r.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(r.getFirst());
+    }
+
     /** The scan over one log: the report being read, the ones done. */
     private static final class Scan {
         private final List<OopsReport> done = new ArrayList<>();
@@ -66,6 +93,8 @@ public final class OopsParser {
         private String callerId;
         /** Whether the line being read carried a printk timestamp ("[    3.073018]"). */
         private boolean stamped;
+        /** Whether a RIP/pc line without a header starts a fragment (parseFragment). */
+        private boolean fragment;
 
         void line(String s, int start, int end, int lineNo) {
             int p = stripPrefixes(s, start, end);
@@ -79,6 +108,9 @@ public final class OopsParser {
                     header(h, lineNo);
                     return;
                 }
+            }
+            if (current == null && fragment && FRAGMENT_START.matcher(s.substring(t, end)).lookingAt()) {
+                current = new ReportBuilder(new Header(Header.Type.FRAGMENT, s.substring(t, end)), lineNo, callerId, stamped);
             }
             if (current == null) {
                 return;

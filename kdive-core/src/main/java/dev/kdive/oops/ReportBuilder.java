@@ -242,6 +242,10 @@ final class ReportBuilder {
                 message = t.replaceFirst(",? sig: \\d+.*", "").replaceFirst(" \\[#.*", "");
                 die(t);
             }
+            case FRAGMENT -> {
+                kind = Kind.FRAGMENT;
+                message = "";
+            }
             case TRAP -> {
                 kind = t.startsWith("general protection fault") ? Kind.GENERAL_PROTECTION_FAULT : Kind.TRAP;
                 message = t.substring(0, t.indexOf(':'));

@@ -167,6 +167,7 @@ public record Title(String title, String culprit, String signature) {
             case UBSAN -> "UBSAN: " + msg + in;
             case PANIC -> "kernel panic: " + ADDRESSES.matcher(msg).replaceAll("").replaceAll("\\s+", " ").strip();
             case MACHINE_CHECK -> msg.isEmpty() ? "machine check" : "machine check: " + msg;
+            case FRAGMENT -> "register dump" + in;
         };
     }
 

@@ -23,6 +23,7 @@ public enum CrashClass {
     KFENCE("KFENCE report"),
     UBSAN("UBSAN report"),
     OTHER_REPORT("kernel report"),
+    FRAGMENT("a register dump without its report"),
     PANIC("panic"),
     NONE("no crash");
 

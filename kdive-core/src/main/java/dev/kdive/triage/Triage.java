@@ -67,7 +67,7 @@ public final class Triage {
     /** {@return the analysis of a console log, dmesg or journal text: the kernel's reports alone} */
     public static Analysis ofLog(String input, String log) {
         List<OopsReport> reports = OopsParser.parse(log);
-        Optional<OopsReport> primary = primary(reports);
+        Optional<OopsReport> primary = primary(reports).or(() -> OopsParser.parseFragment(log));
         Builder b = new Builder(input, "log", log, primary.orElse(null), Origin.LOG);
         b.classify();
         return b.build();
@@ -268,6 +268,7 @@ public final class Triage {
                     why = "WARN_ON() fired" + (report.location() != null ? " at " + report.location() : "")
                             + (panicked ? " and panic_on_warn turned it into a panic" : ": the kernel went on running");
                 }
+                case FRAGMENT -> fragment();
                 case PANIC -> panic();
                 default -> {
                     crashClass = CrashClass.OTHER_REPORT;
@@ -277,6 +278,40 @@ public final class Triage {
             if (report.panic() != null && crashClass != CrashClass.SYSRQ && crashClass != CrashClass.PANIC) {
                 why += "; the kernel then panicked: " + report.panic();
             }
+        }
+
+        /** A pasted register dump: what it shows, and what a verdict would need that it lacks. */
+        private void fragment() {
+            crashClass = CrashClass.FRAGMENT;
+            confidence = Confidence.LOW;
+            culprit = report.rip() != null && report.rip().symbolic() ? report.rip().baseFunction() : null;
+            what = "a register dump without its report" + (report.rip() != null ? ": " + report.registers().programCounter().toUpperCase()
+                    + " " + report.rip().text() : "");
+            List<String> shows = new ArrayList<>();
+            if (report.rip() != null) {
+                shows.add("the CPU was in " + report.rip().text());
+            }
+            report.registers().cs().ifPresent(cs -> shows.add("CS " + cs.describe()));
+            report.registers().eflags().ifPresent(f -> shows.add("EFLAGS " + hex(f.value()) + ": " + f.describe()));
+            report.registers().nonCanonical().forEach(n -> shows.add(n.register().toUpperCase() + " = " + hex(n.value()) + " is not canonical"));
+            List<String> missing = new ArrayList<>();
+            missing.add("the report's first line (what happened: GPF, page fault, BUG...)");
+            if (report.address() == null) {
+                missing.add("the faulting address");
+            }
+            if (report.callTrace().isEmpty()) {
+                missing.add("the call trace");
+            }
+            if (report.pid() == null) {
+                missing.add("the CPU/PID/Comm line");
+            }
+            if (report.release() == null) {
+                missing.add("the kernel release");
+            }
+            why = "the fragment shows: " + String.join("; ", shows) + ". Missing: " + String.join(", ", missing);
+            privilege();
+            nextSteps.add(new NextStep("get the whole console log or dmesg from the crash, from the line before \"cut here\" or the "
+                    + "first BUG:/Oops:/general protection fault line", "the header says what happened; the registers alone only say where"));
         }
 
         private void panic() {

@@ -142,4 +142,22 @@ class TriageLogTest {
         assertThat(a.nextSteps()).anySatisfy(s -> assertThat(s.action()).contains("intremap=no_x2apic_optout"));
         assertThat(a.nextSteps()).noneSatisfy(s -> assertThat(s.action()).contains("max_cstate"));
     }
+
+    /** A bug report that quotes only the RIP, RSP/EFLAGS and CS lines (the story's first paste). */
+    @Test
+    void aFragmentIsDecodedAndWhatItLacksIsNamed() {
+        Analysis a = Triage.ofLog("paste", """
+                RIP: 0010:kmem_cache_alloc_trace+0x7b/0x1f0
+                RSP: 0018:ffffc90000a3fd28 EFLAGS: 00010286
+                RAX: 0000000000000000 RBX: 0000000000000000 RCX: 0000000000000000
+                RDX: 0000000000000000 RSI: 00000000000000c0 RDI: 0000000000000000
+                R13: 4c8b4808478b4808 R14: 0000000000000000 R15: ffff88007a003800
+                CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033
+                """);
+        assertThat(a.verdict().crashClass()).isEqualTo(CrashClass.FRAGMENT);
+        assertThat(a.verdict().confidence()).isEqualTo(Confidence.LOW);
+        assertThat(a.verdict().culprit()).isEqualTo("kmem_cache_alloc_trace");
+        assertThat(a.verdict().why()).contains("ring 0 (kernel mode)").contains("IOPL=0").contains("R13 = 0x4c8b4808478b4808 is not canonical")
+                .contains("Missing: the report's first line").contains("the call trace");
+    }
 }
