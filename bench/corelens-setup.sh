@@ -53,7 +53,7 @@ want_drgn=$(sed -n 's/^AC_INIT(\[libdrgn\], \[\([^]]*\)\].*/\1/p' "$DRGN_SRC/lib
 if ! "$VENV/bin/drgn" --version 2>/dev/null | tr '\n' ' ' \
      | grep -q "^drgn $want_drgn .*with libkdumpfile"; then
   # Fail at configure time instead of silently building without it.
-  (cd "$DRGN_SRC" && CONFIGURE_FLAGS=--with-libkdumpfile nice -n 10 "${PIP[@]}" .)
+  (cd "$DRGN_SRC" && CONFIGURE_FLAGS=--with-libkdumpfile nice -n 10 "${PIP[@]}" . >&2)
 fi
 # A stale $DRGN_SRC/build configured earlier would ignore CONFIGURE_FLAGS.
 "$VENV/bin/drgn" --version | tr '\n' ' ' | grep -q 'with libkdumpfile' \
@@ -62,7 +62,7 @@ fi
 # drgn-tools (pure Python).
 want_dt=$(sed -n 's/^RELEASE_VERSION = "\(.*\)"/\1/p' "$DRGN_TOOLS_SRC/setup.py")
 if ! "$VENV/bin/corelens" -V 2>/dev/null | grep -q "^drgn-tools $want_dt"; then
-  (cd "$DRGN_TOOLS_SRC" && nice -n 10 "${PIP[@]}" .)
+  (cd "$DRGN_TOOLS_SRC" && nice -n 10 "${PIP[@]}" . >&2)
 fi
 
 # corelens -d only feeds drgn-tools' Oracle Linux finder, which raises on any

@@ -163,6 +163,41 @@ static noinline void kdive_lab_slab_uaf(void)
 	pr_emerg("kdive-lab: slab-uaf did not crash (a=%px b=%px)\n", a, b);
 }
 
+/*
+ * slab-uaf-deferred: the same forged free pointer, written into a freed kmalloc-cg-192 object (the
+ * accounted cache, which CONFIG_RANDOM_KMALLOC_CACHES leaves alone), and the module returns as if
+ * nothing happened. The crash comes later, in whoever allocates from that cache on this CPU next:
+ * lab-user's pipe loop (alloc_pipe_info() kzalloc()s a 168-byte pipe_inode_info with
+ * GFP_KERNEL_ACCOUNT), or anything else that got there first. The crashing caller is innocent.
+ */
+static noinline void kdive_lab_slab_uaf_deferred(void)
+{
+	struct kmem_cache *s;
+	unsigned long slot, decoded, raw;
+	void *victim;
+
+	gt_context("slab-uaf-deferred", __func__);
+	preempt_disable();
+	victim = kmalloc(192, GFP_ATOMIC | __GFP_ACCOUNT);
+	s = cache_of(victim);
+	kfree(victim);
+	if (!layout_ok(s)) {
+		preempt_enable();
+		return;
+	}
+	gt_cache(s);
+	slot = (unsigned long)victim + KC(s, offset, unsigned int);
+	decoded = (unsigned long)victim & ~0x0000ff0000000000UL;
+	raw = encode_free_pointer(s, decoded, slot);
+	GT("object=0x%lx", (unsigned long)victim);
+	GT("slot=0x%lx", slot);
+	GT("raw_pointer=0x%lx", raw);
+	GT("decoded_pointer=0x%lx", decoded);
+	GT("fault_address=0x%lx", decoded + KC(s, offset, unsigned int));
+	*(unsigned long *)slot = raw;
+	preempt_enable();
+}
+
 static noinline void kdive_lab_double_free(void)
 {
 	struct kmem_cache *s;
@@ -254,6 +289,7 @@ static const struct scenario {
 	{ "null-deref", kdive_lab_null_deref },
 	{ "bug", kdive_lab_bug },
 	{ "slab-uaf", kdive_lab_slab_uaf },
+	{ "slab-uaf-deferred", kdive_lab_slab_uaf_deferred },
 	{ "double-free", kdive_lab_double_free },
 	{ "slab-poison", kdive_lab_slab_poison },
 	{ "list-corrupt", kdive_lab_list_corrupt },
@@ -277,7 +313,7 @@ static ssize_t crash_write(struct file *file, const char __user *ubuf, size_t le
 			return len;
 		}
 	}
-	pr_err("kdive-lab: unknown scenario '%s'; known: panic null-deref bug slab-uaf double-free slab-poison list-corrupt soft-lockup hung-task\n",
+	pr_err("kdive-lab: unknown scenario '%s'; known: panic null-deref bug slab-uaf slab-uaf-deferred double-free slab-poison list-corrupt soft-lockup hung-task\n",
 	       name);
 	return -EINVAL;
 }

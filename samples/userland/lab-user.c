@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +116,47 @@ int main(int argc, char **argv)
 			perror("lab-user: open /sys/kernel/debug/kdive_lab/crash");
 			return 1;
 		}
-		if (write(fd, argv[2], strlen(argv[2])) < 0)
+		/* One CPU for the module and the pipe loop below: the damage sits in that CPU's freelist. */
+		cpu_set_t cpu0;
+
+		CPU_ZERO(&cpu0);
+		CPU_SET(0, &cpu0);
+		sched_setaffinity(0, sizeof(cpu0), &cpu0);
+		if (write(fd, argv[2], strlen(argv[2])) < 0) {
 			perror("lab-user: crash scenario refused");
+			return 1;
+		}
+		/*
+		 * slab-uaf-deferred: other processes, unrelated to the module, allocating as programs do;
+		 * one per CPU, pinned, so whichever CPU's freelist holds the damage meets it.
+		 */
+		for (int cpu = 0; !strcmp(argv[2], "slab-uaf-deferred") && cpu < sysconf(_SC_NPROCESSORS_ONLN); cpu++) {
+			if (fork() == 0) {
+				cpu_set_t one;
+				int made = 0;
+
+				CPU_ZERO(&one);
+				CPU_SET(cpu, &one);
+				sched_setaffinity(0, sizeof(one), &one);
+				prctl(PR_SET_NAME, "lab-pipes");
+				/*
+				 * Hold pipes open in batches: a pipe() then close() would only hand the one damaged
+				 * object back and forth; the second allocation in a row is what follows its pointer.
+				 */
+				for (int round = 0; round < 1000; round++) {
+					int fds[2 * 200], n = 0;
+
+					while (n < 2 * 200 && pipe(fds + n) == 0) {
+						n += 2;
+						made++;
+					}
+					while (n > 0)
+						close(fds[--n]);
+				}
+				say("kdive-lab: slab-uaf-deferred: %d pipes on cpu %d and no crash\n", made, sched_getcpu());
+				return 1;
+			}
+		}
 		return 1;
 	}
 	fprintf(stderr, "usage: lab-user sleeper|busy|files|trigger SCENARIO\n");

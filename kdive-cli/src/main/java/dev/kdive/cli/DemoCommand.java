@@ -88,6 +88,13 @@ final class DemoCommand implements Callable<Integer> {
             w.getBuffer().setLength(0);
             shell.runLine("kmem -V");
             w.toString().lines().forEach(l -> System.out.println("  " + l));
+            System.out.println("== kdive analyze on the same dump: the verdict, the proof, what to do next");
+            java.io.StringWriter v = new java.io.StringWriter();
+            java.io.PrintWriter vw = new java.io.PrintWriter(v);
+            new dev.kdive.cli.shell.AnalyzeCommand.Report(dev.kdive.triage.Triage.ofDump(
+                    dir.resolve(Lab.Artifact.D31_ZLIB.file).toString(), p)).text(vw);
+            vw.flush();
+            v.toString().lines().forEach(l -> System.out.println("  " + l));
         } catch (java.io.IOException | dev.kdive.dump.DumpFormatException e) {
             System.out.println("  kdive: " + e.getMessage());
         }

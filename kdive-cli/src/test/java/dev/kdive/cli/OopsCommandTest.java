@@ -35,6 +35,7 @@ class OopsCommandTest {
             // __kmalloc_cache_noprof, kfree): RIP means the function the kernel's RIP: line names, or
             // the module's provoker where the title skips an allocator entry point, as syzbot's do
             Scenario.SLAB_UAF, new Expected(Kind.GENERAL_PROTECTION_FAULT, "general protection fault in ", RIP),
+            Scenario.SLAB_UAF_DEFERRED, new Expected(Kind.GENERAL_PROTECTION_FAULT, "general protection fault in ", RIP),
             Scenario.DOUBLE_FREE, new Expected(Kind.KERNEL_BUG, "kernel BUG in ", RIP),
             Scenario.LIST_CORRUPT, new Expected(Kind.LIST_CORRUPTION, "BUG: corrupted list in kdive_lab_list_corrupt", "kdive_lab_list_corrupt"),
             Scenario.SOFT_LOCKUP, new Expected(Kind.SOFT_LOCKUP, "BUG: soft lockup in kdive_lab_soft_lockup", "kdive_lab_soft_lockup"),

@@ -168,8 +168,8 @@ public final class Triage {
                         // The allocator followed a free pointer to a non-canonical address: the freelist was
                         // corrupted before this allocation. Only the dump can name the cache and the object.
                         crashClass = CrashClass.SLAB_FREELIST_CORRUPTION;
-                        innocent = report.rip().baseFunction() + (culprit != null && !culprit.equals(report.rip().baseFunction())
-                                ? " (called from " + culprit + ")" : "");
+                        String caller = DumpEvidence.allocationCaller(report);
+                        innocent = report.rip().baseFunction() + (caller != null ? " (called from " + caller + ")" : "");
                         culprit = "the slab cache this allocation used (the dump names it: kmem -V)";
                         why = "the SLUB allocator followed a free pointer to the non-canonical " + hex(report.address())
                                 + ": a freed object's free pointer was overwritten earlier (a use-after-free write or an overflow); "
@@ -644,8 +644,8 @@ public final class Triage {
             String crashed = b.report != null && b.report.rip() != null && b.report.rip().symbolic() ? b.report.rip().baseFunction() : null;
             boolean inSlub = crashed != null && SLUB_ALLOC.matcher(crashed).matches();
             if (inSlub) {
-                String caller = b.report.culprit();
-                b.innocent = crashed + (caller != null && !caller.equals(crashed) ? " (called from " + caller + ")" : "");
+                String caller = allocationCaller(b.report);
+                b.innocent = crashed + (caller != null ? " (called from " + caller + ")" : "");
             }
             b.why = d.cache() + "'s " + d.summary().replaceFirst("^" + Pattern.quote(d.cache()) + ": ", "")
                     + ": a freed object's free pointer was overwritten (a use-after-free write or an overflow from the object before it)"
@@ -663,6 +663,18 @@ public final class Triage {
                             + "and slab_nomerge keeps other users of the same size out of " + d.cache()));
             b.nextSteps.add(new NextStep("reproduce on a KASAN kernel (or enable KFENCE: kfence.sample_interval=100)",
                     "KASAN stops at the bad write with the allocation and free stacks of the object; KFENCE samples, so it needs many repeats"));
+        }
+
+        /** {@return the first function of the report's call trace outside the allocator: who asked for the memory} */
+        private static String allocationCaller(OopsReport r) {
+            var trace = r.callTrace();
+            if (trace.isEmpty()) {
+                return null;
+            }
+            List<dev.kdive.oops.Frame> frames = trace.get().reliable().isEmpty() ? trace.get().frames() : trace.get().reliable();
+            return frames.stream().filter(dev.kdive.oops.Frame::symbolic).map(dev.kdive.oops.Frame::baseFunction)
+                    .filter(f -> !SLUB_ALLOC.matcher(f).matches() && !f.startsWith("kzalloc") && !f.startsWith("kcalloc"))
+                    .findFirst().orElse(null);
         }
 
         /** BUG at mm/slub.c with a register holding a free object that heads its CPU's freelist: the second kfree() of it. */

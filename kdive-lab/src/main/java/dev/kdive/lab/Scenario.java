@@ -12,6 +12,8 @@ public enum Scenario {
     BUG("bug", "BUG() in the module, on a CPU with LA57: the kernel runs 5-level paging", "kernel BUG at", ""),
     SLAB_UAF("slab-uaf", "write-after-free over a kmalloc-192 free pointer, then GPF in the SLUB fast path",
             "general protection fault", ""),
+    SLAB_UAF_DEFERRED("slab-uaf-deferred", "write-after-free over a kmalloc-cg-192 free pointer; the module returns, and another "
+            + "process's pipe() takes the GPF in the SLUB fast path", "general protection fault", ""),
     DOUBLE_FREE("double-free", "kfree() twice: SLAB_FREELIST_HARDENED's BUG in set_freepointer", "kernel BUG at mm/slub.c", ""),
     SLAB_POISON("slab-poison", "slub_debug=FZPU on kmalloc-192: a write into a freed object's poison, then panic()",
             "Kernel panic - not syncing: kdive-lab: slab-poison", "slub_debug=FZPU,kmalloc-192"),
@@ -79,7 +81,7 @@ public enum Scenario {
         List<String> context = List.of("scenario", "release", "cpu", "pid", "comm", "provoker");
         List<String> cache = List.of("cache", "object_size", "free_pointer_offset", "object");
         return switch (this) {
-            case SLAB_UAF -> concat(context, cache, List.of("slot", "raw_pointer", "decoded_pointer", "fault_address"));
+            case SLAB_UAF, SLAB_UAF_DEFERRED -> concat(context, cache, List.of("slot", "raw_pointer", "decoded_pointer", "fault_address"));
             case DOUBLE_FREE -> concat(context, cache);
             case SLAB_POISON -> concat(context, cache, List.of("flags", "write_offset", "write_length", "write_byte"));
             case NULL_DEREF -> concat(context, List.of("fault_address"));

@@ -180,7 +180,7 @@ class KmemTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "SLAB_POISON"}, mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = Scenario.class, names = {"SLAB_UAF", "SLAB_UAF_DEFERRED", "SLAB_POISON"}, mode = EnumSource.Mode.EXCLUDE)
     void healthyDumpsHaveNoFindings(Scenario s) throws Exception {
         Path dir = Lab.standard().build(s, System.out::println);
         try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
