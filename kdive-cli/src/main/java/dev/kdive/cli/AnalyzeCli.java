@@ -40,6 +40,9 @@ final class AnalyzeCli implements Callable<Integer> {
     @Option(names = "--json", description = "print the Analysis value as one JSON document (docs/analyze.md)")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "also write the analysis as one self-contained HTML page (works offline)")
+    Path html;
+
     @Override
     public Integer call() throws IOException {
         Analysis a;
@@ -66,6 +69,14 @@ final class AnalyzeCli implements Callable<Integer> {
             } else {
                 System.err.println("kdive: " + input + ": at offset 0: neither a dump kdive knows (ELF vmcore, kdump-compressed, "
                         + "makedumpfile flattened) nor a text log");
+                return 1;
+            }
+        }
+        if (html != null) {
+            try {
+                Files.writeString(html, dev.kdive.cli.shell.AnalysisHtml.render(a), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                System.err.println("kdive: " + html + ": cannot write: " + e.getMessage());
                 return 1;
             }
         }

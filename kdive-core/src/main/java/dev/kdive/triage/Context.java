@@ -13,10 +13,12 @@ import java.util.List;
  * @param blockedTasks     tasks in D state (uninterruptible), with where they wait
  * @param platform         platform and firmware warnings in the log
  * @param lastLines        the kernel log's last lines before the crash report
+ * @param report           the crash report's own lines, as printed
  */
 public record Context(String release, String hardware, String taint, List<String> taintMeaning, List<String> modulesOnStack,
-                      List<BlockedTask> blockedTasks, List<PlatformHint> platform, List<String> lastLines) {
+                      List<BlockedTask> blockedTasks, List<PlatformHint> platform, List<String> lastLines, List<String> report) {
     public Context {
+        report = List.copyOf(report);
         platform = List.copyOf(platform);
         taintMeaning = List.copyOf(taintMeaning);
         modulesOnStack = List.copyOf(modulesOnStack);

@@ -60,6 +60,7 @@ public final class Triage {
     private static final Pattern LINK = Pattern.compile("\\w+->(next|prev) should be [\\w ]*\\(?([0-9a-f]{8,16})\\)?, but was \\(?[0-9a-f]{8,16}\\)?\\. "
             + "\\((?:next|prev)=([0-9a-f]{8,16})\\)");
     private static final int LAST_LINES = 8;
+    private static final int REPORT_LINES = 120;
 
     private Triage() {
     }
@@ -119,6 +120,7 @@ public final class Triage {
         final List<Finding> limits = new ArrayList<>();
         final List<Context.BlockedTask> blocked = new ArrayList<>();
         final Set<String> modulesOnStack = new LinkedHashSet<>();
+        final List<StackFrame> stack = new ArrayList<>();
         CrashReport crash;
         /** Whether the dump's memory agreed with or added to the log's report. */
         boolean confirmed;
@@ -468,10 +470,39 @@ public final class Triage {
             platformSteps(platform);
             Context context = new Context(report != null && report.release() != null ? report.release() : null,
                     report != null ? report.hardware() : null, taint != null && !taint.flags().isEmpty() ? taint.letters() : null,
-                    taintMeaning, List.copyOf(modulesOnStack), blocked, platform, last);
+                    taintMeaning, List.copyOf(modulesOnStack), blocked, platform, last, reportLines());
             Verdict verdict = new Verdict(crashClass, what, why, culprit, innocent, confidence,
                     origin == Origin.LOG ? Origin.LOG : report == null ? Origin.DUMP : confirmed ? Origin.BOTH : Origin.LOG);
-            return new Analysis(input, source, verdict, ranked, context, nextSteps, limits);
+            if (stack.isEmpty() && report != null && report.callTrace().isPresent()) {
+                for (var f : report.callTrace().get().frames()) {
+                    if (f.reliable() || f.exception()) {
+                        stack.add(new StackFrame(f.address() != 0 ? f.address() : null, f.function(), f.offset(), f.module(), null,
+                                f.exception()));
+                    }
+                }
+            }
+            return new Analysis(input, source, verdict, ranked, stack, context, nextSteps, limits);
+        }
+
+        /** {@return the report's lines as printed: from its header to its end-of-trace marker or panic line} */
+        private List<String> reportLines() {
+            List<String> out = new ArrayList<>();
+            if (report == null) {
+                return out;
+            }
+            List<String> lines = log.lines().toList();
+            for (int i = report.line() - 1; i >= 0 && i < lines.size() && out.size() < REPORT_LINES; i++) {
+                String l = lines.get(i);
+                out.add(l);
+                if (l.contains("Kernel panic - not syncing")) {
+                    break;
+                }
+                // the end of the trace, unless the report ended in a panic: the registers reprinted after it and the panic line belong to it
+                if (l.contains("---[ end ") && report.panic() == null) {
+                    break;
+                }
+            }
+            return out;
         }
     }
 
@@ -486,6 +517,9 @@ public final class Triage {
 
     /** What the dump's memory adds to the report. */
     private record DumpEvidence(Program p, Builder b) {
+        /** Frames with their source lines: found where the vmlinux has DWARF, left out (sourceProblem) where not. */
+        private static final Stacks.Detail LINES = new Stacks.Detail(true, false);
+
         void apply() {
             Slub slub = null;
             List<SlabDamage> damage = new ArrayList<>();
@@ -518,6 +552,9 @@ public final class Triage {
             if (b.crashClass == CrashClass.HUNG_TASK || b.crashClass == CrashClass.SYSRQ || b.crashClass == CrashClass.NONE) {
                 blockedTasks();
             }
+            if (b.stack.isEmpty() && bt != null) {
+                b.stack.addAll(frames(bt));
+            }
             if (bt != null) {
                 for (Backtrace.Frame f : bt.frames()) {
                     if (f.module() != null) {
@@ -528,10 +565,15 @@ public final class Triage {
             }
         }
 
+        private static List<StackFrame> frames(Backtrace bt) {
+            return bt.frames().stream().filter(f -> !f.userMode()).map(f -> new StackFrame(f.ip(), f.function(), f.offset(), f.module(),
+                    f.source() != null ? f.source().file() + ":" + f.source().line() : null, f.exceptionRegisters() != null)).toList();
+        }
+
         private Backtrace panicBacktrace() {
             try {
                 Optional<Task> t = Stacks.panicTask(p);
-                return t.isEmpty() ? null : Stacks.backtrace(p, t.get(), Stacks.Detail.FRAMES);
+                return t.isEmpty() ? null : Stacks.backtrace(p, t.get(), LINES);
             } catch (MemoryFault | UnknownSymbolException | IOException | DumpFormatException | TypeException e) {
                 b.limits.add(Finding.missing("the panic task's stack", e));
                 return null;
@@ -726,6 +768,11 @@ public final class Triage {
                 }
                 try {
                     Backtrace bt = Stacks.backtrace(p, t, Stacks.Detail.FRAMES);
+                    Matcher hung = b.report != null ? HUNG.matcher(b.report.header()) : null;
+                    if (hung != null && hung.find() && Integer.parseInt(hung.group(2)) == t.pid()) {
+                        b.stack.clear();
+                        b.stack.addAll(frames(Stacks.backtrace(p, t, LINES))); // the blocked task's, not khungtaskd's
+                    }
                     List<String> stack = bt.frames().stream().filter(f -> f.function() != null).map(f -> f.function() + "+0x"
                             + Long.toHexString(f.offset()) + (f.module() != null ? " [" + f.module() + "]" : "")).toList();
                     String waits = bt.frames().stream().map(Backtrace.Frame::function).filter(f -> f != null && !Title.sleepsIn(f))

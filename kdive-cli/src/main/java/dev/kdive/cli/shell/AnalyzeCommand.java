@@ -57,6 +57,15 @@ public final class AnalyzeCommand implements ShellCommand {
                     }
                 }
             }
+            if (!analysis.stack().isEmpty()) {
+                out.println();
+                out.println("STACK");
+                for (int i = 0; i < analysis.stack().size(); i++) {
+                    dev.kdive.triage.StackFrame f = analysis.stack().get(i);
+                    out.printf("  #%-2d %s%s%s%n", i, f.symbol(), f.source() != null ? "  " + f.source() : "",
+                            f.exception() ? "  (exception)" : "");
+                }
+            }
             Context c = analysis.context();
             out.println();
             out.println("CONTEXT");
