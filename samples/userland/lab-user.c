@@ -157,6 +157,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
+		if (!strcmp(argv[2], "slab-uaf-deferred"))
+			for (;;)
+				pause(); /* the trigger stays, as in every other scenario, with its marker for ps, vm and rd -u */
 		return 1;
 	}
 	fprintf(stderr, "usage: lab-user sleeper|busy|files|trigger SCENARIO\n");

@@ -266,7 +266,9 @@ final class AttSyntax {
                 case 0x26 -> string != null && type != Zydis.PREFIX_IGNORED ? null : "es";
                 case 0x64 -> hasMemory || string != null ? null : "fs";
                 case 0x65 -> hasMemory || string != null ? null : "gs";
-                default -> (b & 0xf0) == 0x40 && type == Zydis.PREFIX_IGNORED ? rexName(b) : null;
+                // objdump names a REX prefix any of whose bits went unused: wholly ignored (Zydis says so), or
+                // REX.W on an 8-bit operation ("rex.WB add %al,(%r8)"), where operand size cannot widen
+                default -> (b & 0xf0) == 0x40 && (type == Zydis.PREFIX_IGNORED || (b & 8) != 0 && d.operandWidth() == 8) ? rexName(b) : null;
             };
             if (w != null) {
                 words.add(w);

@@ -171,6 +171,14 @@ class DisassemblerTest {
     }
 
     @Test
+    void aRexWOnAByteOperationIsNamedAsObjdumpNamesIt() {
+        // objdump -D -b binary -m i386:x86-64 on 49 00 00 41 00 00 48 00 00 48 01 00 (trixie's dis input_leds_exit+10)
+        List<Instruction> decoded = dis.decode(HexFormat.of().parseHex("490000410000480000480100"), 0);
+        assertThat(decoded).extracting(Instruction::text).containsExactly("rex.WB add %al,(%r8)", "add    %al,(%r8)",
+                "rex.W add %al,(%rax)", "add    %rax,(%rax)");
+    }
+
+    @Test
     void bytesCutOffAtTheEndAreTruncatedLikeObjdump() {
         // srso_untrain_ret (ffffffff81e0187e) is two bytes of a movabs the next symbol interrupts:
         // objdump prints "rex.W" and ".byte 0xb8".

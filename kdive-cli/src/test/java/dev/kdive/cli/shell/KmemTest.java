@@ -299,7 +299,7 @@ class KmemTest {
         }
     }
 
-    private static long fileOffset(ElfCore core, long physical) throws IOException {
+    static long fileOffset(ElfCore core, long physical) throws IOException {
         for (ElfCore.ProgramHeader h : core.programHeaders()) {
             if (h.type() == 1 && physical >= h.paddr() && physical - h.paddr() < h.fileSize()) {
                 return h.offset() + physical - h.paddr();
