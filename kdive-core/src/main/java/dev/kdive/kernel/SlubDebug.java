@@ -256,12 +256,33 @@ public final class SlubDebug {
     }
 
     private String describe(Track t, boolean alloc) {
-        StringBuilder s = new StringBuilder((alloc ? "allocated" : "freed") + " by " + name(t.addr()) + " on CPU " + t.cpu() + ", pid " + t.pid()
-                + ", jiffies " + t.when());
-        for (long a : t.stack()) {
-            s.append("\n      ").append(name(a));
+        return named(t, alloc).text();
+    }
+
+    /**
+     * An object's alloc or free track with its addresses named: who, on which CPU, in which task,
+     * when, and the stack from the stack depot, as slub_debug's own report prints it (mm/slub.c print_track()).
+     *
+     * @param caller the track's address as "func+0xoff/0xsize"
+     * @param stack  the saved stack, each frame named the same way
+     */
+    public record ObjectTrack(boolean alloc, @dev.kdive.value.Hex long address, String caller, int cpu, int pid, long jiffies,
+                              List<String> stack) {
+        public ObjectTrack {
+            stack = List.copyOf(stack);
         }
-        return s.toString();
+
+        /** {@return "allocated by F on CPU c, pid p, jiffies j" and the stack, one frame a line} */
+        public String text() {
+            StringBuilder s = new StringBuilder((alloc ? "allocated" : "freed") + " by " + caller + " on CPU " + cpu + ", pid " + pid
+                    + ", jiffies " + jiffies);
+            stack.forEach(f -> s.append("\n      ").append(f));
+            return s.toString();
+        }
+    }
+
+    private ObjectTrack named(Track t, boolean alloc) {
+        return new ObjectTrack(alloc, t.addr(), name(t.addr()), t.cpu(), t.pid(), t.when(), t.stack().stream().map(this::name).toList());
     }
 
     /** A code address as "func+0xoff/0xsize" the way the kernel prints stacks. */
@@ -270,12 +291,12 @@ public final class SlubDebug {
                 + (sym.size() > 0 ? "/0x" + Long.toHexString(sym.size()) : "")).orElse(Slub.hex(a));
     }
 
-    /** {@return the track lines of an object, for kmem ADDR} */
-    public List<String> tracks(SlabCache c, long object) {
-        List<String> lines = new ArrayList<>();
+    /** {@return an object's alloc and free tracks, named, for kmem ADDR} */
+    public List<ObjectTrack> tracks(SlabCache c, long object) {
+        List<ObjectTrack> out = new ArrayList<>();
         for (boolean alloc : new boolean[] {true, false}) {
-            track(c, object, alloc).ifPresent(t -> lines.add(describe(t, alloc)));
+            track(c, object, alloc).ifPresent(t -> out.add(named(t, alloc)));
         }
-        return lines;
+        return out;
     }
 }

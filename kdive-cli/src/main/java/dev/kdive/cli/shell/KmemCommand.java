@@ -285,7 +285,7 @@ final class KmemCommand implements ShellCommand {
     record LocationData(@dev.kdive.value.Hex long address, @dev.kdive.value.Hex Long page,
                         @com.fasterxml.jackson.annotation.JsonUnwrapped CacheData cache, @dev.kdive.value.Hex Long slab,
                         @dev.kdive.value.Hex Long memory, @dev.kdive.value.Hex Long object, Long offset, String state, String freeIn,
-                        List<String> tracks, List<Integer> headsCpuFreelist) {}
+                        List<dev.kdive.kernel.SlubDebug.ObjectTrack> tracks, List<Integer> headsCpuFreelist) {}
 
     /** {@code kmem -s}: crash's counts. */
     record Counts(List<Slub.CacheState> states, List<Finding> problems) implements Output {
@@ -425,7 +425,7 @@ final class KmemCommand implements ShellCommand {
     }
 
     /** {@code kmem ADDR}: the cache, slab and object an address lies in, and whether that object is free. */
-    record Where(long address, Optional<Slub.Location> location, int node, List<String> tracks, Optional<PageMap.Page> page, String pageRow,
+    record Where(long address, Optional<Slub.Location> location, int node, List<dev.kdive.kernel.SlubDebug.ObjectTrack> tracks, Optional<PageMap.Page> page, String pageRow,
                  boolean pageStruct) implements Output {
         @Override
         public void text(PrintWriter out) {
@@ -463,8 +463,8 @@ final class KmemCommand implements ShellCommand {
             if (l.offset() != 0) {
                 out.printf("  %x is %d bytes into that %d-byte object%n", address, l.offset(), l.cache().objectSize());
             }
-            for (String t : tracks) { // SLAB_STORE_USER: who allocated and freed it
-                out.println("  " + t.replace("\n      ", "\n    "));
+            for (var t : tracks) { // SLAB_STORE_USER: who allocated and freed it
+                out.println("  " + t.text().replace("\n      ", "\n    "));
             }
             for (Slub.CpuSlab cpu : l.state().cpusWhoseFreelistStartsAt(l.object())) {
                 out.printf("  it heads CPU %d's per-cpu freelist (kmem_cache_cpu %x): a kfree() of it now meets object == fp,%n"
