@@ -26,6 +26,11 @@ public final class PrintkLog {
         public Entry(long sequence, long timestampNanos, String text) {
             this(sequence, timestampNanos, text, -1);
         }
+
+        /** {@return the "[    5.280949] " the console and dmesg print before the record (kernel/printk/printk.c print_time())} */
+        public String timestamp() {
+            return String.format("[%5d.%06d] ", timestampNanos / 1_000_000_000L, timestampNanos % 1_000_000_000L / 1000);
+        }
     }
 
     /** The records that could be read, and what stopped the rest. */

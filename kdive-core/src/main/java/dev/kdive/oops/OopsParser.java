@@ -37,7 +37,20 @@ public final class OopsParser {
      * what users never should
      */
     static List<OopsReport> parse(String log, java.util.function.Consumer<RuntimeException> dropped) {
-        Scan scan = new Scan();
+        return scan(log, new Scan(false), dropped);
+    }
+
+    /**
+     * {@return the registers and trace of a pasted fragment that has no report header (a bug report
+     * often quotes only the "RIP:", "RSP: ... EFLAGS:" and "CS:" lines), read from its first
+     * RIP/pc line; empty when there is no such line}. For text in which {@link #parse(String)}
+     * found no report.
+     */
+    public static java.util.Optional<OopsReport> parseFragment(String log) {
+        return scan(log, new Scan(true), e -> { }).stream().findFirst();
+    }
+
+    private static List<OopsReport> scan(String log, Scan scan, java.util.function.Consumer<RuntimeException> dropped) {
         int n = log.length();
         int pos = 0;
         int lineNo = 0;
@@ -62,30 +75,6 @@ public final class OopsParser {
         return scan.finish();
     }
 
-    /**
-     * {@return the registers and trace of a pasted fragment that has no report header (a bug report
-     * often quotes only the "RIP:", "RSP: ... EFLAGS:" and "CS:" lines), read from its first
-     * RIP/pc line; empty when the text has a report (use {@link #parse(String)}) or no such line}
-     */
-    public static java.util.Optional<OopsReport> parseFragment(String log) {
-        if (!parse(log).isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        Scan scan = new Scan();
-        scan.fragment = true;
-        int lineNo = 0;
-        for (String line : log.split("\n", -1)) {
-            lineNo++;
-            try {
-                scan.line(line, 0, line.length(), lineNo);
-            } catch (RuntimeException e) { // as in parse: a malformed line costs only itself
-                scan.abandonLine();
-            }
-        }
-        List<OopsReport> r = scan.finish();
-        return r.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(r.getFirst());
-    }
-
     /** The scan over one log: the report being read, the ones done. */
     private static final class Scan {
         private final List<OopsReport> done = new ArrayList<>();
@@ -94,7 +83,11 @@ public final class OopsParser {
         /** Whether the line being read carried a printk timestamp ("[    3.073018]"). */
         private boolean stamped;
         /** Whether a RIP/pc line without a header starts a fragment (parseFragment). */
-        private boolean fragment;
+        private final boolean fragment;
+
+        Scan(boolean fragment) {
+            this.fragment = fragment;
+        }
 
         void line(String s, int start, int end, int lineNo) {
             int p = stripPrefixes(s, start, end);

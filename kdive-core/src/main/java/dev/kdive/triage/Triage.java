@@ -80,8 +80,7 @@ public final class Triage {
         StringBuilder text = new StringBuilder();
         for (PrintkLog.Entry e : printk.entries()) {
             for (String line : e.text().split("\n", -1)) {
-                text.append(String.format("[%5d.%06d] ", e.timestampNanos() / 1_000_000_000L, e.timestampNanos() % 1_000_000_000L / 1000))
-                        .append(line).append('\n');
+                text.append(e.timestamp()).append(line).append('\n');
             }
         }
         String log = text.toString();
@@ -170,7 +169,7 @@ public final class Triage {
                         // The allocator followed a free pointer to a non-canonical address: the freelist was
                         // corrupted before this allocation. Only the dump can name the cache and the object.
                         crashClass = CrashClass.SLAB_FREELIST_CORRUPTION;
-                        String caller = DumpEvidence.allocationCaller(report);
+                        String caller = allocationCaller(report);
                         innocent = report.rip().baseFunction() + (caller != null ? " (called from " + caller + ")" : "");
                         culprit = "the slab cache this allocation used (the dump names it: kmem -V)";
                         why = "the SLUB allocator followed a free pointer to the non-canonical " + hex(report.address())
@@ -506,6 +505,18 @@ public final class Triage {
         }
     }
 
+    /** {@return the first function of the report's call trace outside the allocator: who asked for the memory} */
+    static String allocationCaller(OopsReport r) {
+        var trace = r.callTrace();
+        if (trace.isEmpty()) {
+            return null;
+        }
+        List<dev.kdive.oops.Frame> frames = trace.get().reliable().isEmpty() ? trace.get().frames() : trace.get().reliable();
+        return frames.stream().filter(dev.kdive.oops.Frame::symbolic).map(dev.kdive.oops.Frame::baseFunction)
+                .filter(f -> !SLUB_ALLOC.matcher(f).matches() && !f.startsWith("kzalloc") && !f.startsWith("kcalloc"))
+                .findFirst().orElse(null);
+    }
+
     static String stripSize(String symbol) {
         int slash = symbol.indexOf('/');
         return (slash > 0 ? symbol.substring(0, slash) : symbol).replaceFirst(" \\[.*", "");
@@ -707,18 +718,6 @@ public final class Triage {
                     "KASAN stops at the bad write with the allocation and free stacks of the object; KFENCE samples, so it needs many repeats"));
         }
 
-        /** {@return the first function of the report's call trace outside the allocator: who asked for the memory} */
-        private static String allocationCaller(OopsReport r) {
-            var trace = r.callTrace();
-            if (trace.isEmpty()) {
-                return null;
-            }
-            List<dev.kdive.oops.Frame> frames = trace.get().reliable().isEmpty() ? trace.get().frames() : trace.get().reliable();
-            return frames.stream().filter(dev.kdive.oops.Frame::symbolic).map(dev.kdive.oops.Frame::baseFunction)
-                    .filter(f -> !SLUB_ALLOC.matcher(f).matches() && !f.startsWith("kzalloc") && !f.startsWith("kcalloc"))
-                    .findFirst().orElse(null);
-        }
-
         /** BUG at mm/slub.c with a register holding a free object that heads its CPU's freelist: the second kfree() of it. */
         private void doubleFree(Slub slub, Map<String, Long> registers) {
             for (var r : registers.entrySet()) {
@@ -762,28 +761,28 @@ public final class Triage {
         private void blockedTasks() {
             Tasks.Walk walk = Tasks.walk(p);
             b.limits.addAll(walk.findings());
+            Matcher hung = b.report != null ? HUNG.matcher(b.report.header()) : null;
+            int hungPid = hung != null && hung.find() ? Integer.parseInt(hung.group(2)) : -1;
             for (Task t : walk.tasks()) {
                 if (!t.stateName().equals("UN")) {
                     continue;
                 }
                 try {
-                    Backtrace bt = Stacks.backtrace(p, t, Stacks.Detail.FRAMES);
-                    Matcher hung = b.report != null ? HUNG.matcher(b.report.header()) : null;
-                    if (hung != null && hung.find() && Integer.parseInt(hung.group(2)) == t.pid()) {
-                        b.stack.clear();
-                        b.stack.addAll(frames(Stacks.backtrace(p, t, LINES))); // the blocked task's, not khungtaskd's
-                    }
-                    List<String> stack = bt.frames().stream().filter(f -> f.function() != null).map(f -> f.function() + "+0x"
-                            + Long.toHexString(f.offset()) + (f.module() != null ? " [" + f.module() + "]" : "")).toList();
-                    String waits = bt.frames().stream().map(Backtrace.Frame::function).filter(f -> f != null && !Title.sleepsIn(f))
+                    // source lines only for the task the report names: its stack is the analysis's (not khungtaskd's)
+                    List<StackFrame> frames = frames(Stacks.backtrace(p, t, t.pid() == hungPid ? LINES : Stacks.Detail.FRAMES));
+                    List<String> stack = frames.stream().filter(f -> f.function() != null).map(StackFrame::symbol).toList();
+                    String waits = frames.stream().map(StackFrame::function).filter(f -> f != null && !Title.sleepsIn(f))
                             .findFirst().orElse(null);
                     b.blocked.add(new Context.BlockedTask(t.pid(), t.comm(), waits, stack));
-                    Matcher m = b.report != null ? HUNG.matcher(b.report.header()) : null;
-                    if (m != null && m.find() && Integer.parseInt(m.group(2)) == t.pid() && waits != null) {
+                    if (t.pid() == hungPid) {
+                        b.stack.clear();
+                        b.stack.addAll(frames);
+                    }
+                    if (t.pid() == hungPid && waits != null) {
                         b.culprit = dev.kdive.oops.Frame.baseName(waits);
                         b.confidence = Confidence.HIGH;
                         b.confirmed = true;
-                        b.why = "pid " + t.pid() + " (" + t.comm() + ") slept in D state past hung_task_timeout_secs (" + m.group(3)
+                        b.why = "pid " + t.pid() + " (" + t.comm() + ") slept in D state past hung_task_timeout_secs (" + hung.group(3)
                                 + " s), waiting in " + b.culprit + ": its stack in the dump is " + String.join(" < ", stack.subList(0,
                                 Math.min(4, stack.size())));
                     }

@@ -29,7 +29,7 @@ final class LogCommand implements ShellCommand {
                 String prefix = boot.isPresent()
                         ? "[" + CTIME.format(boot.get().plusSeconds(e.timestampNanos() / 1_000_000_000L).atZone(java.time.ZoneId.systemDefault()))
                                 .replaceFirst("(\\w{3} \\w{3}) (\\d) ", "$1  $2 ") + "] "
-                        : String.format("[%5d.%06d] ", e.timestampNanos() / 1_000_000_000L, e.timestampNanos() % 1_000_000_000L / 1000);
+                        : e.timestamp();
                 // A record of several lines: crash indents the later ones under the text.
                 String level = levels && e.level() >= 0 ? "<" + e.level() + ">" : "";
                 out.println(prefix + level + e.text().replace("\n", "\n" + " ".repeat(prefix.length() + level.length())));
