@@ -1,6 +1,7 @@
 package dev.kdive.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.kdive.cli.shell.Json;
 import dev.kdive.dwarf.SourceLines;
 import dev.kdive.oops.CallTrace;
 import dev.kdive.oops.CodeDisassembly;
@@ -19,7 +20,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,8 +48,6 @@ final class OopsCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print one JSON document: {\"file\": LOG, \"reports\": [...]}")
     boolean json;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public Integer call() throws IOException {
@@ -89,14 +87,11 @@ final class OopsCommand implements Callable<Integer> {
             Optional<Disassembler> disassembler = Optional.ofNullable(zydis).map(Disassembler::x86_64);
             PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
             if (json) {
-                List<Object> all = new ArrayList<>();
+                List<Decoded> all = new ArrayList<>();
                 for (OopsReport r : reports) {
-                    all.add(json(r, sources.get(r), disassembler));
+                    all.add(decoded(r, sources.get(r), disassembler));
                 }
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("file", log);
-                doc.put("reports", all);
-                out.println(JSON.writeValueAsString(doc));
+                out.println(Json.mapper().writeValueAsString(new Document(log, all)));
             } else if (reports.isEmpty()) {
                 out.println("no report found in " + log);
             } else {
@@ -290,152 +285,19 @@ final class OopsCommand implements Callable<Integer> {
         out.printf("%-12s  %s%n", key, value);
     }
 
-    static Map<String, Object> json(OopsReport r, List<Symbolizer.SourceFrame> sources, Optional<Disassembler> dis) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", r.kind().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("title", r.title());
-        m.put("culprit", r.culprit());
-        m.put("signature", r.signature());
-        m.put("line", r.line());
-        m.put("header", r.header());
-        put(m, "message", r.message());
-        put(m, "location", r.location());
-        put(m, "detail", r.access());
-        put(m, "cpu", r.cpu());
-        put(m, "pid", r.pid());
-        put(m, "comm", r.comm());
-        if (r.taint() != null) {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("text", r.taint().text());
-            List<Object> flags = new ArrayList<>();
-            for (Taint.Flag f : r.taint().flags()) {
-                flags.add(Map.of("letter", String.valueOf(f.letter), "bit", f.bit, "name", f.name(), "meaning", f.meaning));
-            }
-            t.put("flags", flags);
-            m.put("taint", t);
-        }
-        put(m, "release", r.release());
-        put(m, "version", r.version());
-        put(m, "hardware", r.hardware());
-        put(m, "workqueue", r.workqueue());
-        if (r.rip() != null) {
-            m.put("rip", frame(r.rip(), sources));
-        }
-        if (!r.registers().values().isEmpty()) {
-            Map<String, Object> regs = new LinkedHashMap<>();
-            r.registers().values().forEach((k, v) -> regs.put(k, hex(v)));
-            m.put("registers", regs);
-            r.registers().eflags().ifPresent(e -> {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("value", hex(e.value()));
-                f.put("flags", e.set().stream().map(Enum::name).toList());
-                f.put("iopl", e.iopl());
-                m.put("eflags", f);
-            });
-            r.registers().cs().ifPresent(s -> m.put("cs", Map.of("selector", hex(s.value()), "ring", s.rpl(), "index", s.index(), "ldt", s.ldt())));
-            r.registers().ss().ifPresent(s -> m.put("ss", Map.of("selector", hex(s.value()), "ring", s.rpl(), "index", s.index(), "ldt", s.ldt())));
-            List<Object> nc = new ArrayList<>();
-            for (Registers.NonCanonical n : r.registers().nonCanonical()) {
-                nc.add(Map.of("register", n.register(), "value", hex(n.value()), "canonical_with_la57", n.canonicalWithLa57()));
-            }
-            m.put("non_canonical", nc);
-        }
-        if (r.address() != null) {
-            m.put("address", hex(r.address()));
-        }
-        if (r.errorCode() != null) {
-            m.put("error_code", hex(r.errorCode()));
-        }
-        put(m, "die", r.die());
-        put(m, "die_flags", r.dieFlags());
-        if (r.pageFault() != null) {
-            var pf = r.pageFault();
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("code", hex(pf.code()));
-            p.put("present", pf.present());
-            p.put("write", pf.write());
-            p.put("user", pf.user());
-            p.put("reserved_bit", pf.reservedBit());
-            p.put("instruction_fetch", pf.instructionFetch());
-            p.put("protection_key", pf.protectionKey());
-            p.put("shadow_stack", pf.shadowStack());
-            p.put("sgx", pf.sgx());
-            p.put("description", pf.describe());
-            m.put("page_fault", p);
-        }
-        if (r.code() != null) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("bytes", r.code().hex());
-            c.put("faulting_offset", r.code().faulting());
-            put(c, "unavailable", r.code().unavailable());
-            dis.flatMap(d -> CodeDisassembly.of(r.code(), r.registers(), d)).ifPresent(d -> {
-                c.put("instructions", d.allCode().stream().map(i -> Map.of("offset", i.address(), "length", i.length(), "text", i.text())).toList());
-                if (d.faulting() != null) {
-                    c.put("faulting", Map.of("offset", d.faulting().address(), "text", d.faulting().text()));
-                }
-                c.put("operands", d.operands().stream().map(o -> {
-                    Map<String, Object> om = new LinkedHashMap<>();
-                    om.put("register", o.register());
-                    om.put("value", o.value() == null ? null : hex(o.value()));
-                    om.put("non_canonical", o.nonCanonical());
-                    return om;
-                }).toList());
-            });
-            m.put("code", c);
-        }
-        List<Object> traces = new ArrayList<>();
-        for (CallTrace t : r.traces()) {
-            Map<String, Object> tm = new LinkedHashMap<>();
-            tm.put("label", t.label());
-            tm.put("frames", t.frames().stream().map(f -> frame(f, sources)).toList());
-            traces.add(tm);
-        }
-        m.put("traces", traces);
-        m.put("modules", r.modules());
-        put(m, "panic", r.panic());
-        return m;
+    /** The document {@code kdive oops --json} prints: the log and every report in it, decoded. */
+    record Document(String file, List<Decoded> reports) {}
+
+    /**
+     * One report as {@code kdive oops} decodes it: the report's own record (registers with EFLAGS,
+     * selectors and non-canonical values decoded, the #PF error code, the Code: bytes, the traces),
+     * the Code: bytes disassembled when libZydis is there, and with {@code --vmlinux} every frame's
+     * source lines.
+     */
+    record Decoded(@JsonUnwrapped OopsReport report, CodeDisassembly disassembly, List<Symbolizer.SourceFrame> sources) {}
+
+    static Decoded decoded(OopsReport r, List<Symbolizer.SourceFrame> sources, Optional<Disassembler> dis) {
+        return new Decoded(r, dis.flatMap(d -> CodeDisassembly.of(r.code(), r.registers(), d)).orElse(null), sources);
     }
 
-    private static Map<String, Object> frame(Frame f, List<Symbolizer.SourceFrame> sources) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        put(m, "function", f.function());
-        if (f.symbolic()) {
-            m.put("offset", hex(f.offset()));
-            m.put("size", hex(f.size()));
-        }
-        put(m, "module", f.module());
-        if (f.address() != 0) {
-            m.put("address", hex(f.address()));
-        }
-        m.put("reliable", f.reliable());
-        put(m, "context", f.context());
-        if (f.exception()) {
-            m.put("exception", true);
-        }
-        if (sources != null) {
-            for (Symbolizer.SourceFrame s : sources) {
-                if (s.frame() == f) {
-                    m.put("source", s.lines().stream().map(l -> {
-                        Map<String, Object> lm = new LinkedHashMap<>();
-                        lm.put("function", l.function());
-                        lm.put("file", l.file());
-                        lm.put("line", l.line());
-                        return lm;
-                    }).toList());
-                    put(m, "warning", s.warning());
-                }
-            }
-        }
-        return m;
-    }
-
-    private static void put(Map<String, Object> m, String k, Object v) {
-        if (v != null) {
-            m.put(k, v);
-        }
-    }
-
-    private static String hex(long v) {
-        return "0x" + Long.toHexString(v);
-    }
 }

@@ -147,6 +147,24 @@ class OopsCommandTest {
         assertThat(src).containsPattern("RIP +" + rip + "  \\(freelist_ptr\\w*\\) \\S*mm/slub\\.c:\\d+");
         assertThat(src).containsPattern("kdive_lab_slab_uaf\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[kdive_lab\\]  \\(kmalloc\\w*\\) \\S*slab\\.h:\\d+\\n +inlined into kdive_lab_slab_uaf at \\S*kdive_lab\\.c:\\d+");
         assertThat(src).doesNotContain("not the build that crashed");
+
+        // the same facts as JSON, from the records: the operand that faulted, the RIP's inline chain
+        JsonNode json = new ObjectMapper().readTree(CliRun.ok("oops", "--json", log, "--vmlinux", vmlinux.toString(), "--modules", modules.toString()));
+        JsonNode report = json.path("reports").get(0);
+        assertThat(report.path("address").asText()).isEqualTo("0x" + fault);
+        assertThat(report.path("registers").path("values").path(reg).asText()).isEqualTo("0x" + fault);
+        assertThat(report.path("registers").path("nonCanonical").findValuesAsText("register")).contains(reg);
+        assertThat(report.path("disassembly").path("faulting").path("text").asText()).startsWith("mov    (%" + reg.toLowerCase() + "),");
+        assertThat(report.path("disassembly").path("operands").get(0).path("nonCanonical").asBoolean()).isTrue();
+        JsonNode ripSource = null;
+        for (JsonNode f : report.path("sources")) {
+            if (f.path("frame").equals(report.path("rip"))) {
+                ripSource = f;
+            }
+        }
+        assertThat(ripSource).as("the RIP's source lines").isNotNull();
+        assertThat(ripSource.path("lines").get(0).path("file").asText()).endsWith("mm/slub.c");
+        assertThat(ripSource.path("lines").get(0).path("line").asInt()).isPositive();
     }
 
     @Test
@@ -173,9 +191,19 @@ class OopsCommandTest {
         JsonNode doc = new ObjectMapper().readTree(CliRun.ok("oops", "--json", oops.toString()));
         JsonNode r = doc.path("reports").get(0);
         assertThat(r.path("title").asText()).isEqualTo("BUG: unable to handle kernel NULL pointer dereference in foo_write");
-        assertThat(r.path("eflags").path("flags").toString()).isEqualTo("[\"SF\",\"IF\",\"RF\"]");
-        assertThat(r.path("cs").path("ring").asInt()).isZero();
-        assertThat(r.path("page_fault").path("write").asBoolean()).isTrue();
+        assertThat(r.path("kind").asText()).isEqualTo("PAGE_FAULT");
+        assertThat(r.path("registers").path("eflags").path("set").toString()).isEqualTo("[\"SF\",\"IF\",\"RF\"]");
+        assertThat(r.path("registers").path("eflags").path("value").asText()).isEqualTo("0x10282");
+        assertThat(r.path("registers").path("cs").path("rpl").asInt()).isZero();
+        assertThat(r.path("registers").path("ss").path("value").asText()).isEqualTo("0x18");
+        assertThat(r.path("pageFault").path("write").asBoolean()).isTrue();
+        assertThat(r.path("pageFault").path("present").asBoolean()).isFalse();
+        assertThat(r.path("pageFault").path("description").asText()).isEqualTo("supervisor write access in kernel mode, not-present page");
+        assertThat(r.path("address").asText()).isEqualTo("0x10");
+        assertThat(r.path("errorCode").asText()).isEqualTo("0x2");
+        assertThat(r.path("taint").path("text").asText()).isEqualTo("Not tainted");
+        assertThat(r.path("rip").path("function").asText()).isEqualTo("foo_write");
+        assertThat(r.path("rip").path("offset").asText()).isEqualTo("0x1");
         assertThat(r.path("rip").path("module").asText()).isEqualTo("foo");
         assertThat(r.path("traces").get(0).path("frames").get(0).path("function").asText()).isEqualTo("bar");
         java.io.InputStream in = System.in;

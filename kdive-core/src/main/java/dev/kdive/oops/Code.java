@@ -1,5 +1,6 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,7 @@ import java.util.List;
  * @param unitBytes   width of each printed group: 1 for x86 bytes, 2 or 4 for ARM (halfwords, words)
  * @param unavailable the kernel's reason when no bytes were printed ("Unable to access opcode bytes at 0x...")
  */
-public record Code(byte[] bytes, int faulting, int unitBytes, String unavailable) {
+public record Code(@Hex byte[] bytes, int faulting, int unitBytes, String unavailable) {
     public Code {
         bytes = bytes.clone();
     }

@@ -1,5 +1,6 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
 public record CodeDisassembly(List<Disassembler.Instruction> allCode, List<Disassembler.Instruction> fromFault,
                               Disassembler.Instruction faulting, List<Operand> operands) {
     /** A register operand of the faulting instruction and the value the oops printed for it. */
-    public record Operand(String register, String spelled, Long value, boolean nonCanonical) {}
+    public record Operand(String register, String spelled, @Hex Long value, boolean nonCanonical) {}
 
     private static final Pattern REGISTER = Pattern.compile("%([a-z][a-z0-9]*)");
 

@@ -1,5 +1,6 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,8 +8,12 @@ import java.util.List;
  * The EFLAGS register bit by bit, as defined in the Intel SDM vol. 1, section 3.4.3 "EFLAGS
  * Register" (figure 3-8): status flags CF PF AF ZF SF OF, control flag DF, system flags TF IF
  * IOPL NT RF VM AC VIF VIP ID. Bit 1 is reserved and always reads 1; bits 3, 5, 15, 22-31 are reserved 0.
+ *
+ * @param value the register as printed
+ * @param set   the set single-bit flags, low bit first
+ * @param iopl  the I/O privilege level, bits 12-13
  */
-public record Eflags(long value) {
+public record Eflags(@Hex long value, List<Bit> set, int iopl) {
     /** One single-bit flag: its bit, abbreviation and the SDM's name. */
     public enum Bit {
         CF(0, "carry"), PF(2, "parity"), AF(4, "auxiliary carry"), ZF(6, "zero"), SF(7, "sign"),
@@ -25,8 +30,16 @@ public record Eflags(long value) {
         }
     }
 
-    /** {@return the set single-bit flags, low bit first} */
-    public List<Bit> set() {
+    public Eflags {
+        set = List.copyOf(set);
+    }
+
+    /** The register decoded from its value. */
+    public Eflags(long value) {
+        this(value, bits(value), (int) (value >>> 12 & 3));
+    }
+
+    private static List<Bit> bits(long value) {
         List<Bit> out = new ArrayList<>();
         for (Bit b : Bit.values()) {
             if ((value >>> b.bit & 1) != 0) {
@@ -39,11 +52,6 @@ public record Eflags(long value) {
     /** {@return whether the flag is set} */
     public boolean has(Bit b) {
         return (value >>> b.bit & 1) != 0;
-    }
-
-    /** {@return the I/O privilege level, bits 12-13} */
-    public int iopl() {
-        return (int) (value >>> 12 & 3);
     }
 
     /** {@return whether bit 1, which always reads 1 on real hardware, is set: a clear one means the value is not a real EFLAGS} */

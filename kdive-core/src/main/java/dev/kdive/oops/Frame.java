@@ -1,5 +1,6 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  * @param context   the stack the frame is on: "TASK", "IRQ", "NMI", "SOFTIRQ"... null when not marked
  * @param exception true for a RIP printed inside the trace (the interrupted code of an exception or IRQ frame)
  */
-public record Frame(String function, long offset, long size, String module, long address, boolean reliable,
+public record Frame(String function, @Hex long offset, @Hex long size, String module, @Hex long address, boolean reliable,
                     String context, boolean exception) {
 
     private static final Pattern SYMBOLIC = Pattern.compile(

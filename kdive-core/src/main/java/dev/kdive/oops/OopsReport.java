@@ -1,5 +1,6 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,8 +35,8 @@ import java.util.Optional;
 public record OopsReport(Kind kind, String title, String culprit, String signature, String header, int line,
                          String message, String location, String access,
                          Integer cpu, Integer pid, String comm, Taint taint, String release, String version,
-                         String hardware, String workqueue, Frame rip, Registers registers, Long address,
-                         Long errorCode, Integer die, String dieFlags, PageFaultError pageFault, Code code,
+                         String hardware, String workqueue, Frame rip, Registers registers, @Hex Long address,
+                         @Hex Long errorCode, Integer die, String dieFlags, PageFaultError pageFault, Code code,
                          List<CallTrace> traces, List<String> modules, String panic) {
     public OopsReport {
         traces = List.copyOf(traces);

@@ -1,5 +1,7 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,14 +14,32 @@ import java.util.Set;
  * The register dump of a report, names as the kernel prints them (arch/x86/kernel/process_64.c
  * __show_regs: RAX, R08, CR2, ...; arm64's x0-x30, sp, pstate), in print order. The selectors that
  * x86 prints fused to other fields are split out: SS from "RSP: 0018:...", CS from "RIP: 0010:...".
+ * What the values mean is decoded with them: EFLAGS bit by bit, the selectors, and the registers
+ * that hold a non-canonical value.
+ *
+ * @param values       every register printed, by name, in print order
+ * @param eflags       EFLAGS decoded, when printed
+ * @param cs           the code segment selector: its RPL is the privilege level the CPU was running at
+ * @param ss           the stack segment selector
+ * @param nonCanonical every general register whose value is non-canonical: bits 63..47 not all equal
+ *                     (Intel SDM vol. 1 section 3.3.7.1 "Canonical Addressing")
  */
-public record Registers(Map<String, Long> values) {
+public record Registers(@Hex Map<String, Long> values, Optional<Eflags> eflags, Optional<Selector> cs, Optional<Selector> ss,
+                        List<NonCanonical> nonCanonical) {
     /** Registers that hold addresses or data, where a non-canonical value means something. */
     private static final Set<String> GENERAL = Set.of("RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP", "R08", "R09",
             "R10", "R11", "R12", "R13", "R14", "R15", "RIP", "CR2", "FS", "GS", "knlGS");
 
     public Registers {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        nonCanonical = List.copyOf(nonCanonical);
+    }
+
+    /** The register dump decoded from its values. */
+    public Registers(Map<String, Long> values) {
+        this(values, Optional.ofNullable(values.get("EFLAGS")).map(Eflags::new),
+                Optional.ofNullable(values.get("CS")).map(v -> new Selector((int) (long) v)),
+                Optional.ofNullable(values.get("SS")).map(v -> new Selector((int) (long) v)), nonCanonical(values));
     }
 
     /**
@@ -39,28 +59,13 @@ public record Registers(Map<String, Long> values) {
         return Optional.ofNullable(values.get(name));
     }
 
-    public Optional<Eflags> eflags() {
-        return get("EFLAGS").map(Eflags::new);
-    }
-
-    /** {@return the code segment selector: its RPL is the privilege level the CPU was running at} */
-    public Optional<Selector> cs() {
-        return get("CS").map(v -> new Selector((int) (long) v));
-    }
-
-    public Optional<Selector> ss() {
-        return get("SS").map(v -> new Selector((int) (long) v));
-    }
-
-    /** A register holding a value that is no address in a 48-bit (4-level paging) address space. */
-    public record NonCanonical(String register, long value, boolean canonicalWithLa57) {}
-
     /**
-     * {@return every general register whose value is non-canonical: bits 63..47 not all equal (Intel
-     * SDM vol. 1 section 3.3.7.1 "Canonical Addressing"); {@code canonicalWithLa57} tells whether it
-     * would be canonical with 5-level paging (bits 63..56)}
+     * A register holding a value that is no address in a 48-bit (4-level paging) address space;
+     * {@code canonicalWithLa57} tells whether it would be canonical with 5-level paging (bits 63..56).
      */
-    public List<NonCanonical> nonCanonical() {
+    public record NonCanonical(String register, @Hex long value, boolean canonicalWithLa57) {}
+
+    private static List<NonCanonical> nonCanonical(Map<String, Long> values) {
         List<NonCanonical> out = new ArrayList<>();
         for (Map.Entry<String, Long> e : values.entrySet()) {
             if (GENERAL.contains(e.getKey()) && !canonical(e.getValue(), 48)) {

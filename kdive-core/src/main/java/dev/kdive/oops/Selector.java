@@ -1,5 +1,7 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
+
 /**
  * A segment selector (CS, SS, DS...) as the oops prints it ("CS: 0010", "RSP: 0018:..."): Intel SDM
  * vol. 3A section 3.4.2 "Segment Selectors" (figure 3-6): bits 0-1 RPL, bit 2 TI (0 GDT, 1 LDT),
@@ -7,18 +9,10 @@ package dev.kdive.oops;
  * 5.5): ring 0 is the kernel, ring 3 user mode. Linux's GDT (arch/x86/include/asm/segment.h):
  * 0x10 __KERNEL_CS, 0x18 __KERNEL_DS, 0x23 __USER32_CS, 0x2b __USER_DS, 0x33 __USER_CS.
  */
-public record Selector(int value) {
-    public int rpl() {
-        return value & 3;
-    }
-
-    /** {@return whether the descriptor is in the LDT (TI bit) rather than the GDT} */
-    public boolean ldt() {
-        return (value & 4) != 0;
-    }
-
-    public int index() {
-        return value >>> 3;
+public record Selector(@Hex int value, int rpl, boolean ldt, int index) {
+    /** The selector decoded from its value: {@code rpl} bits 0-1, {@code ldt} the TI bit (LDT rather than GDT), {@code index} bits 3-15. */
+    public Selector(int value) {
+        this(value, value & 3, (value & 4) != 0, value >>> 3);
     }
 
     /** {@return Linux's name for this selector, or null} */

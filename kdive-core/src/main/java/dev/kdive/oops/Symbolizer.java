@@ -1,5 +1,7 @@
 package dev.kdive.oops;
 
+import dev.kdive.value.Hex;
+
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.dwarf.DebugFile;
 import dev.kdive.dwarf.DwarfException;
@@ -33,7 +35,7 @@ public final class Symbolizer implements AutoCloseable {
      *
      * @param address the address looked up, in the file's own (unrelocated) addresses; 0 when not found
      */
-    public record SourceFrame(Frame frame, long address, List<SourceLines.Frame> lines, String warning) {
+    public record SourceFrame(Frame frame, @Hex long address, List<SourceLines.Frame> lines, String warning) {
         public SourceFrame {
             lines = List.copyOf(lines);
         }

@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a record component that holds addresses or raw kernel words ({@code long}, a list of them,
- * or a map whose values they are): renderers show them as {@code 0x...} hex, as crash and drgn
+ * Marks a record component that holds addresses or raw kernel words ({@code long} or {@code int}, a
+ * list of them, a map whose values they are, or raw bytes): renderers show them as {@code 0x...} hex, as crash and drgn
  * do, not as signed decimals. Core values carry no rendering framework; this is the one hint.
  */
 @Documented

@@ -137,6 +137,8 @@ public final class Json {
         public void serialize(Object value, JsonGenerator g, SerializerProvider provider) throws IOException {
             switch (value) {
                 case Long l -> g.writeString(dev.kdive.cli.shell.Hex.of(l)); // the cli's one spelling of an address
+                case Integer i -> g.writeString(dev.kdive.cli.shell.Hex.of(i));
+                case byte[] b -> g.writeString(java.util.HexFormat.of().formatHex(b)); // raw bytes: two hex digits each, as rd -8 and Code: print them
                 case Collection<?> c -> {
                     g.writeStartArray();
                     for (Object o : c) {
