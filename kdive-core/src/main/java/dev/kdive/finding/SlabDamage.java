@@ -16,10 +16,13 @@ import java.util.List;
  * @param slot       where the bad pointer was read from; null when it came from kmem_cache_cpu or the slab itself
  * @param stored     the raw value in that slot, as stored (encoded); null with no slot
  * @param pointer    the pointer it stands for (decoded), or the first bad byte's address; null when none
- * @param summary    one line, made from the fields where the damage was found
+ * @param where      the list the damage was found on ("CPU 1 per-cpu freelist", "node 0 partial list"); null when the detail says
+ * @param detail     what is wrong, in words, where the fields alone do not say it (counts, which list loops); null for a
+ *                   bad pointer, which the fields describe completely
  */
 public record SlabDamage(Damage damage, String cache, @Hex long kmemCache, Integer cpu, Integer node, @Hex Long slab, @Hex Long object,
-                         @Hex Long slot, @Hex Long stored, @Hex Long pointer, String summary, List<Evidence> evidence) implements Finding {
+                         @Hex Long slot, @Hex Long stored, @Hex Long pointer, String where, String detail, List<Evidence> evidence)
+        implements Finding {
     /** What kind of damage. */
     public enum Damage {
         NON_CANONICAL("non-canonical pointer"),
@@ -54,10 +57,34 @@ public record SlabDamage(Damage damage, String cache, @Hex long kmemCache, Integ
      * "does not apply"; each evidence line is one step}
      */
     public static SlabDamage of(Damage damage, String cache, long kmemCache, int cpu, int node, long slab, long object, long slot,
-                                long stored, long pointer, String summary, List<Evidence> evidence) {
+                                long stored, long pointer, String where, String detail, List<Evidence> evidence) {
         return new SlabDamage(damage, cache, kmemCache, cpu < 0 ? null : cpu, node < 0 ? null : node, slab == 0 ? null : slab,
-                object == 0 ? null : object, slot == 0 ? null : slot, slot == 0 ? null : stored, pointer == 0 ? null : pointer, summary,
-                evidence);
+                object == 0 ? null : object, slot == 0 ? null : slot, slot == 0 ? null : stored, pointer == 0 ? null : pointer, where,
+                detail, evidence);
+    }
+
+    /**
+     * {@return "CACHE: WHERE: DETAIL"; a bad pointer with no detail is told from its fields: "kmalloc-192: CPU 0
+     * per-cpu freelist: non-canonical pointer ffff00c6dcfcf540 (from the free pointer of OBJECT at SLOT)"}
+     */
+    @Override
+    public String summary() {
+        StringBuilder b = new StringBuilder(cache).append(": ");
+        if (where != null) {
+            b.append(where).append(": ");
+        }
+        if (detail != null) {
+            return b.append(detail).toString();
+        }
+        b.append(damage.title());
+        if (pointer != null) {
+            b.append(' ').append(Long.toHexString(pointer));
+        }
+        if (slot != null) {
+            b.append(" (from the free pointer of ").append(Long.toHexString(object == null ? 0 : object)).append(" at ")
+                    .append(Long.toHexString(slot)).append(')');
+        }
+        return b.toString();
     }
 
     @Override

@@ -112,6 +112,48 @@ public final class Lists {
         return new Walk(entries, findings);
     }
 
+    /**
+     * A NULL-terminated chain of structures linked by a pointer to the next one, as
+     * {@code for (vma = mm->mmap; vma; vma = vma->vm_next)} walks a pre-6.1 memory map and
+     * {@code slub_percpu_partial()} a CPU's partial slabs through {@code slab->next}. It stops at a
+     * loop, an unreadable link or {@code limit} entries, each a finding.
+     *
+     * @param first      the first structure, 0 for an empty chain
+     * @param nextOffset where the pointer to the next structure is in each
+     */
+    public static Walk singlyLinked(AddressSpace memory, String list, long first, long nextOffset, int limit) {
+        List<Long> entries = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        long prev = 0;
+        long at = first;
+        while (at != 0) {
+            if (entries.size() >= limit) {
+                findings.add(new ListCorruption(ListCorruption.Damage.TOO_LONG, list, first, at, 0, at, entries.size(),
+                        List.of(Evidence.at("first entry " + hex(first), first))));
+                break;
+            }
+            if (!seen.add(at)) {
+                findings.add(new ListCorruption(ListCorruption.Damage.LOOP, list, first, prev, 0, at, entries.size(),
+                        List.of(Evidence.at("first entry " + hex(first), first),
+                                Evidence.read("entry " + hex(prev) + " points on to " + hex(at) + ", an entry already walked, not NULL",
+                                        prev + nextOffset, at))));
+                break;
+            }
+            long next;
+            try {
+                next = memory.u64(at + nextOffset);
+            } catch (MemoryFault f) {
+                findings.add(unreadable(list + ": entry " + hex(at) + " (after " + entries.size() + " entries)", f, prev == 0 ? at : prev));
+                break;
+            }
+            entries.add(at);
+            prev = at;
+            at = next;
+        }
+        return new Walk(entries, findings);
+    }
+
     private static UnreadableMemory unreadable(String what, MemoryFault f, long from) {
         return UnreadableMemory.of(what, f, Evidence.at("reached from " + hex(from), from));
     }

@@ -13,11 +13,9 @@ import dev.kdive.types.Type;
 import dev.kdive.value.Hex;
 import java.util.ArrayList;
 import dev.kdive.value.Hex;
-import java.util.HashSet;
 import dev.kdive.value.Hex;
 import java.util.List;
 import dev.kdive.value.Hex;
-import java.util.Set;
 
 /**
  * A process's virtual memory areas (crash's {@code vm}): from 6.1 the maple tree {@code mm->mm_mt}
@@ -58,12 +56,11 @@ public final class MemoryMap {
                 areas.add(root);
             }
         } else { // before 6.1: a sorted list through vm_next
-            long vma = mm.read("mmap");
-            Set<Long> seen = new HashSet<>();
-            while (vma != 0 && seen.add(vma) && areas.size() < MAX_NODES) {
-                areas.add(vma);
-                vma = KernelObject.at(p, "vm_area_struct", vma).read("vm_next");
-            }
+            long nextOffset = KernelObject.at(p, "vm_area_struct", 0).member("vm_next").offset();
+            Lists.Walk walk = Lists.singlyLinked(p.kernel(), "mm_struct " + Long.toHexString(mmAddr) + " mmap", mm.read("mmap"), nextOffset,
+                    MAX_NODES);
+            areas.addAll(walk.entries());
+            problems.addAll(walk.findings());
         }
         for (long a : areas) {
             try {

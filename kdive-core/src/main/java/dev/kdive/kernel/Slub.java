@@ -3,6 +3,7 @@ package dev.kdive.kernel;
 import dev.kdive.types.TypeException;
 import dev.kdive.finding.Evidence;
 import dev.kdive.finding.Finding;
+import dev.kdive.finding.ListCorruption;
 import dev.kdive.finding.Unavailable;
 import dev.kdive.finding.UnreadableMemory;
 import dev.kdive.finding.SlabDamage;
@@ -281,9 +282,7 @@ public final class Slub {
                     + hex(next) + (canonical(decoded) ? "" : ": a general protection fault (#GP), not a page fault")));
             nearMiss(c, slab, decoded).ifPresent(evidence::add);
         }
-        String summary = c.name() + ": " + o.what() + ": " + kind.title() + " " + hex(decoded)
-                + (slot != 0 ? " (from the free pointer of " + hex(from) + " at " + hex(slot) + ")" : "");
-        return SlabDamage.of(kind, c.name(), c.address(), o.cpu(), o.node(), slab.address(), from, slot, stored, decoded, summary,
+        return SlabDamage.of(kind, c.name(), c.address(), o.cpu(), o.node(), slab.address(), from, slot, stored, decoded, o.what(), null,
                 List.copyOf(evidence));
     }
 
@@ -443,7 +442,7 @@ public final class Slub {
                     freeCount += s.objects() - s.inuse();
                 } else if (head != 0) {
                     findings.add(SlabDamage.of(SlabDamage.Damage.COUNT_MISMATCH, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, head,
-                            c.name() + ": CPU " + cpu + " has a freelist " + hex(head) + " but no slab", List.of(Evidence.of(holder))));
+                            null, "CPU " + cpu + " has a freelist " + hex(head) + " but no slab", List.of(Evidence.of(holder))));
                 }
                 freeCount += lockless.entries();
                 List<Slab> partial = cpuPartial(c, k, cpu, holder, findings, freelists, free);
@@ -453,7 +452,7 @@ public final class Slub {
                 cpus.add(new CpuSlab(cpu, addr, tid, lockless, slab, own, partial));
             } catch (MemoryFault f) {
                 findings.add(SlabDamage.of(SlabDamage.Damage.UNREADABLE, c.name(), c.address(), cpu, -1, 0, 0, 0, 0, f.address(),
-                        c.name() + ": CPU " + cpu + " kmem_cache_cpu unreadable: " + f.getMessage(), List.of()));
+                        null, "CPU " + cpu + " kmem_cache_cpu unreadable: " + f.getMessage(), List.of()));
             }
         }
         List<NodeSlabs> nodes = new ArrayList<>();
@@ -475,7 +474,7 @@ public final class Slub {
                 List<Slab> partial = nodeList(c, node, "partial", n, holder, findings, freelists, free);
                 if (partial.size() != nrPartial) {
                     findings.add(SlabDamage.of(SlabDamage.Damage.COUNT_MISMATCH, c.name(), c.address(), -1, n, 0, 0, 0, 0, 0,
-                            c.name() + ": node " + n + " partial list holds " + partial.size() + " slabs, nr_partial says " + nrPartial,
+                            null, "node " + n + " partial list holds " + partial.size() + " slabs, nr_partial says " + nrPartial,
                             List.of(Evidence.of(holder))));
                 }
                 for (Slab s : partial) {
@@ -488,7 +487,7 @@ public final class Slub {
                 nodes.add(new NodeSlabs(n, addr, nrPartial, nrSlabs, totalObjects, partial, full));
             } catch (MemoryFault f) {
                 findings.add(SlabDamage.of(SlabDamage.Damage.UNREADABLE, c.name(), c.address(), -1, n, 0, 0, 0, 0, f.address(),
-                        c.name() + ": node " + n + " kmem_cache_node unreadable: " + f.getMessage(), List.of()));
+                        null, "node " + n + " kmem_cache_node unreadable: " + f.getMessage(), List.of()));
             }
         }
         if (!counted) {
@@ -548,7 +547,7 @@ public final class Slub {
         // Every object not on the slab's own freelist is counted in inuse (mm/slub.c: inuse = objects - free).
         if (f.damage().isEmpty() && s.objects() - s.inuse() != f.objects().size()) {
             findings.add(SlabDamage.of(SlabDamage.Damage.COUNT_MISMATCH, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0,
-                    0, 0, s.freelist(), c.name() + ": slab " + hex(s.address()) + " has " + f.objects().size() + " objects on its freelist but "
+                    0, 0, s.freelist(), null, "slab " + hex(s.address()) + " has " + f.objects().size() + " objects on its freelist but "
                     + "objects - inuse = " + (s.objects() - s.inuse()),
                     List.of(Evidence.of(origin.holderText()), Evidence.at("slab " + hex(s.address()) + ": objects " + s.objects() + ", inuse " + s.inuse(), s.address()))));
         }
@@ -561,7 +560,7 @@ public final class Slub {
         for (long o : own.objects()) {
             if (mine.contains(o)) {
                 findings.add(SlabDamage.of(SlabDamage.Damage.DUPLICATE, c.name(), c.address(), origin.cpu(), -1, s.address(), o,
-                        c.freePointer().slot(o), 0, o, c.name() + ": object " + hex(o) + " is on CPU " + origin.cpu()
+                        c.freePointer().slot(o), 0, o, null, "object " + hex(o) + " is on CPU " + origin.cpu()
                         + "'s freelist and on its slab's freelist: it would be allocated twice",
                         List.of(Evidence.of(origin.holderText()), Evidence.read("slab " + hex(s.address()) + " freelist " + hex(s.freelist()), s.address(), s.freelist()))));
                 return;
@@ -581,7 +580,7 @@ public final class Slub {
         }
         if (why != null) {
             findings.add(SlabDamage.of(SlabDamage.Damage.BAD_SLAB, c.name(), c.address(), origin.cpu(), origin.node(), s.address(), 0, 0, 0,
-                    0, c.name() + ": " + origin.what() + ": " + why, List.of(Evidence.of(origin.holderText()), Evidence.of(why))));
+                    0, origin.what(), why, List.of(Evidence.of(origin.holderText()), Evidence.of(why))));
         }
     }
 
@@ -592,24 +591,10 @@ public final class Slub {
             return partial;
         }
         Origin origin = new Origin("CPU " + cpu + " partial slabs", cpu, -1, k.address(), holder);
-        Set<Long> seen = new HashSet<>();
-        long next = k.read("partial");
-        while (next != 0) {
-            if (!seen.add(next) || partial.size() >= LIST_LIMIT) {
-                findings.add(listBroken(c, origin, next, "CPU " + cpu + "'s partial slabs loop back to " + hex(next)));
-                break;
-            }
-            Slab s;
-            try {
-                s = slab(next);
-            } catch (MemoryFault f) {
-                findings.add(listBroken(c, origin, next, "CPU " + cpu + "'s partial slab " + hex(next) + " unreadable: " + f.reason()));
-                break;
-            }
-            partial.add(s);
-            visit(c, s, origin, findings, freelists, free);
-            next = s.next();
-        }
+        // slub_percpu_partial(): a NULL-terminated chain through slab->next
+        Lists.Walk walk = Lists.singlyLinked(p.kernel(), "CPU " + cpu + "'s partial slabs", k.read("partial"),
+                slabType.member("next").orElseThrow().offset(), LIST_LIMIT);
+        slabs(c, walk, origin, partial, findings, freelists, free);
         return partial;
     }
 
@@ -629,34 +614,35 @@ public final class Slub {
         Origin origin = new Origin("node " + n + " " + list + " list", -1, n, node.address(), holder);
         long head = node.addressOf(list);
         long listOffset = slabType.member(listMember).orElseThrow().offset();
-        Set<Long> seen = new HashSet<>();
-        long link = node.read(list + ".next");
-        while (link != head) {
-            long slabAddr = link - listOffset;
-            if (!seen.add(link) || slabs.size() >= LIST_LIMIT) {
-                findings.add(listBroken(c, origin, slabAddr, "node " + n + " " + list + " list loops back to slab " + hex(slabAddr)));
-                break;
-            }
-            Slab s;
-            long nextLink;
-            try {
-                s = slab(slabAddr);
-                nextLink = p.kernel().u64(link);
-            } catch (MemoryFault f) {
-                findings.add(listBroken(c, origin, slabAddr, "node " + n + " " + list + " list: slab " + hex(slabAddr) + " unreadable: "
-                        + f.reason()));
-                break;
-            }
-            slabs.add(s);
-            visit(c, s, origin, findings, freelists, free);
-            link = nextLink;
-        }
+        Lists.Walk walk = Lists.listForEachEntry(p.kernel(), p.types(), "node " + n + " " + list + " list", head, listOffset,
+                LIST_LIMIT);
+        slabs(c, walk, origin, slabs, findings, freelists, free);
         return slabs;
+    }
+
+    /** Reads and checks the slabs a list walk reached; where the walk broke is a {@code LIST_BROKEN} finding of the cache. */
+    private void slabs(SlabCache c, Lists.Walk walk, Origin origin, List<Slab> into, List<SlabDamage> findings, Map<Long, Freelist> freelists,
+                       Map<Long, String> free) {
+        for (long at : walk.entries()) {
+            Slab s;
+            try {
+                s = slab(at);
+            } catch (MemoryFault f) {
+                findings.add(listBroken(c, origin, at, origin.what() + ": slab " + hex(at) + " unreadable: " + f.reason()));
+                return;
+            }
+            into.add(s);
+            visit(c, s, origin, findings, freelists, free);
+        }
+        for (Finding f : walk.findings()) {
+            long at = f instanceof ListCorruption l ? l.found() : f instanceof UnreadableMemory u ? u.address() : 0;
+            findings.add(listBroken(c, origin, at, f.summary()));
+        }
     }
 
     private SlabDamage listBroken(SlabCache c, Origin o, long at, String why) {
         return SlabDamage.of(SlabDamage.Damage.LIST_BROKEN, c.name(), c.address(), o.cpu(), o.node(), at, 0, 0, 0, at,
-                c.name() + ": " + why, List.of(Evidence.of(o.holderText()), Evidence.of(why)));
+                null, why, List.of(Evidence.of(o.holderText()), Evidence.of(why)));
     }
 
     /** Where an address lies in the slab allocator: crash's {@code kmem ADDR}. */

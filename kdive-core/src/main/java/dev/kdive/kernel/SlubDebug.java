@@ -126,7 +126,7 @@ public final class SlubDebug {
         SlabDamage.Damage kind = problems.getFirst().startsWith("poison") ? SlabDamage.Damage.POISON_OVERWRITTEN
                 : SlabDamage.Damage.REDZONE_OVERWRITTEN;
         return Optional.of(SlabDamage.of(kind, c.name(), c.address(), -1, -1, slab.address(), object, 0, 0, firstBad,
-                c.name() + ": " + (free ? "free" : "allocated") + " object " + Slub.hex(object) + ": " + problems.getFirst(),
+                null, (free ? "free" : "allocated") + " object " + Slub.hex(object) + ": " + problems.getFirst(),
                 List.copyOf(evidence)));
     }
 

@@ -706,7 +706,7 @@ public final class Triage {
             List<Evidence> ev = new ArrayList<>(d.evidence());
             ev.addAll(extra);
             SlabDamage withRegs = new SlabDamage(d.damage(), d.cache(), d.kmemCache(), d.cpu(), d.node(), d.slab(), d.object(), d.slot(),
-                    d.stored(), d.pointer(), d.summary(), ev);
+                    d.stored(), d.pointer(), d.where(), d.detail(), ev);
             b.findings.add(new Ranked(0, Origin.DUMP, withRegs));
             freelist.stream().skip(1).forEach(x -> b.findings.add(new Ranked(0, Origin.DUMP, x)));
             b.nextSteps.clear();

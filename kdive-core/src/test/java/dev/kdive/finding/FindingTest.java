@@ -10,7 +10,7 @@ class FindingTest {
     @Test
     void aSlabFindingFromTheWalksRawValuesHasNoSentinels() {
         SlabDamage d = SlabDamage.of(SlabDamage.Damage.NON_CANONICAL, "kmalloc-192", 0xffff_8880_0104_2800L, 0, -1, 0xffff_ea00_0073_f3c0L, 0,
-                0, 0, 0xffff_00c6_dcfc_f540L, "kmalloc-192: CPU 0 per-cpu freelist: non-canonical pointer ffff00c6dcfcf540",
+                0, 0, 0xffff_00c6_dcfc_f540L, "CPU 0 per-cpu freelist", null,
                 List.of(Evidence.at("kmem_cache ffff888001042800", 0xffff_8880_0104_2800L)));
         assertThat(d.cpu()).isZero();
         assertThat(d.node()).isNull();
@@ -18,6 +18,11 @@ class FindingTest {
         assertThat(d.slot()).isNull();
         assertThat(d.stored()).isNull();
         assertThat(d.pointer()).isEqualTo(0xffff_00c6_dcfc_f540L);
+        assertThat(d.summary()).isEqualTo("kmalloc-192: CPU 0 per-cpu freelist: non-canonical pointer ffff00c6dcfcf540");
+        SlabDamage chained = SlabDamage.of(SlabDamage.Damage.OUTSIDE_SLAB, "kmalloc-192", 0xffff_8880_0104_2800L, 0, -1, 0xffff_ea00_0073_f3c0L,
+                0xffff_8880_1cfc_f500L, 0xffff_8880_1cfc_f560L, 0x1234L, 0xffff_8880_2000_0000L, "CPU 0 per-cpu freelist", null, List.of());
+        assertThat(chained.summary()).isEqualTo("kmalloc-192: CPU 0 per-cpu freelist: pointer outside its slab ffff888020000000"
+                + " (from the free pointer of ffff88801cfcf500 at ffff88801cfcf560)");
         assertThat(d.kind()).isEqualTo("slab.non_canonical");
         assertThat(d.severity()).isEqualTo(Severity.CORRUPTION);
         assertThat(d.onCpu(0)).isTrue();

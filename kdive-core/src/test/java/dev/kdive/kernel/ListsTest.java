@@ -101,4 +101,43 @@ class ListsTest {
         assertThat(w.entries()).hasSize(2);
         assertThat(w.findings()).singleElement().extracting(f -> f.kind()).isEqualTo("list.too_long");
     }
+
+    /** A vm_next-style chain: each structure's pointer at NEXT names the next structure, NULL ends it. */
+    private static final long NEXT = 0x10;
+
+    @Test
+    void aNullTerminatedChainIsWalkedToItsNull() {
+        long a = 0xffff_8880_0200_0000L;
+        long b = 0xffff_8880_0300_0000L;
+        memory.u64(a + NEXT, b).u64(b + NEXT, 0);
+        Lists.Walk w = Lists.singlyLinked(memory, "mmap", a, NEXT, Lists.LIMIT);
+        assertThat(w.entries()).containsExactly(a, b);
+        assertThat(w.clean()).isTrue();
+        assertThat(Lists.singlyLinked(memory, "mmap", 0, NEXT, Lists.LIMIT).entries()).isEmpty();
+    }
+
+    @Test
+    void aChainThatComesRoundIsALoopNotAHang() {
+        long a = 0xffff_8880_0200_0000L;
+        long b = 0xffff_8880_0300_0000L;
+        memory.u64(a + NEXT, b).u64(b + NEXT, a);
+        Lists.Walk w = Lists.singlyLinked(memory, "CPU 0's partial slabs", a, NEXT, Lists.LIMIT);
+        assertThat(w.entries()).containsExactly(a, b);
+        assertThat(w.findings()).singleElement().isInstanceOfSatisfying(ListCorruption.class, f -> {
+            assertThat(f.damage()).isEqualTo(ListCorruption.Damage.LOOP);
+            assertThat(f.at()).isEqualTo(b);
+            assertThat(f.found()).isEqualTo(a);
+            assertThat(f.evidence()).last().satisfies(e -> assertThat(e.address()).isEqualTo(b + NEXT));
+        });
+    }
+
+    @Test
+    void aChainIntoMissingMemoryStopsThereWithAFinding() {
+        long a = 0xffff_8880_0200_0000L;
+        memory.u64(a + NEXT, 0xffff_8880_0900_0000L);
+        Lists.Walk w = Lists.singlyLinked(memory, "mmap", a, NEXT, 10);
+        assertThat(w.entries()).containsExactly(a);
+        assertThat(w.findings()).singleElement().isInstanceOfSatisfying(UnreadableMemory.class,
+                f -> assertThat(f.address()).isEqualTo(0xffff_8880_0900_0000L + NEXT));
+    }
 }
