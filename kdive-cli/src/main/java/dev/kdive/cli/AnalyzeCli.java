@@ -5,6 +5,7 @@ import dev.kdive.cli.shell.Json;
 import dev.kdive.dump.DumpFile;
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.kernel.Kernel;
+import dev.kdive.kernel.ModuleDebugFiles;
 import dev.kdive.program.Program;
 import dev.kdive.triage.Analysis;
 import dev.kdive.triage.Triage;
@@ -15,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,6 +40,10 @@ final class AnalyzeCli implements Callable<Integer> {
     @Option(names = "--vmlinux", paramLabel = "FILE", description = "the matching vmlinux; optional")
     Path vmlinux;
 
+    @Option(names = "--modules", paramLabel = "DIR", description = "where module .ko (or .ko.debug) files with DWARF are, found by name: "
+            + "module frames get file:line (repeatable)")
+    List<Path> moduleDirs = new ArrayList<>();
+
     @Option(names = "--json", description = "print the Analysis value as one JSON document (docs/analyze.md)")
     boolean json;
 
@@ -56,6 +63,7 @@ final class AnalyzeCli implements Callable<Integer> {
             }
             if (isDump(path)) {
                 try (Program p = Kernel.open(path, Optional.ofNullable(vmlinux))) {
+                    ModuleDebugFiles.of(p).searchIn(moduleDirs);
                     a = Triage.ofDump(input, p);
                 } catch (NoSuchFileException e) {
                     System.err.println("kdive: " + e.getFile() + ": no such file");

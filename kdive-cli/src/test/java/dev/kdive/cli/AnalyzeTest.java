@@ -68,9 +68,15 @@ class AnalyzeTest {
         JsonNode gt = JSON.readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
         JsonNode m = gt.path("module");
         Analysis a;
+        dev.kdive.kernel.MemoryInfo kmem;
         try (Program p = Kernel.open(dir.resolve(Lab.Artifact.D31_ZLIB.file), Optional.empty())) {
             a = Triage.ofDump("vmcore.d31-zlib", p);
+            kmem = dev.kdive.kernel.MemoryInfo.read(p);
         }
+        // the memory summary is kmem -i's (itself checked against crash in KmemTest), in bytes; an idle lab guest has no pressure
+        assertThat(a.context().memory().total()).isEqualTo(kmem.total() * 4096).isPositive();
+        assertThat(a.context().memory().free()).isEqualTo(kmem.free() * 4096).isLessThan(a.context().memory().total());
+        assertThat(a.context().memory().pressure()).isEmpty();
         assertThat(a.verdict().crashClass()).as(a.verdict().why()).isEqualTo(fromDump(s));
         assertThat(a.verdict().origin()).isEqualTo(Origin.BOTH);
         assertThat(a.findings()).isNotEmpty();
@@ -125,6 +131,12 @@ class AnalyzeTest {
             case SOFT_LOCKUP -> {
                 assertThat(a.verdict().culprit()).isEqualTo(provoker);
                 assertThat(((CrashReport) first).cpu()).isEqualTo(m.path("cpu").asInt());
+                assertThat(a.context().lockedCpus()).singleElement().satisfies(l -> {
+                    assertThat(l.cpu()).isEqualTo(m.path("cpu").asInt());
+                    assertThat(l.spinning()).isEqualTo(provoker);
+                    assertThat(l.task()).isEqualTo(m.path("comm").asText() + ":" + m.path("pid").asInt());
+                    assertThat(l.seconds()).isPositive();
+                });
             }
             case LIST_CORRUPT -> {
                 assertThat(a.verdict().culprit()).isEqualTo(provoker);
@@ -137,6 +149,9 @@ class AnalyzeTest {
                 assertThat(((CrashReport) first).evidence()).anySatisfy(e -> assertThat(e.text()).startsWith("the dump's exception frame agrees"));
             }
             case PANIC -> assertThat(first).isInstanceOf(CrashReport.class);
+        }
+        if (s != Scenario.SOFT_LOCKUP) {
+            assertThat(a.context().lockedCpus()).isEmpty();
         }
         if (first instanceof CrashReport c) { // a hung task's report names the sleeper, not khungtaskd that panicked
             assertThat(c.pid()).isEqualTo((s == Scenario.HUNG_TASK ? m : gt.path("crashing")).path("pid").asInt());
@@ -173,6 +188,19 @@ class AnalyzeTest {
         assertThat(f.path("finding").path("pointer").asText()).isEqualTo(m.path("decoded_pointer").asText());
         String log = CliRun.ok("analyze", dir.resolve(Lab.Artifact.CONSOLE.file).toString());
         assertThat(log).startsWith("VERDICT: SLUB free-pointer corruption (confidence low, from the log)");
+
+        // --modules: the module's frames get file:line from its .ko, found by name; without it they have none
+        String provoker = m.path("provoker").asText();
+        JsonNode plain = JSON.readTree(CliRun.ok("analyze", "--json", dump)).path("stack");
+        JsonNode withModules = JSON.readTree(CliRun.ok("analyze", "--json", dump, "--modules", dir.getParent().resolve("kernel").toString()))
+                .path("stack");
+        for (int i = 0; i < plain.size(); i++) {
+            if (plain.get(i).path("function").asText().equals(provoker)) {
+                assertThat(plain.get(i).has("source")).isFalse();
+                assertThat(withModules.get(i).path("source").asText()).matches(".*/(kdive_lab\\.c|slab\\.h):\\d+");
+            }
+        }
+        assertThat(withModules.findValuesAsText("function")).contains(provoker);
     }
 
     @Test

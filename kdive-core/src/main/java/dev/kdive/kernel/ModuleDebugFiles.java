@@ -25,6 +25,7 @@ public final class ModuleDebugFiles implements Program.Resource {
     private final Program program;
     private final Map<String, Optional<DebugFile>> byModule = new HashMap<>();
     private final List<DebugFile> open = new ArrayList<>();
+    private final List<Path> searched = new ArrayList<>();
 
     private ModuleDebugFiles(Program program) {
         this.program = program;
@@ -37,12 +38,23 @@ public final class ModuleDebugFiles implements Program.Resource {
 
     /**
      * {@return the frames of a code address inside a loaded module, from the module's own .ko (or
-     * .ko.debug) given with {@link #load} or found by name under {@code dirs}: the dump's symbol for
+     * .ko.debug) given with {@link #load} or found by name under {@link #searchIn} and {@code extra}: the dump's symbol for
      * the address and its offset are looked up in the .ko's symbol table, whose sections kdive
      * places and relocates; empty when the address is in no module or no matching file with DWARF
      * is found}
      */
-    public synchronized Optional<List<SourceLines.Frame>> frames(long address, List<Path> dirs) throws IOException, DumpFormatException {
+    /**
+     * Adds directories (or .ko files) where every later lookup looks for a module's object file by
+     * name, as {@code kdive analyze --modules DIR} and {@code kdive oops --modules} give them.
+     */
+    public synchronized void searchIn(List<Path> dirs) {
+        searched.addAll(dirs);
+        byModule.values().removeIf(Optional::isEmpty); // a module not found before may be found now
+    }
+
+    public synchronized Optional<List<SourceLines.Frame>> frames(long address, List<Path> extra) throws IOException, DumpFormatException {
+        List<Path> dirs = new ArrayList<>(searched);
+        dirs.addAll(extra);
         Optional<Module> mod = Modules.of(program).containing(address);
         if (mod.isEmpty()) {
             return Optional.empty();

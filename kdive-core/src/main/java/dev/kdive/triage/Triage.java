@@ -8,6 +8,7 @@ import dev.kdive.finding.Finding;
 import dev.kdive.finding.Inconsistent;
 import dev.kdive.finding.SlabDamage;
 import dev.kdive.kernel.Backtrace;
+import dev.kdive.kernel.MemoryInfo;
 import dev.kdive.kernel.PrintkLog;
 import dev.kdive.kernel.Slub;
 import dev.kdive.kernel.Stacks;
@@ -59,6 +60,8 @@ public final class Triage {
     /** "next->prev should be prev (X), but was Y. (next=Z)": the link, what it should hold, and its holder. */
     private static final Pattern LINK = Pattern.compile("\\w+->(next|prev) should be [\\w ]*\\(?([0-9a-f]{8,16})\\)?, but was \\(?[0-9a-f]{8,16}\\)?\\. "
             + "\\((?:next|prev)=([0-9a-f]{8,16})\\)");
+    /** kernel/watchdog.c's soft-lockup line and the hard-lockup detector's (kernel/watchdog_perf.c, older watchdog_hld.c). */
+    private static final Pattern LOCKUP = Pattern.compile("soft lockup - CPU#(\\d+) stuck for (\\d+)s! \\[([^\\]]+)\\]|hard LOCKUP on cpu (\\d+)");
     private static final int LAST_LINES = 8;
     private static final int REPORT_LINES = 120;
 
@@ -70,6 +73,7 @@ public final class Triage {
         List<OopsReport> reports = OopsParser.parse(log);
         Optional<OopsReport> primary = primary(reports).or(() -> OopsParser.parseFragment(log));
         Builder b = new Builder(input, "log", log, primary.orElse(null), Origin.LOG);
+        b.lockedCpus(reports);
         b.classify();
         return b.build();
     }
@@ -84,8 +88,10 @@ public final class Triage {
             }
         }
         String log = text.toString();
-        Optional<OopsReport> primary = primary(OopsParser.parse(log));
+        List<OopsReport> reports = OopsParser.parse(log);
+        Optional<OopsReport> primary = primary(reports);
         Builder b = new Builder(input, "dump", log, primary.orElse(null), Origin.BOTH);
+        b.lockedCpus(reports);
         b.limits.addAll(printk.problems());
         b.classify();
         new DumpEvidence(p, b).apply();
@@ -118,6 +124,8 @@ public final class Triage {
         final List<NextStep> nextSteps = new ArrayList<>();
         final List<Finding> limits = new ArrayList<>();
         final List<Context.BlockedTask> blocked = new ArrayList<>();
+        final List<Context.LockedCpu> locked = new ArrayList<>();
+        Context.Memory memory;
         final Set<String> modulesOnStack = new LinkedHashSet<>();
         final List<StackFrame> stack = new ArrayList<>();
         CrashReport crash;
@@ -130,6 +138,24 @@ public final class Triage {
             this.log = log;
             this.report = report;
             this.origin = origin;
+        }
+
+        /** Every CPU a lockup watchdog reported, in log order, once per CPU (the first report of it). */
+        void lockedCpus(List<OopsReport> reports) {
+            Set<Integer> seen = new java.util.HashSet<>();
+            for (OopsReport r : reports) {
+                if (r.kind() != Kind.SOFT_LOCKUP && r.kind() != Kind.HARD_LOCKUP) {
+                    continue;
+                }
+                Matcher m = LOCKUP.matcher(r.header());
+                Integer cpu = m.find() ? Integer.valueOf(m.group(1) != null ? m.group(1) : m.group(4)) : r.cpu();
+                if (cpu == null || !seen.add(cpu)) {
+                    continue;
+                }
+                Integer seconds = m.group(2) != null ? Integer.valueOf(m.group(2)) : null;
+                String task = m.group(3) != null ? m.group(3) : r.comm() != null && r.pid() != null ? r.comm() + ":" + r.pid() : null;
+                locked.add(new Context.LockedCpu(cpu, r.kind().words, seconds, task, r.culprit(), r.line()));
+            }
         }
 
         /** What the kernel's report alone says. */
@@ -228,9 +254,11 @@ public final class Triage {
                     Matcher m = SOFT.matcher(header);
                     String cpu = m.find() ? "CPU " + m.group(1) + " stuck for " + m.group(2) + " s in " + m.group(3) + ":" + m.group(4) : header;
                     culprit = function != null ? report.rip().baseFunction() : culprit;
-                    why = cpu + ", spinning in " + (function != null ? function : culprit)
+                    String spinning = function != null ? function : culprit;
+                    why = cpu + (spinning != null ? ", spinning in " + spinning : " (the log shows no RIP or trace: where it spun is unknown)")
                             + " with preemption or interrupts off, so the watchdog thread never ran";
-                    nextSteps.add(new NextStep("read the loop in " + culprit + " for its exit condition or the lock it spins on",
+                    nextSteps.add(new NextStep(spinning != null ? "read the loop in " + culprit + " for its exit condition or the lock it spins on"
+                            : "find the console's full report (RIP and call trace) or take a dump (kdump) on the next lockup: softlockup_panic=1",
                             "a soft lockup is code that does not yield for watchdog_thresh * 2 seconds"));
                     nextSteps.add(new NextStep("boot with softlockup_all_cpu_backtrace=1",
                             "prints every CPU's stack: a lock holder spinning elsewhere shows up"));
@@ -469,7 +497,7 @@ public final class Triage {
             platformSteps(platform);
             Context context = new Context(report != null && report.release() != null ? report.release() : null,
                     report != null ? report.hardware() : null, taint != null && !taint.flags().isEmpty() ? taint.letters() : null,
-                    taintMeaning, List.copyOf(modulesOnStack), blocked, platform, last, reportLines());
+                    taintMeaning, List.copyOf(modulesOnStack), blocked, locked, memory, platform, last, reportLines());
             Verdict verdict = new Verdict(crashClass, what, why, culprit, innocent, confidence,
                     origin == Origin.LOG ? Origin.LOG : report == null ? Origin.DUMP : confirmed ? Origin.BOTH : Origin.LOG);
             if (stack.isEmpty() && report != null && report.callTrace().isPresent()) {
@@ -532,6 +560,7 @@ public final class Triage {
         private static final Stacks.Detail LINES = new Stacks.Detail(true, false);
 
         void apply() {
+            memory();
             Slub slub = null;
             List<SlabDamage> damage = new ArrayList<>();
             try {
@@ -755,6 +784,31 @@ public final class Triage {
                 } catch (MemoryFault f) {
                     // a register that points at nothing the dump has: not the object
                 }
+            }
+        }
+
+        /**
+         * The {@code kmem -i} summary, and pressure where it shows: under 3% of memory free with page
+         * cache too small to reclaim much (under 10% free and cached together), or swap over 90% used.
+         */
+        private void memory() {
+            try {
+                MemoryInfo m = MemoryInfo.read(p);
+                b.limits.addAll(m.problems());
+                long page = dev.kdive.dump.PhysicalMemory.PAGE_SIZE;
+                List<String> pressure = new ArrayList<>();
+                if (m.total() > 0 && m.free() * 100 < m.total() * 3 && (m.free() + m.cached()) * 100 < m.total() * 10) {
+                    pressure.add(String.format("only %d%% of memory free (%s of %s) and %s in the page cache", m.free() * 100 / m.total(),
+                            MemoryInfo.size(m.free()), MemoryInfo.size(m.total()), MemoryInfo.size(m.cached())));
+                }
+                if (m.swapTotal() > 0 && m.swapUsed() * 100 > m.swapTotal() * 90) {
+                    pressure.add(String.format("swap %d%% used (%s of %s)", m.swapUsed() * 100 / m.swapTotal(), MemoryInfo.size(m.swapUsed()),
+                            MemoryInfo.size(m.swapTotal())));
+                }
+                b.memory = new Context.Memory(m.total() * page, m.free() * page, m.slab() * page, m.cached() * page, m.swapTotal() * page,
+                        m.swapUsed() * page, m.committed() * page, m.commitLimit() * page, pressure);
+            } catch (MemoryFault | UnknownSymbolException | TypeException e) {
+                b.limits.add(Finding.missing("the memory summary (kmem -i)", e));
             }
         }
 

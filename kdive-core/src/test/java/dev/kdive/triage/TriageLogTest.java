@@ -85,6 +85,9 @@ class TriageLogTest {
                     wrong.put(name, a.verdict().crashClass() + " (expected " + CLASSES.get(name) + "): " + a.verdict().what());
                 }
                 assertThat(a.source()).isEqualTo("log");
+                // prose is made from what the log has: a missing part is named, never printed as "null"
+                assertThat(a.verdict().what() + " " + a.verdict().why()).as(name).doesNotContainPattern("\\bnull\\b");
+                a.nextSteps().forEach(step -> assertThat(step.action() + " " + step.reason()).as(name).doesNotContainPattern("\\bnull\\b"));
                 if (a.verdict().crashClass() != CrashClass.NONE) {
                     assertThat(a.findings()).as(name).isNotEmpty();
                     assertThat(a.findings().getLast().finding()).isInstanceOf(CrashReport.class);
@@ -106,6 +109,39 @@ class TriageLogTest {
         assertThat(a.verdict().crashClass()).isEqualTo(CrashClass.NONE);
         assertThat(a.findings()).isEmpty();
         assertThat(a.verdict().what()).contains("no crash report");
+    }
+
+    /** Every CPU the lockup watchdogs named, from every report in the log, once each, in log order. */
+    @Test
+    void lockedUpCpusComeFromEveryLockupReport() throws IOException {
+        Analysis one = Triage.ofLog("ocf-408", Files.readString(CORPUS.resolve("ocf-408-softlockup.log"), StandardCharsets.ISO_8859_1));
+        assertThat(one.context().lockedCpus()).singleElement().satisfies(l -> {
+            assertThat(l.cpu()).isEqualTo(51);
+            assertThat(l.seconds()).isEqualTo(22);
+            assertThat(l.task()).isEqualTo("pacd:140354");
+            assertThat(l.kind()).isEqualTo("soft lockup");
+            assertThat(l.spinning()).isNotNull().isEqualTo(one.verdict().culprit());
+        });
+        // two real reports in one log, then a hard lockup on a third CPU, then the first CPU again
+        String ocf = Files.readString(CORPUS.resolve("ocf-408-softlockup.log"), StandardCharsets.ISO_8859_1);
+        String mptcp = Files.readString(CORPUS.resolve("mptcp-99-softlockup.log"), StandardCharsets.ISO_8859_1);
+        String log = ocf + mptcp + "[ 1234.567890] NMI watchdog: Watchdog detected hard LOCKUP on cpu 3\n" + ocf;
+        Analysis many = Triage.ofLog("three", log);
+        assertThat(many.context().lockedCpus()).extracting(Context.LockedCpu::cpu).containsExactly(51, 10, 3);
+        assertThat(many.context().lockedCpus().get(2).kind()).isEqualTo("hard LOCKUP");
+        assertThat(many.context().lockedCpus().get(2).seconds()).isNull();
+        assertThat(Triage.ofLog("lab-slab-uaf.log", Files.readString(Path.of("src/test/resources/oops/lab-slab-uaf.log"),
+                StandardCharsets.ISO_8859_1)).context().lockedCpus()).isEmpty();
+    }
+
+    /** A soft lockup whose log kept only the watchdog's line: no "spinning in null", the missing part is named. */
+    @Test
+    void aLockupWithoutItsTraceSaysWhereItSpunIsUnknown() throws IOException {
+        Analysis a = Triage.ofLog("lkrg-446", Files.readString(CORPUS.resolve("lkrg-446-softlockup.log"), StandardCharsets.ISO_8859_1));
+        assertThat(a.verdict().why()).startsWith("CPU 1 stuck for 372 s in kworker/1:2:1203905 (the log shows no RIP or trace")
+                .doesNotContain("null");
+        assertThat(a.nextSteps()).noneSatisfy(n -> assertThat(n.action()).contains("null"));
+        assertThat(a.context().lockedCpus()).singleElement().satisfies(l -> assertThat(l.task()).isEqualTo("kworker/1:2:1203905"));
     }
 
     /** The lab's slab-uaf console log (checked in): from the log alone, the allocator is innocent. */

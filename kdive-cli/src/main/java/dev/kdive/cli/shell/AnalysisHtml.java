@@ -141,6 +141,11 @@ public final class AnalysisHtml {
         row(h, "hardware", c.hardware());
         row(h, "tainted", c.taint() == null ? null : c.taint() + " (" + String.join("; ", c.taintMeaning()) + ")");
         row(h, "modules on the stack", c.modulesOnStack().isEmpty() ? null : String.join(", ", c.modulesOnStack()));
+        row(h, "memory", c.memory() == null ? null : AnalyzeCommand.memory(c.memory()));
+        if (c.memory() != null) {
+            c.memory().pressure().forEach(p -> row(h, "memory pressure", p));
+        }
+        c.lockedCpus().forEach(l -> row(h, "locked up", AnalyzeCommand.lockedCpu(l)));
         h.append("</dl>\n");
         for (Context.BlockedTask t : c.blockedTasks()) {
             h.append("<p>blocked (D state): pid ").append(t.pid()).append(" (").append(esc(t.comm())).append(")")

@@ -85,6 +85,13 @@ public final class AnalyzeCommand implements ShellCommand {
                 out.printf("  blocked (D state): pid %d (%s)%s%n", t.pid(), t.comm(), t.waitsIn() != null ? " waits in " + t.waitsIn() : "");
                 t.stack().stream().limit(8).forEach(f -> out.println("      " + f));
             }
+            for (Context.LockedCpu l : c.lockedCpus()) {
+                out.println("  locked up: " + lockedCpu(l));
+            }
+            if (c.memory() != null) {
+                out.println("  memory:   " + memory(c.memory()));
+                c.memory().pressure().forEach(p -> out.println("  memory pressure: " + p));
+            }
             for (dev.kdive.triage.PlatformHint h : c.platform()) {
                 out.println("  platform: " + h.line());
                 out.println("      " + h.kind().words() + ": " + h.meaning());
@@ -120,5 +127,23 @@ public final class AnalyzeCommand implements ShellCommand {
                 case BOTH -> "the dump and its log";
             };
         }
+    }
+
+    /** {@return "CPU 1 (soft lockup) stuck for 22 s, running lab-trigger:101, spinning in foo (log line 812)"} */
+    static String lockedCpu(Context.LockedCpu l) {
+        return "CPU " + l.cpu() + " (" + l.kind() + ")" + (l.seconds() != null ? " stuck for " + l.seconds() + " s" : "")
+                + (l.task() != null ? ", running " + l.task() : "") + (l.spinning() != null ? ", spinning in " + l.spinning() : "")
+                + " (log line " + l.line() + ")";
+    }
+
+    /** {@return "457.2 MB total, 429 MB free, slab 15.5 MB, page cache 3 MB; no swap; committed 128 KB (limit 228.6 MB)"} */
+    static String memory(Context.Memory m) {
+        return bytes(m.total()) + " total, " + bytes(m.free()) + " free, slab " + bytes(m.slab()) + ", page cache " + bytes(m.cached())
+                + "; " + (m.swapTotal() == 0 ? "no swap" : "swap " + bytes(m.swapUsed()) + " used of " + bytes(m.swapTotal()))
+                + "; committed " + bytes(m.committed()) + " (limit " + bytes(m.commitLimit()) + ")";
+    }
+
+    private static String bytes(long b) {
+        return dev.kdive.kernel.MemoryInfo.size(b / dev.kdive.dump.PhysicalMemory.PAGE_SIZE);
     }
 }
