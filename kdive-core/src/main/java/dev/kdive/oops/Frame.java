@@ -26,6 +26,9 @@ public record Frame(String function, @Hex long offset, @Hex long size, String mo
             "([A-Za-z_.$][\\w.$]*)\\+0x([0-9a-fA-F]+)(?:/0x([0-9a-fA-F]+))?(?:\\s+\\[([\\w-]+)(?:\\s+[0-9a-f]+)?\\])?");
     private static final Pattern BRACKETED = Pattern.compile("\\[<([0-9a-fA-F]+)>\\]\\s*");
     private static final Pattern POWERPC = Pattern.compile("\\[[0-9a-f]{8,16}\\] \\[([0-9a-f]{8,16})\\] ");
+    private static final Pattern SOURCE = Pattern.compile("[\\w./+-]+:\\d+(?::\\d+)?");
+    /** A function the compiler inlined into the frame below, as symbolized reports print it: "do_mount fs/namespace.c:3248 [inline]". */
+    static final Pattern INLINED = Pattern.compile("[A-Za-z_.$][\\w.$]* [\\w./+-]+:\\d+(?::\\d+)? \\[inline\\]");
     private static final Pattern ADDRESS = Pattern.compile("(?:0x)?([0-9a-fA-F]{8,16})\\b");
 
     /** {@return the name without the compiler's clone suffixes (.cold, .isra.0, .constprop.0, .part.0, .llvm.N)} */
@@ -106,8 +109,10 @@ public record Frame(String function, @Hex long offset, @Hex long size, String mo
         if (m.lookingAt()) {
             int end = m.end();
             String rest = t.substring(end).strip();
-            // what may follow a frame: "()" of old WARNINGs, ppc's "(unreliable)", arm's " from [<...>]"
-            if (!rest.isEmpty() && !rest.startsWith("(") && !rest.startsWith("from") && !rest.startsWith("[")) {
+            // what may follow a frame: "()" of old WARNINGs, ppc's "(unreliable)", arm's " from [<...>]", and
+            // the file:line that syzbot's and scripts/decode_stacktrace.sh's symbolized reports add
+            if (!rest.isEmpty() && !rest.startsWith("(") && !rest.startsWith("from") && !rest.startsWith("[")
+                    && !SOURCE.matcher(rest).matches()) {
                 return null;
             }
             return new Frame(m.group(1), parseHex(m.group(2)), m.group(3) == null ? 0 : parseHex(m.group(3)),

@@ -41,7 +41,10 @@ final class ReportBuilder {
     private static final Pattern TRACE_LABEL = Pattern.compile("(Allocated by task \\d+|Freed by task \\d+"
             + "|(?:Second to last|Last) potentially related work creation|Uninit was (?:created|stored to memory) at"
             + "|Local variable .* created at|(?:read|write)(?: \\(marked\\))? to 0x[0-9a-f]+ of \\d+ bytes by (?:task \\d+|interrupt) on cpu \\d+"
-            + "|Allocated in .*|Freed in .*|Backtrace):?");
+            + "|Allocated in .*|Freed in .*|Backtrace"
+            // KFENCE (mm/kfence/report.c): "kfence-#10 [0x...-0x..., size=224, cache=kmem_cache] allocated by task 15453[ on cpu 0 at 4.5s]:", "freed by task ..."
+            + "|kfence-#\\d+ \\[[^\\]]*\\] allocated by task \\d+.*|freed by task \\d+.*):?");
+    private static final Pattern KFENCE_TRACK = Pattern.compile("(?:kfence-#\\d+ \\[[^\\]]*\\] )?(allocated|freed) by task (\\d+).*");
     private static final Pattern ESCALATION = Pattern.compile("Fatal exception.*|softlockup.*|hung_task.*|Hard LOCKUP.*|"
             + "hardlockup.*|panic_on_warn.*|panic_on_oops.*|RCU Stall.*|Fatal machine check.*|Machine check.*|MCE.*|Oops.*|"
             + "Aiee.*|kasan.*|KASAN.*|KFENCE.*|UBSAN.*|KMSAN.*|KCSAN.*|Fatal hardware error.*|Fatal trap.*|Fatal NMI.*|"
@@ -514,8 +517,11 @@ final class ReportBuilder {
             }
             return true;
         }
-        if ("AFSLUrwB".indexOf(c0) >= 0 && (m = TRACE_LABEL.matcher(t)).matches()) {
-            openTrace(m.group(0).replaceFirst(":$", ""));
+        if ("AFSLUrwBkf".indexOf(c0) >= 0 && (m = TRACE_LABEL.matcher(t)).matches()) {
+            String label = m.group(0).replaceFirst(":$", "");
+            Matcher k = KFENCE_TRACK.matcher(label);
+            // KFENCE's tracks named as KASAN names them, so one reader serves both
+            openTrace(k.matches() ? (k.group(1).equals("allocated") ? "Allocated" : "Freed") + " by task " + k.group(2) : label);
             return true;
         }
         if (registerLine(t)) {
@@ -525,6 +531,9 @@ final class ReportBuilder {
             access = t;
             if (address == null) {
                 address = Frame.parseHex(m.group(1) != null ? m.group(1) : m.group(2));
+            }
+            if (kind == Kind.KFENCE && t.endsWith(":")) { // KFENCE prints the access's stack right under it, with no "Call Trace:"
+                openTrace("Call Trace");
             }
             return true;
         }
@@ -680,6 +689,9 @@ final class ReportBuilder {
                 traceFrames.add(f);
             }
             return true;
+        }
+        if (Frame.INLINED.matcher(rest.strip()).matches()) {
+            return true; // no return address of its own: the frame it was inlined into follows
         }
         if (rest.startsWith("RIP: ") || rest.startsWith("pc : ")) {
             String r = rest.substring(rest.indexOf(':') + 1).strip();

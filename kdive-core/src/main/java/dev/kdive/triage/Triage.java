@@ -53,6 +53,14 @@ public final class Triage {
     /** The SLUB free path, where set_freepointer()'s double-free check sits (mm/slub.c). */
     private static final Pattern SLUB_FREE = Pattern.compile("kfree|kmem_cache_free\\w*|__kmem_cache_free\\w*|slab_free\\w*|do_slab_free|"
             + "__slab_free|set_freepointer|kmem_cache_free_bulk|kfree_bulk");
+    /** KASAN's and KFENCE's own frames on the stacks they record (mm/kasan/common.c, mm/kfence/core.c) and the hooks that call them. */
+    private static final Pattern SANITIZER = Pattern.compile("_*kasan\\w*|save_stack\\w*|set_track|set_alloc_info|stack_trace_save\\w*|"
+            + "_*kfence\\w*|slab_post_alloc_hook|slab_free_hook|slab_free_freelist_hook|poison_slab_object|stack_depot_save\\w*|"
+            + "kmem_cache_zalloc|kzalloc\\w*|kcalloc\\w*|krealloc\\w*|kvmalloc\\w*|kvfree\\w*|kmemdup\\w*");
+    /** Generic owners' alloc and free helpers: the code that asked for or let go of the object is further down. */
+    private static final Pattern WRAPPER = Pattern.compile("_*alloc_skb\\w*|_*kfree_skb\\w*|consume_skb|dev_kfree_skb\\w*|skb_release\\w*|"
+            + "kobject_cleanup|kobject_release|kobject_put|kref_put|rcu_do_batch|rcu_core|_*do_softirq|handle_softirqs|kfree_rcu\\w*|"
+            + "mempool_\\w*|devm_\\w*|devres_\\w*|release_nodes");
     private static final Pattern HUNG = Pattern.compile("task (.+):(\\d+) blocked for more than (\\d+) seconds");
     private static final Pattern SOFT = Pattern.compile("soft lockup - CPU#(\\d+) stuck for (\\d+)s! \\[(.*):(\\d+)\\]");
     private static final Pattern LIST = Pattern.compile("(list_\\w+ corruption)\\. (.+?) should be (?:\\w+ )?\\(?([0-9a-f]{8,16})\\)?, but was "
@@ -272,14 +280,9 @@ public final class Triage {
                     crashClass = CrashClass.RCU_STALL;
                     why = "a CPU or task did not pass through a quiescent state: it looped in the kernel without scheduling";
                 }
-                case KASAN -> {
-                    crashClass = CrashClass.KASAN;
-                    why = report.message() + (report.access() != null ? ": " + report.access() : "");
-                    confidence = Confidence.HIGH;
-                }
-                case KFENCE -> {
-                    crashClass = CrashClass.KFENCE;
-                    why = report.message() + (report.access() != null ? ": " + report.access() : "");
+                case KASAN, KFENCE -> {
+                    crashClass = report.kind() == Kind.KASAN ? CrashClass.KASAN : CrashClass.KFENCE;
+                    why = report.message() + (report.access() != null ? ": " + report.access().replaceFirst(":$", "") : "") + objectTracks();
                     confidence = Confidence.HIGH;
                 }
                 case UBSAN -> {
@@ -456,6 +459,36 @@ public final class Triage {
                 nextSteps.add(new NextStep("install the CPU's current microcode (intel-microcode or amd64-microcode)",
                         "the log says this CPU runs microcode with known errata"));
             }
+        }
+
+        /**
+         * The sanitizer's own record of the object: the "Allocated by task N:" and "Freed by task N:"
+         * stacks KASAN prints (mm/kasan/report.c) and KFENCE's "allocated by"/"freed by" (mm/kfence/report.c),
+         * each as evidence named by its first frame past the allocator and sanitizer machinery; {@return
+         * "; allocated by task N in f, freed by task M in g" for the verdict, or "" when the report has neither}
+         */
+        private String objectTracks() {
+            List<String> said = new ArrayList<>();
+            for (var t : report.traces()) {
+                boolean alloc = t.label().startsWith("Allocated by task");
+                if (!alloc && !t.label().startsWith("Freed by task")) {
+                    continue;
+                }
+                List<String> past = t.frames().stream().filter(dev.kdive.oops.Frame::symbolic).map(dev.kdive.oops.Frame::baseFunction)
+                        .filter(f -> !SANITIZER.matcher(f).matches() && !SLUB_ALLOC.matcher(f).matches() && !SLUB_FREE.matcher(f).matches())
+                        .toList();
+                String task = t.label().substring(t.label().lastIndexOf(' ') + 1);
+                String verb = alloc ? "allocated" : "freed";
+                String where = past.stream().filter(f -> !WRAPPER.matcher(f).matches()).findFirst().orElse(past.isEmpty() ? null : past.getFirst());
+                crash = withEvidence(crash, Evidence.of(verb + " by task " + task + (where != null ? " in " + where : "") + ": "
+                        + String.join(" < ", past.subList(0, Math.min(6, past.size())))));
+                said.add(verb + " by task " + task + (where != null ? " in " + where : ""));
+                if (!alloc && where != null && (report.message() != null && report.message().contains("use-after-free"))) {
+                    nextSteps.add(new NextStep("read " + where + "'s free and find who still uses the object after it",
+                            "the access came after task " + task + " freed the object in " + where + ": a reference kept past the free"));
+                }
+            }
+            return said.isEmpty() ? "" : "; the object was " + String.join(", then ", said);
         }
 
         static CrashReport withEvidence(CrashReport c, Evidence e) {

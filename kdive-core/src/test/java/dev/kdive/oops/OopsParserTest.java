@@ -301,4 +301,19 @@ class OopsParserTest {
         assertThat(rs.get(1).die()).isEqualTo(2);
         assertThat(rs.get(0).panic()).isNull();
     }
+
+    /** syzbot's symbolized frames ("f+0x1/0x2 fs/x.c:12") are frames; its "[inline]" lines are not (no return address), and end nothing. */
+    @Test
+    void symbolizedFramesAndInlinedCallers() throws IOException {
+        OopsReport r = OopsParser.parse(java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/oops/corpus/syzbot-f2fs-kfence-uaf.log"))).getFirst();
+        assertThat(r.kind()).isEqualTo(Kind.KFENCE);
+        assertThat(r.rip().symbol()).isEqualTo("kmem_cache_destroy+0x1f/0x120");
+        assertThat(r.traces()).extracting(CallTrace::label).containsExactly("Call Trace", "Allocated by task 15453", "Freed by task 15448", "Call Trace");
+        // the access's stack, printed with no "Call Trace:" line: 14 lines, 4 of them inlined callers
+        assertThat(r.traces().getFirst().frames()).extracting(Frame::function).containsExactly("kmem_cache_destroy", "f2fs_recover_fsync_data",
+                "f2fs_fill_super", "mount_bdev", "legacy_get_tree", "vfs_get_tree", "path_mount", "__se_sys_mount", "do_syscall_64",
+                "entry_SYSCALL_64_after_hwframe");
+        assertThat(r.traces().get(2).frames().getFirst().function()).isEqualTo("kobject_cleanup");
+        assertThat(r.traces().getLast().frames()).hasSize(9);
+    }
 }

@@ -69,7 +69,8 @@ class TriageLogTest {
             Map.entry("tempesta-2201-kasan-noframes.log", CrashClass.KASAN),
             Map.entry("tetragon-328-rcu-stalls.log", CrashClass.RCU_STALL),
             Map.entry("xbian-522-warning-twice.log", CrashClass.WARNING),
-            Map.entry("zen-95-kasan-old.log", CrashClass.KASAN));
+            Map.entry("zen-95-kasan-old.log", CrashClass.KASAN),
+            Map.entry("syzbot-f2fs-kfence-uaf.log", CrashClass.KFENCE));
 
     @Test
     void everyCorpusLogGetsTheClassItsReportReads() throws IOException {
@@ -142,6 +143,25 @@ class TriageLogTest {
                 .doesNotContain("null");
         assertThat(a.nextSteps()).noneSatisfy(n -> assertThat(n.action()).contains("null"));
         assertThat(a.context().lockedCpus()).singleElement().satisfies(l -> assertThat(l.task()).isEqualTo("kworker/1:2:1203905"));
+    }
+
+    /** KASAN's and KFENCE's own alloc and free stacks, named by the first frame past the allocator, the sanitizer and generic wrappers. */
+    @Test
+    void aSanitizersAllocAndFreeStacksNameWhoAllocatedAndWhoFreed() throws IOException {
+        Analysis kasan = Triage.ofLog("kasan", Files.readString(CORPUS.resolve("kernel-internals-kasan-uaf.log"), StandardCharsets.ISO_8859_1));
+        assertThat(kasan.verdict().why()).endsWith("; the object was allocated by task 0 in mydrv_rx_alloc, then freed by task 12 in mydrv_rx_completion");
+        CrashReport c = (CrashReport) kasan.findings().getFirst().finding();
+        assertThat(c.evidence()).extracting(e -> e.text()).contains("allocated by task 0 in mydrv_rx_alloc: __alloc_skb < mydrv_rx_alloc",
+                "freed by task 12 in mydrv_rx_completion: kfree_skb_reason < dev_kfree_skb < mydrv_rx_completion");
+        assertThat(kasan.nextSteps()).anySatisfy(n -> assertThat(n.action()).startsWith("read mydrv_rx_completion's free"));
+
+        Analysis kfence = Triage.ofLog("kfence", Files.readString(CORPUS.resolve("syzbot-f2fs-kfence-uaf.log"), StandardCharsets.ISO_8859_1));
+        assertThat(kfence.verdict().crashClass()).isEqualTo(CrashClass.KFENCE);
+        assertThat(kfence.verdict().why()).startsWith("use-after-free write: Use-after-free write at 0xffff88823bc16040 (in kfence-#10);")
+                .endsWith("allocated by task 15453 in kmem_cache_create_usercopy, then freed by task 15448 in kmem_cache_destroy");
+        // a report without the stacks says nothing about them
+        Analysis plain = Triage.ofLog("bcachefs", Files.readString(CORPUS.resolve("bcachefs-302-kasan.log"), StandardCharsets.ISO_8859_1));
+        assertThat(plain.verdict().why()).doesNotContain("the object was");
     }
 
     /** The lab's slab-uaf console log (checked in): from the log alone, the allocator is innocent. */
