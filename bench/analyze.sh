@@ -15,7 +15,7 @@ bench_setup "$scenario" crash hyperfine
 corelens=${CORELENS:-/opt/corelens/bin/corelens}
 md1=$(mktemp) md2=$(mktemp) out=$(mktemp -d)
 trap 'rm -rf "$md1" "$md2" "$out"' EXIT
-"$home/kdive" analyze "$dump" >/dev/null # build, AppCDS archive, page cache
+kdive_prime analyze "$dump" # build, AOT cache, page cache
 cmds=(-n 'kdive analyze' "$home/kdive analyze $dump"
 	-n 'kdive analyze --vmlinux' "$home/kdive analyze --vmlinux $vmlinux $dump")
 if [ -x "$corelens" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bt of the panic task with the debug vmlinux, cold and warm, against crash and drgn in the same run.
 #   bench/bt.sh [SCENARIO] [RUNS]     (default: slab-uaf, 5 runs; crash 3)
-# Cold: kdive's AppCDS archive and DWARF index removed and the dump and vmlinux dropped from the
+# Cold: kdive started without its AOT cache (KDIVE_AOT=off), its DWARF index removed, and the dump and vmlinux dropped from the
 # page cache (needs root; otherwise only kdive's own caches are removed). Warm: repeated runs.
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,10 +12,10 @@ bench_setup "$scenario" crash python3-drgn hyperfine
 drgn_script=$(mktemp --suffix=.py) md1=$(mktemp) md2=$(mktemp)
 trap 'rm -f "$drgn_script" "$md1" "$md2"' EXIT
 echo 'print(prog.crashed_thread().stack_trace())' >"$drgn_script"
-cold_prepare="rm -f $home/kdive-cli/target/kdive.jsa $HOME/.cache/kdive/dwarf/*.types; sync; [ \$(id -u) = 0 ] && echo 3 >/proc/sys/vm/drop_caches || true"
-"$home/kdive" "$dump" --vmlinux "$vmlinux" -c bt >/dev/null # build once
+cold_prepare="rm -f $HOME/.cache/kdive/dwarf/*.types; sync; [ \$(id -u) = 0 ] && echo 3 >/proc/sys/vm/drop_caches || true"
+kdive_prime "$dump" --vmlinux "$vmlinux" -c bt # build once, make the AOT cache
 hyperfine -w 1 -r "$runs" --export-markdown "$md1" \
-	-n 'kdive bt (cold)' --prepare "$cold_prepare" "$home/kdive $dump --vmlinux $vmlinux -c bt" \
+	-n 'kdive bt (cold)' --prepare "$cold_prepare" "env KDIVE_AOT=off $home/kdive $dump --vmlinux $vmlinux -c bt" \
 	-n 'kdive bt (warm)' "$home/kdive $dump --vmlinux $vmlinux -c bt" \
 	-n 'drgn crashed_thread().stack_trace()' "drgn -q -c $dump -s $vmlinux $drgn_script"
 hyperfine -r 3 --export-markdown "$md2" \

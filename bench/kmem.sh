@@ -24,7 +24,7 @@ for s in for_each_slab_cache(prog):
         print(s.name.string_().decode(), e)
 print(n, "allocated objects")
 PY
-"$home/kdive" "$dump" -c 'kmem -s' >/dev/null # build, AppCDS archive, page cache
+kdive_prime "$dump" -c 'kmem -s' # build, AOT cache, page cache
 # --export-markdown to files: /dev/stdout redirected to a file would be truncated by the second run.
 hyperfine -N -w 1 -r "$runs" --export-markdown "$md1" \
 	-n 'kdive kmem -V' "$home/kdive $dump -c 'kmem -V'" \

@@ -28,7 +28,7 @@ kdive_run() { "$home/kdive" "$dump" -c sys; }
 
 stats() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%d %d %d\n", m, a[1], a[NR]}'; }
 
-"$home/kdive" "$dump" -c sys >/dev/null # build, write the AppCDS archive and warm the page cache once
+kdive_prime "$dump" -c sys # build, make the AOT cache and warm the page cache once
 declare -A med
 printf '| tool | task | median ms | min ms | max ms |\n|---|---|---|---|---|\n'
 for tool in kdive crash drgn; do

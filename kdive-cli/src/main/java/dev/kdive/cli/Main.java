@@ -23,8 +23,7 @@ import picocli.CommandLine.Parameters;
  * crash-style commands on a dump; subcommands are listed by --help; only what works is registered.
  */
 @Command(name = "kdive", mixinStandardHelpOptions = true, version = "kdive 0.1.0",
-        description = "Turns a Linux kernel crash (vmcore or oops log) into an answer.",
-        subcommands = {AnalyzeCli.class, InfoCommand.class, Addr2lineCommand.class, OopsCommand.class, LabCommand.class, DemoCommand.class})
+        description = "Turns a Linux kernel crash (vmcore or oops log) into an answer.")
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -81,12 +80,39 @@ public final class Main implements Callable<Integer> {
         return 1;
     }
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /** The subcommands, by name, made only when asked for: picocli reads each one's annotations by reflection. */
+    private static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = new java.util.LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("analyze", AnalyzeCli::new);
+        SUBCOMMANDS.put("info", InfoCommand::new);
+        SUBCOMMANDS.put("addr2line", Addr2lineCommand::new);
+        SUBCOMMANDS.put("oops", OopsCommand::new);
+        SUBCOMMANDS.put("lab", LabCommand::new);
+        SUBCOMMANDS.put("demo", DemoCommand::new);
     }
 
+    public static void main(String[] args) {
+        System.exit(commandLine(args).execute(args));
+    }
+
+    /** {@return the command line with every subcommand (what --help lists)} */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * {@return the command line for these arguments: only the subcommand they name (start-up pays for
+     * one), none for {@code kdive DUMP ...}, all of them for help or no arguments}
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        String first = args.length == 0 ? null : args[0];
+        if (first != null && SUBCOMMANDS.containsKey(first)) {
+            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
+        } else if (first == null || first.startsWith("-")) {
+            SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
         // Bad input is a one-line reason and a non-zero status, never a Java stack trace.
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("kdive: " + (e.getMessage() != null ? e.getMessage() : e.toString()));

@@ -22,6 +22,15 @@ class MainTest {
         assertThat(out.toString()).contains("info", "lab", "demo");
     }
 
+    /** Start-up builds only the subcommand the arguments name (picocli reflects over each one it is given). */
+    @Test
+    void onlyTheNamedSubcommandIsBuilt() {
+        assertThat(Main.commandLine(new String[] {"oops", "x.log"}).getSubcommands()).containsOnlyKeys("oops");
+        assertThat(Main.commandLine(new String[] {"vmcore", "-c", "sys"}).getSubcommands()).isEmpty();
+        assertThat(Main.commandLine(new String[] {"--help"}).getSubcommands()).containsKeys("analyze", "info", "addr2line", "oops", "lab", "demo");
+        assertThat(Main.commandLine().getSubcommands()).hasSize(6);
+    }
+
     @Test
     void labBuildRefusesUnknownScenarioInOneLine() {
         StringWriter err = new StringWriter();

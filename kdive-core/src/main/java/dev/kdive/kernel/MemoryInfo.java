@@ -16,12 +16,23 @@ import java.util.List;
  * from the dump's enums, mm/vmstat.c), block devices' page caches ({@code nr_blockdev_pages()},
  * block/bdev.c), hugetlb's {@code hstates}, {@code swap_info}, the overcommit limit
  * (mm/util.c {@code vm_commit_limit()}) and {@code vm_committed_as}; shared pages from a walk of
- * every struct page (not reserved, more than one reference).
+ * every struct page (not reserved, more than one reference), when asked for: {@code shared} is null
+ * from {@link #counters}, which reads the counters alone.
  */
-public record MemoryInfo(long total, long free, long shared, long buffers, long cached, long slab, long hugeTotal, long hugeFree,
+public record MemoryInfo(long total, long free, Long shared, long buffers, long cached, long slab, long hugeTotal, long hugeFree,
                          long swapTotal, long swapUsed, long commitLimit, long committed, List<Finding> problems) {
 
+    /** {@return the whole summary, shared pages counted by a walk of every struct page} */
     public static MemoryInfo read(Program p) throws MemoryFault, UnknownSymbolException {
+        return read(p, true);
+    }
+
+    /** {@return the summary from the kernel's counters alone: no page walk, {@code shared} null} */
+    public static MemoryInfo counters(Program p) throws MemoryFault, UnknownSymbolException {
+        return read(p, false);
+    }
+
+    private static MemoryInfo read(Program p, boolean countShared) throws MemoryFault, UnknownSymbolException {
         List<Finding> problems = new ArrayList<>();
         long total = p.kernel().u64(p.address("_totalram_pages"));
         long free = stat(p, "vm_zone_stat", "zone_stat_item", "NR_FREE_PAGES");
@@ -36,15 +47,19 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
         long kbytes = p.kernel().u64(p.address("sysctl_overcommit_kbytes"));
         long limit = (kbytes != 0 ? kbytes >> 2 : (total - huge[0]) * ratio / 100) + swap[0];
         long committed = KernelObject.at(p, "percpu_counter", p.address("vm_committed_as")).read("count");
-        long[] shared = {0};
-        PageMap map = PageMap.of(p);
-        long reservedBit = pageflag(p, "PG_reserved");
-        map.forEach(map.sections(), pg -> {
-            if ((pg.flags() & reservedBit) == 0 && pg.count() > 1) {
-                shared[0]++;
-            }
-        }, problems::add);
-        return new MemoryInfo(total, free, shared[0], buffers, cached, slab, huge[0], huge[1], swap[0], swap[1], limit,
+        Long shared = null;
+        if (countShared) {
+            long[] n = {0};
+            PageMap map = PageMap.of(p);
+            long reservedBit = pageflag(p, "PG_reserved");
+            map.forEach(map.sections(), pg -> {
+                if ((pg.flags() & reservedBit) == 0 && pg.count() > 1) {
+                    n[0]++;
+                }
+            }, problems::add);
+            shared = n[0];
+        }
+        return new MemoryInfo(total, free, shared, buffers, cached, slab, huge[0], huge[1], swap[0], swap[1], limit,
                 Math.max(0, committed), List.copyOf(problems));
     }
 
@@ -158,8 +173,12 @@ public record MemoryInfo(long total, long free, long shared, long buffers, long 
         return s.replace(".0 ", " ");
     }
 
-    /** C's printf("%.1f"): the exact binary value, ties to even (2.25 MB is "2.2"), unlike Java's HALF_UP. */
+    /**
+     * C's printf("%.1f"): the exact binary value, ties to even (2.25 MB is "2.2"), unlike Java's
+     * HALF_UP. The values are pages / 2^8 or 2^18, so v * 10 is exact and rint() rounds it as C does.
+     */
     private static String oneDecimal(double v) {
-        return new java.math.BigDecimal(v).setScale(1, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        long tenths = (long) Math.rint(v * 10);
+        return tenths / 10 + "." + tenths % 10;
     }
 }

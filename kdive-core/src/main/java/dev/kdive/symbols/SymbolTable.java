@@ -2,7 +2,6 @@ package dev.kdive.symbols;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,8 @@ public final class SymbolTable {
     public SymbolTable(List<Symbol> symbols, String source) {
         this.source = source;
         this.byAddress = symbols.toArray(Symbol[]::new);
-        Arrays.sort(byAddress, Comparator.comparing(Symbol::address, Long::compareUnsigned));
+        // unboxed: kallsyms and .symtab come (nearly) in address order, so this is one linear pass
+        Arrays.sort(byAddress, (a, b) -> Long.compareUnsigned(a.address(), b.address()));
         this.addresses = Arrays.stream(byAddress).mapToLong(Symbol::address).toArray();
         this.byName = new HashMap<>(byAddress.length * 2);
         for (Symbol s : byAddress) {

@@ -826,7 +826,7 @@ public final class Triage {
          */
         private void memory() {
             try {
-                MemoryInfo m = MemoryInfo.read(p);
+                MemoryInfo m = MemoryInfo.counters(p);
                 b.limits.addAll(m.problems());
                 long page = dev.kdive.dump.PhysicalMemory.PAGE_SIZE;
                 List<String> pressure = new ArrayList<>();
