@@ -139,13 +139,26 @@ prepare() {
 		ensure_packages "${host_packages[@]}"
 	fi
 	local deb tmp
-	deb=$(download "linux-image-$rel")
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' RETURN
-	dpkg-deb -x "$deb" "$tmp/kernel" || die "extract $deb: dpkg-deb failed"
-	cp "$tmp/kernel/boot/vmlinuz-$rel" "$dir/vmlinuz"
-	cp "$tmp/kernel/boot/System.map-$rel" "$dir/System.map"
-	cp "$tmp/kernel/boot/config-$rel" "$dir/config"
+	# linux-image-ABI holds the kernel and its modules up to 6.x; sid's 7.x splits them into the
+	# linux-binary-, linux-modules- and linux-base-ABI packages that linux-image-ABI depends on.
+	local p parts
+	parts=$(apt_in "$suite" apt-cache show "linux-image-$rel" | sed -n 's/^Depends: //p' | head -n1 | tr ',|' '\n\n' \
+		| sed -n "s/^ *\(linux-\(binary\|modules\|base\)-$rel\)\( .*\)\{0,1\}\$/\1/p" | sort -u)
+	for p in "linux-image-$rel" $parts; do
+		deb=$(download "$p")
+		dpkg-deb -x "$deb" "$tmp/kernel" || die "extract $deb: dpkg-deb failed"
+	done
+	# /boot/NAME-ABI up to 6.x; /usr/lib/modules/ABI/NAME in the split packages
+	local f vmlinuz
+	for f in vmlinuz System.map config; do
+		local at=$tmp/kernel/boot/$f-$rel
+		[ -f "$at" ] || at=$tmp/kernel/usr/lib/modules/$rel/$f
+		[ -f "$at" ] || die "prepare: no $f of $rel in linux-image-$rel${parts:+ or }$(echo $parts | tr ' ' ',')"
+		cp "$at" "$dir/$f"
+	done
+	vmlinuz=$dir/vmlinuz
 
 	# The crash module, built against the matching headers (kbuild writes into its source dir).
 	# The module reads private slab structures at the offsets of this kernel's own BTF
@@ -164,7 +177,7 @@ prepare() {
 	if [ -s "$hdr/vmlinux" ]; then
 		btf=$hdr/vmlinux
 	else
-		python3 "$here/kbuild/extract-vmlinux.py" "$tmp/kernel/boot/vmlinuz-$rel" "$tmp/vmlinux" >/dev/null \
+		python3 "$here/kbuild/extract-vmlinux.py" "$vmlinuz" "$tmp/vmlinux" >/dev/null \
 			|| die "build kdive_lab.ko: no vmlinux with BTF in linux-headers-$rel or inside vmlinuz-$rel"
 		btf=$tmp/vmlinux
 	fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # foreign-headers.sh ROOT ABI: make another suite's headers, unpacked with dpkg -x into ROOT, usable here.
-#  1. the headers' Makefile includes /usr/src/linux-headers-<ver>-common/Makefile: point it at ROOT's copy;
+#  1. the headers' Makefile includes /usr/src/linux-headers-<ver>-common/Makefile (and on 7.x sets
+#     KBUILD_OUTPUT to its own /usr/src path): point them at ROOT's copies;
 #  2. kbuild host binaries built against glibc 2.38+ are moved to NAME.bin and replaced by a shell
 #     wrapper that runs them under trixie's unpacked ld-linux-x86-64.so.2 (the ELF multiplexers
 #     objtool/modpost exec NAME.real-ARCH by path, so the wrapper must sit at the real path).
@@ -11,6 +12,8 @@ common=$(sed -n 's|^include /usr/src/\(linux-headers-.*-common\)/Makefile$|\1|p'
 if [ -n "$common" ]; then
 	sed -i "s|^include /usr/src/$common/Makefile|include $root/usr/src/$common/Makefile|" "$hdr/Makefile"
 fi
+# 7.x's headers also name their own directory as the build output (KBUILD_OUTPUT=/usr/src/linux-headers-ABI)
+sed -i "s|^KBUILD_OUTPUT=/usr/src/linux-headers-$abi\$|KBUILD_OUTPUT=$hdr|" "$hdr/Makefile"
 ldso=$root/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
 libpath=$root/usr/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
 kbuild=$(readlink -f "$hdr/scripts/..")
