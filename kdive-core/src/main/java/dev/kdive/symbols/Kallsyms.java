@@ -38,14 +38,15 @@ public final class Kallsyms {
         long tokenTable = symbol(vmcoreinfo, "kallsyms_token_table");
         long tokenIndex = symbol(vmcoreinfo, "kallsyms_token_index");
         long offsets = symbol(vmcoreinfo, "kallsyms_offsets");
-        long relativeBase = symbol(vmcoreinfo, "kallsyms_relative_base");
+        // 6.0-6.x: offsets from kallsyms_relative_base; later kernels dropped that symbol (see decodeOffsets)
+        Long relativeBase = vmcoreinfo.containsKey("SYMBOL(kallsyms_relative_base)") ? symbol(vmcoreinfo, "kallsyms_relative_base") : null;
         try {
             int count = (int) kernel.u32(numSyms);
             if (count <= 0 || count > 10_000_000) {
                 throw new Unavailable("kallsyms_num_syms at " + Long.toHexString(numSyms) + " reads " + count
                         + ", not a symbol count");
             }
-            long base = kernel.u64(relativeBase);
+            long base = relativeBase != null ? kernel.u64(relativeBase) : 0;
             ByteBuffer idx = ByteBuffer.wrap(kernel.read(tokenIndex, 256 * 2)).order(ByteOrder.LITTLE_ENDIAN);
             int tableLength = 0;
             for (int i = 0; i < 256; i++) {
@@ -99,6 +100,9 @@ public final class Kallsyms {
                 address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off)
                         : off >= 0 ? off : base - 1 - off;
             }
+            if (relativeBase == null) {
+                address = decodeOffsets(offs, offsets, name, vmcoreinfo);
+            }
             List<Symbol> symbols = new ArrayList<>(count);
             long[] sorted = address.clone();
             java.util.Arrays.sort(sorted);
@@ -114,6 +118,60 @@ public final class Kallsyms {
         } catch (MemoryFault f) {
             throw new Unavailable("kallsyms tables unreadable: " + f.getMessage());
         }
+    }
+
+    /**
+     * Offsets without {@code kallsyms_relative_base} (newer kernels' scripts/kallsyms): each entry is
+     * either place-relative (the kernel's {@code offset_to_ptr()}: the entry's own address plus its
+     * signed value) or relative to {@code _stext}. Which one is not guessed from a version: the
+     * decoding under which the symbols VMCOREINFO names itself ({@code init_uts_ns}, {@code _stext},
+     * {@code swapper_pg_dir}, {@code prb}...) land at VMCOREINFO's addresses is taken.
+     */
+    private static long[] decodeOffsets(ByteBuffer offs, long offsets, String[] name, Map<String, String> vmcoreinfo) throws Unavailable {
+        int count = name.length;
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            index.putIfAbsent(name[i], i);
+        }
+        Map<Integer, Long> known = new java.util.HashMap<>();
+        for (Map.Entry<String, String> e : vmcoreinfo.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("SYMBOL(") && k.endsWith(")") && !k.startsWith("SYMBOL(kallsyms_")) {
+                Integer i = index.get(k.substring(7, k.length() - 1));
+                if (i != null) {
+                    known.put(i, Long.parseUnsignedLong(e.getValue(), 16));
+                }
+            }
+        }
+        if (known.isEmpty()) {
+            throw new Unavailable("kallsyms has no kallsyms_relative_base and names none of VMCOREINFO's symbols to tell how its offsets decode");
+        }
+        long stext = vmcoreinfo.containsKey("SYMBOL(_stext)") ? symbol(vmcoreinfo, "_stext") : 0;
+        long[] placeRelative = new long[count];
+        long[] textRelative = new long[count];
+        for (int i = 0; i < count; i++) {
+            int off = offs.getInt(i * 4);
+            placeRelative[i] = offsets + 4L * i + off;
+            textRelative[i] = stext + Integer.toUnsignedLong(off);
+        }
+        // Some SYMBOL() entries are a pointer's value, not an address (mem_section, vmemmap, node_data
+        // under SPARSEMEM_EXTREME and NUMA): the decoding that most of them agree with wins, two at least.
+        long[] best = null;
+        long bestMatches = 0;
+        for (long[] candidate : List.of(placeRelative, textRelative)) {
+            long matches = known.entrySet().stream().filter(e -> candidate[e.getKey()] == e.getValue()).count();
+            if (matches > bestMatches) {
+                best = candidate;
+                bestMatches = matches;
+            }
+        }
+        if (best != null && bestMatches >= 2 && bestMatches * 2 >= known.size()) {
+            return best;
+        }
+        Map.Entry<Integer, Long> one = known.entrySet().iterator().next();
+        throw new Unavailable("kallsyms_offsets without kallsyms_relative_base: " + name[one.getKey()] + " decodes to "
+                + Long.toHexString(placeRelative[one.getKey()]) + " (place-relative) or " + Long.toHexString(textRelative[one.getKey()])
+                + " (from _stext), VMCOREINFO says " + Long.toHexString(one.getValue()));
     }
 
     /** Per-cpu offsets and kernel addresses sort apart (signed order); a size never spans the two. */
