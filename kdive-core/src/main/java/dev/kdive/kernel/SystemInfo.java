@@ -4,7 +4,9 @@ import dev.kdive.finding.Finding;
 import dev.kdive.arch.AddressSpace;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.types.Type;
 import dev.kdive.types.TypeException;
+import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.symbols.Symbol;
 import java.util.ArrayList;
@@ -90,12 +92,19 @@ public record SystemInfo(String sysname, String nodename, String release, String
         }
         OptionalLong uptime = OptionalLong.empty();
         try {
-            long jiffies = k.u64(p.address("jiffies_64"));
-            long tickNsec = k.u64(p.address("tick_nsec"));
-            long hz = Math.round(1e9 / tickNsec); // TICK_NSEC is NSEC_PER_SEC / HZ, rounded
-            long initial = Integer.toUnsignedLong((int) (-300 * hz)); // INITIAL_JIFFIES, include/linux/jiffies.h
-            uptime = OptionalLong.of((jiffies - initial) / hz);
-        } catch (MemoryFault | UnknownSymbolException | ArithmeticException e) {
+            if (p.symbolNamed("tick_nsec").isPresent() || timekeeper(p).isEmpty()) {
+                long jiffies = k.u64(p.address("jiffies_64"));
+                long tickNsec = k.u64(p.address("tick_nsec"));
+                long hz = Math.round(1e9 / tickNsec); // TICK_NSEC is NSEC_PER_SEC / HZ, rounded
+                long initial = Integer.toUnsignedLong((int) (-300 * hz)); // INITIAL_JIFFIES, include/linux/jiffies.h
+                uptime = OptionalLong.of((jiffies - initial) / hz);
+            } else {
+                // newer kernels have no tick_nsec: boot time as /proc/uptime reads it, monotonic seconds
+                // plus the time spent suspended (ktime_get_boottime(), kernel/time/timekeeping.c)
+                KernelObject tk = timekeeper(p).get();
+                uptime = OptionalLong.of(tk.read("ktime_sec") + tk.read("offs_boot") / 1_000_000_000L);
+            }
+        } catch (MemoryFault | UnknownSymbolException | ArithmeticException | TypeException e) {
             problems.add(Finding.missing("uptime", e));
         }
         PrintkLog.Log log = PrintkLog.read(k, p.vmcoreinfo());
@@ -111,7 +120,9 @@ public record SystemInfo(String sysname, String nodename, String release, String
         }
         if (date.isEmpty()) {
             try {
-                long sec = dev.kdive.program.KernelObject.at(p, "timekeeper", p.address("shadow_timekeeper")).read("xtime_sec");
+                long sec = (p.symbolNamed("shadow_timekeeper").isPresent()
+                        ? KernelObject.at(p, "timekeeper", p.address("shadow_timekeeper"))
+                        : timekeeper(p).orElseThrow(() -> new UnknownSymbolException("shadow_timekeeper"))).read("xtime_sec");
                 if (sec > 0) {
                     date = Optional.of(java.time.Instant.ofEpochSecond(sec));
                 }
@@ -121,6 +132,31 @@ public record SystemInfo(String sysname, String nodename, String release, String
         }
         return new SystemInfo(uts[0], uts[1], uts[2], uts[3], uts[4], present, offline, memory, uptime, date,
                 panicLine(log.entries()), List.copyOf(problems));
+    }
+
+    /**
+     * {@return the live {@code struct timekeeper} where it is inside {@code tk_core}, a {@code struct
+     * tk_data} (kernel/time/timekeeping.c, 6.13+; before, tk_core was an anonymous struct and the
+     * shadow copy a symbol of its own), or element TIMEKEEPER_CORE of {@code timekeeper_data[]}
+     * where the auxiliary clocks' timekeepers sit beside it; empty when the kernel has none of these}
+     */
+    private static Optional<KernelObject> timekeeper(Program p) {
+        Optional<Type> tkData = p.types().lookup("struct tk_data");
+        if (tkData.isEmpty()) {
+            return Optional.empty();
+        }
+        long core;
+        if (p.symbolNamed("tk_core").isPresent()) {
+            core = p.symbolNamed("tk_core").get().address();
+        } else if (p.symbolNamed("timekeeper_data").isPresent()) {
+            // 6.16+: timekeeper_data[TIMEKEEPER_CORE], beside the auxiliary clocks' timekeepers
+            long index = p.types().lookup("enum timekeeper_ids").map(Type::resolved).orElse(null) instanceof Type.Enum e
+                    ? e.values().stream().filter(v -> v.name().equals("TIMEKEEPER_CORE")).mapToLong(v -> v.value()).findFirst().orElse(0) : 0;
+            core = p.symbolNamed("timekeeper_data").get().address() + index * tkData.get().resolved().size();
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(KernelObject.at(p, "timekeeper", KernelObject.at(p, "tk_data", core).addressOf("timekeeper")));
     }
 
     /** {@return the panic line: the last "Kernel panic -" record, else the first oops-like record} */
