@@ -91,8 +91,9 @@ public record SystemInfo(String sysname, String nodename, String release, String
             problems.add(Finding.missing("node memory", e));
         }
         OptionalLong uptime = OptionalLong.empty();
+        Optional<KernelObject> timekeeper = timekeeper(p);
         try {
-            if (p.symbolNamed("tick_nsec").isPresent() || timekeeper(p).isEmpty()) {
+            if (p.symbolNamed("tick_nsec").isPresent() || timekeeper.isEmpty()) {
                 long jiffies = k.u64(p.address("jiffies_64"));
                 long tickNsec = k.u64(p.address("tick_nsec"));
                 long hz = Math.round(1e9 / tickNsec); // TICK_NSEC is NSEC_PER_SEC / HZ, rounded
@@ -101,7 +102,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             } else {
                 // newer kernels have no tick_nsec: boot time as /proc/uptime reads it, monotonic seconds
                 // plus the time spent suspended (ktime_get_boottime(), kernel/time/timekeeping.c)
-                KernelObject tk = timekeeper(p).get();
+                KernelObject tk = timekeeper.get();
                 uptime = OptionalLong.of(tk.read("ktime_sec") + tk.read("offs_boot") / 1_000_000_000L);
             }
         } catch (MemoryFault | UnknownSymbolException | ArithmeticException | TypeException e) {
@@ -122,7 +123,7 @@ public record SystemInfo(String sysname, String nodename, String release, String
             try {
                 long sec = (p.symbolNamed("shadow_timekeeper").isPresent()
                         ? KernelObject.at(p, "timekeeper", p.address("shadow_timekeeper"))
-                        : timekeeper(p).orElseThrow(() -> new UnknownSymbolException("shadow_timekeeper"))).read("xtime_sec");
+                        : timekeeper.orElseThrow(() -> new UnknownSymbolException("shadow_timekeeper"))).read("xtime_sec");
                 if (sec > 0) {
                     date = Optional.of(java.time.Instant.ofEpochSecond(sec));
                 }

@@ -68,8 +68,6 @@ public final class Triage {
     /** "next->prev should be prev (X), but was Y. (next=Z)": the link, what it should hold, and its holder. */
     private static final Pattern LINK = Pattern.compile("\\w+->(next|prev) should be [\\w ]*\\(?([0-9a-f]{8,16})\\)?, but was \\(?[0-9a-f]{8,16}\\)?\\. "
             + "\\((?:next|prev)=([0-9a-f]{8,16})\\)");
-    /** kernel/watchdog.c's soft-lockup line and the hard-lockup detector's (kernel/watchdog_perf.c, older watchdog_hld.c). */
-    private static final Pattern LOCKUP = Pattern.compile("soft lockup - CPU#(\\d+) stuck for (\\d+)s! \\[([^\\]]+)\\]|hard LOCKUP on cpu (\\d+)");
     private static final int LAST_LINES = 8;
     private static final int REPORT_LINES = 120;
 
@@ -155,13 +153,14 @@ public final class Triage {
                 if (r.kind() != Kind.SOFT_LOCKUP && r.kind() != Kind.HARD_LOCKUP) {
                     continue;
                 }
-                Matcher m = LOCKUP.matcher(r.header());
-                Integer cpu = m.find() ? Integer.valueOf(m.group(1) != null ? m.group(1) : m.group(4)) : r.cpu();
+                // the parser took CPU, comm and pid from the watchdog's line; only the seconds are left in it
+                Integer cpu = r.cpu();
                 if (cpu == null || !seen.add(cpu)) {
                     continue;
                 }
-                Integer seconds = m.group(2) != null ? Integer.valueOf(m.group(2)) : null;
-                String task = m.group(3) != null ? m.group(3) : r.comm() != null && r.pid() != null ? r.comm() + ":" + r.pid() : null;
+                Matcher m = SOFT.matcher(r.header());
+                Integer seconds = m.find() ? Integer.valueOf(m.group(2)) : null;
+                String task = r.comm() != null && r.pid() != null ? r.comm() + ":" + r.pid() : null;
                 locked.add(new Context.LockedCpu(cpu, r.kind().words, seconds, task, r.culprit(), r.line()));
             }
         }
