@@ -142,7 +142,12 @@ public record SystemInfo(String sysname, String nodename, String release, String
      * where the auxiliary clocks' timekeepers sit beside it; empty when the kernel has none of these}
      */
     private static Optional<KernelObject> timekeeper(Program p) {
-        Optional<Type> tkData = p.types().lookup("struct tk_data");
+        Optional<Type> tkData;
+        try {
+            tkData = p.types().lookup("struct tk_data");
+        } catch (TypeException e) { // no types: jiffies and VMCOREINFO still answer; the date says why it is missing
+            return Optional.empty();
+        }
         if (tkData.isEmpty()) {
             return Optional.empty();
         }
