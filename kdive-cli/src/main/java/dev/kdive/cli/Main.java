@@ -1,6 +1,7 @@
 package dev.kdive.cli;
 
 import dev.kdive.kernel.Kernel;
+import dev.kdive.cli.shell.Prompt;
 import dev.kdive.cli.shell.Shell;
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.program.Program;
@@ -36,6 +37,10 @@ public final class Main implements Callable<Integer> {
             description = "run these crash-style commands and exit (help lists them); without -c, read commands from standard input")
     String commands;
 
+    @Option(names = "-i", paramLabel = "FILE",
+            description = "run the commands in FILE (one per line) first, then the prompt or -c, as crash -i does")
+    Path inputFile;
+
     @Option(names = "--json", description = "print each command's result as one JSON object per line")
     boolean json;
 
@@ -63,15 +68,28 @@ public final class Main implements Callable<Integer> {
                 System.err.println("kdive: " + w);
             }
             p.onProgress(message -> System.err.println("kdive: " + message));
-            Shell shell = new Shell(p, out, json, sources, moduleDirs).debug(debug || System.getenv("KDIVE_TRACE") != null);
-            if (commands != null) {
-                shell.runLine(commands);
-            } else {
-                shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-                        System.console() != null);
+            // A terminal on both ends gets the line-editing prompt; piped stdin runs as one session.
+            boolean terminal = commands == null && System.console() != null && System.console().isTerminal();
+            try (Prompt prompt = terminal ? Prompt.open() : null) {
+                if (prompt != null) {
+                    out = prompt.writer();
+                }
+                Shell shell = new Shell(p, out, json, sources, moduleDirs).debug(debug || System.getenv("KDIVE_TRACE") != null);
+                if (inputFile != null) {
+                    try (BufferedReader in = java.nio.file.Files.newBufferedReader(inputFile, StandardCharsets.UTF_8)) {
+                        shell.runInteractive(in, false);
+                    }
+                }
+                if (commands != null) {
+                    shell.runLine(commands);
+                } else if (prompt != null) {
+                    prompt.run(shell, p, Prompt.historyFile());
+                } else {
+                    shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), false);
+                }
+                out.flush();
+                return shell.failures() == 0 ? 0 : 1;
             }
-            out.flush();
-            return shell.failures() == 0 ? 0 : 1;
         } catch (NoSuchFileException e) {
             System.err.println("kdive: " + e.getFile() + ": no such file");
         } catch (DumpFormatException e) {

@@ -23,8 +23,14 @@ public sealed interface PhysicalMemory permits ElfMemory, DiskDumpMemory {
      * Copies {@code length} bytes at physical address {@code phys} into {@code dst}, page by page.
      *
      * @throws MemoryFault naming the first page the dump does not have
+     * @throws java.util.concurrent.CancellationException when the reading thread was interrupted:
+     *         every walk of the kernel reads through here, so an interrupt (Ctrl-C at the shell)
+     *         ends a whole-memory scan or a {@code foreach bt} at its next page
      */
     default void read(long phys, byte[] dst, int offset, int length) throws MemoryFault {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new java.util.concurrent.CancellationException("interrupted");
+        }
         while (length > 0) {
             int inPage = (int) (phys & (PAGE_SIZE - 1));
             int n = Math.min(length, PAGE_SIZE - inPage);

@@ -106,6 +106,11 @@ public final class DwarfTypes implements TypeTable {
         return id == null ? Optional.empty() : Optional.of(byId(id));
     }
 
+    @Override
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(index().keySet());
+    }
+
     /** {@return the type of a global variable, from its DW_TAG_variable (or the declaration it completes)} */
     public Optional<Type> variable(String name) {
         Integer id = index().get("var " + name);
@@ -148,7 +153,11 @@ public final class DwarfTypes implements TypeTable {
             long started = System.nanoTime();
             progress.accept("indexing the DWARF types of " + dwarf.elf.path().getFileName() + " (" + units.length
                     + " units, once" + (indexFile.isPresent() ? "; kept in " + indexFile.get() : "") + ")...");
+            Thread caller = Thread.currentThread(); // Ctrl-C interrupts the caller; the pool's threads see it here
             List<Map<String, Integer>> parts = IntStream.range(0, units.length).parallel().mapToObj(i -> {
+                if (caller.isInterrupted()) {
+                    throw new java.util.concurrent.CancellationException("interrupted while indexing " + dwarf.elf.path().getFileName());
+                }
                 Map<String, Integer> m = new HashMap<>();
                 try {
                     Unit u = dwarf.unit(units[i]);

@@ -328,6 +328,11 @@ public final class Program implements AutoCloseable {
         }
 
         @Override
+        public java.util.Set<String> names() {
+            return types.names();
+        }
+
+        @Override
         public Optional<dev.kdive.types.Type> variable(String name) {
             Optional<dev.kdive.types.Type> v = types.variable(name);
             return v.isPresent() ? v : variables.variable(name);

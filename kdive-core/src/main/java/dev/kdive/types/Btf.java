@@ -266,6 +266,12 @@ public final class Btf implements TypeTable {
     }
 
     @Override
+    public java.util.Set<String> names() {
+        index();
+        return java.util.Collections.unmodifiableSet(byName.keySet()); // "var x" and "func x" keys are not type names
+    }
+
+    @Override
     public Optional<Type> variable(String name) {
         index();
         Integer id = byName.get("var " + name);

@@ -19,6 +19,14 @@ public interface TypeTable {
         return Optional.empty();
     }
 
+    /**
+     * {@return every name {@link #lookup} answers, spelled as it takes them ("struct task_struct",
+     * "u32"); what a shell completes from}
+     */
+    default java.util.Set<String> names() {
+        return java.util.Set.of();
+    }
+
     /** {@return where the types came from, for users} */
     String source();
 }

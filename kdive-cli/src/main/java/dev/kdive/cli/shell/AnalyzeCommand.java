@@ -25,6 +25,11 @@ public final class AnalyzeCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "analyze                  the verdict on this dump, then the findings that prove it";
+    }
+
+    @Override
     public Output run(Program p, List<String> args) throws UsageException {
         if (!args.isEmpty()) {
             throw new UsageException("analyze: takes no arguments");

@@ -62,6 +62,11 @@ final class BtCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "bt -a                    the stack of the task on every CPU (-l adds file:line with --vmlinux)";
+    }
+
+    @Override
     public Output run(Program p, List<String> raw) throws UsageException {
         Args args = new Args("bt", raw, Set.of("-a", "-l", "-f"), Set.of());
         if (args.operands().size() > 1 || args.has("-a") && !args.operands().isEmpty()) {

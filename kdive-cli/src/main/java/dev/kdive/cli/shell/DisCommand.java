@@ -34,6 +34,11 @@ final class DisCommand implements ShellCommand {
         return "dis [-l] [-r] ADDR|FUNC [COUNT]   disassemble (AT&T, objdump spelling); a function whole, COUNT instructions, -r up to ADDR, -l lines";
     }
 
+    @Override
+    public String example() {
+        return "dis schedule 8           the first 8 instructions of schedule() (-l adds source lines with --vmlinux)";
+    }
+
     /** One instruction as shown, and the source line that starts before it (for -l). */
     record Line(Instruction insn, String where, String text, Optional<String> source) {}
 

@@ -20,6 +20,11 @@ final class FilesCommand implements ShellCommand {
         return "files PID                open files: FD FILE DENTRY INODE TYPE PATH (pipes, sockets named)";
     }
 
+    @Override
+    public String example() {
+        return "files 1                  what pid 1 has open";
+    }
+
     record Listing(OpenFiles.Table table) implements Output {
         @Override
         public void text(PrintWriter out) {

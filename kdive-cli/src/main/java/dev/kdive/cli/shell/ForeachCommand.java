@@ -32,6 +32,11 @@ final class ForeachCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "foreach RU bt            the stack of every running task";
+    }
+
+    @Override
     public Output run(Program p, List<String> raw) throws UsageException {
         int at = raw.indexOf("bt");
         if (at < 0) {

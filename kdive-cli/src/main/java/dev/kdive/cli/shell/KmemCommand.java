@@ -38,6 +38,11 @@ final class KmemCommand implements ShellCommand {
         return "kmem -s|-S|-V [CACHE] | -p [ADDR] | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs; where ADDR lies";
     }
 
+    @Override
+    public String example() {
+        return "kmem -S kmalloc-192      every slab of kmalloc-192 and the objects in it";
+    }
+
     private Slub slub(Program p) throws UsageException {
         if (slub == null || program != p) {
             try {

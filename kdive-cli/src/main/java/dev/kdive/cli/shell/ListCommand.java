@@ -40,6 +40,11 @@ final class ListCommand implements ShellCommand {
         return "list *(FUNC+0xOFF) | *ADDR   source line and inline chain of a code address (needs --vmlinux; text with --src)";
     }
 
+    @Override
+    public String example() {
+        return "list *(schedule+0x10)    the source line (and inline chain) of schedule+0x10";
+    }
+
     record Listing(@dev.kdive.value.Hex long address, List<SourceLines.Frame> frames, List<String> source) implements Output {
         @Override
         public void text(PrintWriter out) {

@@ -17,6 +17,11 @@ final class LogCommand implements ShellCommand {
         return "log [-m] [-T]            the kernel log from the printk ring buffer; -m with levels, -T wall-clock times";
     }
 
+    @Override
+    public String example() {
+        return "log -T | tail -20        the last 20 kernel log lines, with wall-clock times";
+    }
+
     /** crash's ctime form: "Tue Nov 24 20:27:42 UTC 2026", in the local zone as crash prints it. */
     private static final java.time.format.DateTimeFormatter CTIME =
             java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss zzz yyyy", java.util.Locale.ROOT);

@@ -22,6 +22,11 @@ final class ModCommand implements ShellCommand {
         return "mod [-s NAME FILE]       loaded modules: struct module, name, base, size; -s takes FILE as NAME's object file (DWARF lines)";
     }
 
+    @Override
+    public String example() {
+        return "mod | grep ext4          whether ext4 is loaded, and where";
+    }
+
     /** Object files given with mod -s, by module name. */
     private final Map<String, java.nio.file.Path> files = new LinkedHashMap<>();
     private Program program;

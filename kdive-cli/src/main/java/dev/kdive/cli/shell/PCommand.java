@@ -48,6 +48,11 @@ final class PCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "p runqueues:0.nr_running   a member of CPU 0's copy of a per-CPU variable";
+    }
+
+    @Override
     public Output run(Program p, List<String> args) throws UsageException {
         if (args.isEmpty()) {
             throw new UsageException("p: give an expression");

@@ -32,6 +32,11 @@ final class PsCommand implements ShellCommand {
         return "ps [-t|-a] [PID..]       tasks: PID PPID CPU TASK ST %MEM VSZ RSS COMM, > running; -t times, -a args and env";
     }
 
+    @Override
+    public String example() {
+        return "ps -a 1                  pid 1's arguments and environment";
+    }
+
     /** One row: the task, whether it is current on its CPU, its memory in KB. */
     record Row(Task task, boolean current, long vszKb, long rssKb, double memPercent) {}
 

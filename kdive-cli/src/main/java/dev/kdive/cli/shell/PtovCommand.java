@@ -17,6 +17,11 @@ final class PtovCommand implements ShellCommand {
         return "ptov PHYS...              physical to direct-map virtual address";
     }
 
+    @Override
+    public String example() {
+        return "ptov 0x1000000           the direct-map address of physical 16 MiB";
+    }
+
     /** One answer: a physical address and its direct-map virtual address. */
     record Pair(@dev.kdive.value.Hex long virtual, @dev.kdive.value.Hex long physical) {}
 

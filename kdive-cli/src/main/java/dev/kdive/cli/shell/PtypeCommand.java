@@ -21,6 +21,11 @@ final class PtypeCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "ptype struct list_head   the type as gdb prints it";
+    }
+
+    @Override
     public Output run(Program p, List<String> args) throws UsageException {
         String name = String.join(" ", args).strip();
         if (name.isEmpty()) {

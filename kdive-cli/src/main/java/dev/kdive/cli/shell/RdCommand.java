@@ -38,6 +38,11 @@ final class RdCommand implements ShellCommand {
         return "rd [-8|-16|-32|-64] [-a] [-s] [-p|-u [-c PID]] ADDR [COUNT | -e END]   read memory";
     }
 
+    @Override
+    public String example() {
+        return "rd -a linux_banner       the kernel version string, as ASCII";
+    }
+
     /** One output line: its address and the bytes shown on it. */
     record Row(long address, byte[] bytes) {}
 

@@ -25,6 +25,11 @@ final class SetCommand implements ShellCommand {
         return "set PID                  the task later commands use (rd -u, vtop -u, task)";
     }
 
+    @Override
+    public String example() {
+        return "set 1                    make pid 1 the current task";
+    }
+
     /** The task that is now the context, and its state as crash spells it out. */
     record Context(Task task, String state) implements Output {
         @Override

@@ -24,6 +24,8 @@ public final class Shell {
     private int failures;
     private final Session session;
     private boolean debug;
+    private boolean childOutputToTerminal;
+    private boolean interrupted;
 
     public Shell(Program program, PrintWriter out, boolean json) {
         this(program, out, json, List.of(), List.of());
@@ -71,17 +73,26 @@ public final class Shell {
         return failures;
     }
 
-    /** Runs every command of a {@code ;}-separated line. */
+    /**
+     * Runs every command of a line: {@code ;}-separated, each with crash's {@code | pipeline},
+     * {@code > file} and {@code >> file}, or a {@code !shell command}.
+     */
     public void runLine(String line) {
-        for (String cmd : line.split("[;\n]")) {
-            if (!cmd.isBlank()) {
-                run(cmd.strip());
-                out.flush(); // what one command printed survives whatever the next one does
+        for (String part : Invocation.split(line)) {
+            try {
+                run(Invocation.of(part));
+            } catch (UsageException e) { // this command's syntax: the others on the line still run
+                fail(part, e.getMessage());
+            }
+            out.flush(); // what one command printed survives whatever the next one does
+            if (interrupted) { // Ctrl-C ends the line, not only its current command
+                interrupted = false;
+                return;
             }
         }
     }
 
-    /** Reads command lines until end of input or {@code q}/{@code quit}/{@code exit}. */
+    /** Reads command lines until end of input or {@code q}/{@code quit}/{@code exit}: stdin that is not a terminal, or a -i file. */
     public void runInteractive(BufferedReader in, boolean prompt) throws IOException {
         while (true) {
             if (prompt) {
@@ -89,20 +100,44 @@ public final class Shell {
                 out.flush();
             }
             String line = in.readLine();
-            if (line == null || List.of("q", "quit", "exit").contains(line.strip())) {
+            if (line == null || isQuit(line)) {
                 return;
             }
             runLine(line);
         }
     }
 
-    private void run(String command) {
+    /** {@return whether the line ends the session, as crash's q, quit and exit do} */
+    public static boolean isQuit(String line) {
+        return List.of("q", "quit", "exit").contains(line.strip());
+    }
+
+    /** The commands, by name, in help's order (completion offers these). */
+    Map<String, ShellCommand> commands() {
+        return java.util.Collections.unmodifiableMap(commands);
+    }
+
+    /**
+     * Where a pipeline's or a {@code !command}'s output goes: copied into this shell's writer (the
+     * default, what tests and scripts read), or straight to the terminal, so that {@code | less} pages.
+     */
+    public Shell childOutputToTerminal(boolean on) {
+        this.childOutputToTerminal = on;
+        return this;
+    }
+
+    private void run(Invocation inv) {
+        String command = inv.command();
+        if (inv.sink() instanceof Invocation.Sink.Shell sh) {
+            runShell(command, sh.command(), null);
+            return;
+        }
         List<String> words = words(command);
         String name = words.getFirst();
         try {
             Output result;
             if (name.equals("help")) {
-                result = help();
+                result = help(words.subList(1, words.size()));
             } else {
                 ShellCommand c = commands.get(name);
                 if (c == null) {
@@ -110,16 +145,35 @@ public final class Shell {
                 }
                 result = c.run(program, words.subList(1, words.size()));
             }
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("command", command);
-                m.put("result", result.json());
-                out.println(Json.mapper().writeValueAsString(m)); // Jackson loads only when JSON is asked for
-            } else {
-                result.text(out);
+            switch (inv.sink()) {
+                case Invocation.Sink.Screen s -> render(command, result, out);
+                case Invocation.Sink.File f -> {
+                    try (PrintWriter w = new PrintWriter(java.nio.file.Files.newBufferedWriter(f.path(), java.nio.charset.StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                            f.append() ? java.nio.file.StandardOpenOption.APPEND : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING))) {
+                        render(command, result, w);
+                        if (w.checkError()) {
+                            throw new IOException("could not write " + f.path());
+                        }
+                    } catch (IOException e) {
+                        throw new IOException(f.path() + ": cannot write: " + reason(e), e);
+                    }
+                }
+                case Invocation.Sink.Pipe pipe -> {
+                    java.io.StringWriter text = new java.io.StringWriter();
+                    try (PrintWriter w = new PrintWriter(text)) {
+                        render(command, result, w);
+                    }
+                    runShell(command, pipe.pipeline(), text.toString());
+                }
+                case Invocation.Sink.Shell sh -> throw new IllegalStateException("handled above");
             }
         } catch (UsageException e) {
             fail(command, e.getMessage());
+        } catch (java.util.concurrent.CancellationException e) { // Ctrl-C: the command ends at its next page read
+            Thread.interrupted(); // handled: the message below, and the next line, may print
+            interrupted = true;
+            fail(command, name + ": interrupted");
         } catch (TypeException e) { // malformed types, or a layout this kernel does not have
             fail(command, name + ": " + e.getMessage());
         } catch (IOException e) {
@@ -130,6 +184,77 @@ public final class Shell {
             if (debug) {
                 e.printStackTrace(System.err);
             }
+        }
+    }
+
+    private void render(String command, Output result, PrintWriter to) throws IOException {
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("command", command);
+            m.put("result", result.json());
+            to.println(Json.mapper().writeValueAsString(m)); // Jackson loads only when JSON is asked for
+        } else {
+            result.text(to);
+        }
+    }
+
+    private static String reason(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such directory";
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> e.getMessage();
+        };
+    }
+
+    /**
+     * Runs {@code /bin/sh -c script}, feeding it {@code input} (a pipeline) or nothing ({@code !command});
+     * its output and errors go where {@link #childOutputToTerminal} says. Its exit status is its own:
+     * {@code grep} finding nothing is not a kdive failure.
+     */
+    private void runShell(String command, String script, String input) {
+        out.flush();
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true);
+        if (childOutputToTerminal) {
+            pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        }
+        if (input == null) {
+            pb.redirectInput(childOutputToTerminal ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process proc = null;
+        try {
+            proc = pb.start();
+            Process started = proc;
+            Thread feeder = null;
+            if (input != null) { // fed from another thread: a pipeline that prints as it reads cannot block us
+                feeder = Thread.ofVirtual().start(() -> {
+                    try (var w = started.getOutputStream()) {
+                        w.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        // the pipeline stopped reading (head -5): what it took is what it wanted
+                    }
+                });
+            }
+            if (!childOutputToTerminal) {
+                try (var r = new java.io.InputStreamReader(proc.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+                    r.transferTo(out);
+                }
+            }
+            proc.waitFor();
+            if (feeder != null) {
+                feeder.join();
+            }
+        } catch (IOException e) {
+            fail(command, "/bin/sh: " + e.getMessage());
+        } catch (InterruptedException | java.util.concurrent.CancellationException e) { // Ctrl-C while the pipeline runs
+            Thread.interrupted();
+            if (proc != null) {
+                proc.destroy();
+            }
+            interrupted = true;
+            fail(command, words(command).getFirst() + ": interrupted");
+        } finally {
+            out.flush();
         }
     }
 
@@ -164,9 +289,24 @@ public final class Shell {
         }
     }
 
-    private Output help() {
+    /** {@code help}: every command's synopsis; {@code help CMD}: its usage and an example, as crash's help pages give. */
+    private Output help(List<String> args) throws UsageException {
         List<String> lines = new ArrayList<>();
-        commands.values().forEach(c -> lines.add(c.synopsis()));
+        if (args.isEmpty()) {
+            commands.values().forEach(c -> lines.add(c.synopsis()));
+            lines.add("");
+            lines.add("help CMD for one command's usage and an example; CMD | shell pipeline, CMD > file, CMD >> file,");
+            lines.add("!shell command; q, quit or exit ends the session");
+        } else {
+            for (String name : args) {
+                ShellCommand c = commands.get(name);
+                if (c == null) {
+                    throw new UsageException("help: no command " + name + " (help lists them)");
+                }
+                lines.add("usage:   " + c.synopsis());
+                lines.add("example: " + c.example());
+            }
+        }
         return new Output() {
             @Override
             public void text(PrintWriter o) {

@@ -10,6 +10,9 @@ public interface ShellCommand {
     /** {@return a one-line synopsis for {@code help}} */
     String synopsis();
 
+    /** {@return one typical use, with what it shows, for {@code help CMD}} */
+    String example();
+
     /**
      * Runs the command. Memory the dump lacks is part of the output (crash prints it and goes on);
      * only a command line that cannot be run throws.

@@ -33,6 +33,12 @@ final class StructCommand implements ShellCommand {
         return name() + " [-o] NAME[.MEMBER[,MEMBER]] [ADDR]   layout, member offsets, or the object at ADDR";
     }
 
+    @Override
+    public String example() {
+        return union ? "union -o bpf_attr          the union's layout, with member offsets"
+                : "struct task_struct.pid,comm init_task   two members of the task_struct at a symbol (or an address)";
+    }
+
     /** One member as data: its path, byte offset and size; bitOffset (in its byte) and bitSize for bitfields. */
     record Member(String name, long offset, long size, Long bitOffset, Integer bitSize, String type) {}
 

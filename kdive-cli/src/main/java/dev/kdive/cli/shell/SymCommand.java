@@ -21,6 +21,11 @@ final class SymCommand implements ShellCommand {
         return "sym [-l] NAME|ADDR...    symbol to address, address to symbol+offset; -l lists all";
     }
 
+    @Override
+    public String example() {
+        return "sym schedule             the address of schedule()";
+    }
+
     /** One answer line: the address, the symbol (if any), the offset into it, its module; or an error. */
     record Line(@dev.kdive.value.Hex long address, Optional<Symbol> symbol, long offset, String module, String error, String source) {
         Line(long address, Optional<Symbol> symbol, long offset, String error) {

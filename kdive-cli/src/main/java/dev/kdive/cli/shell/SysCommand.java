@@ -21,6 +21,11 @@ final class SysCommand implements ShellCommand {
         return "sys                      system data: release, CPUs, memory, uptime, panic message";
     }
 
+    @Override
+    public String example() {
+        return "sys                      release, CPUs, memory, uptime and the panic message";
+    }
+
     /**
      * The system, as crash's {@code sys} shows it.
      *

@@ -54,6 +54,11 @@ final class TaskCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "task 1 | grep -w pid     one member of pid 1's task_struct";
+    }
+
+    @Override
     public Output run(Program p, List<String> args) throws UsageException {
         if (args.size() > 1) {
             throw new UsageException("task: give at most one PID");

@@ -22,6 +22,11 @@ final class VmCommand implements ShellCommand {
         return "vm PID                   memory areas: VMA START END FLAGS FILE (maple tree on 6.1+)";
     }
 
+    @Override
+    public String example() {
+        return "vm 1                     pid 1's memory areas";
+    }
+
     record Listing(Task task, MemoryMap.Map map) implements Output {
         @Override
         public void text(PrintWriter out) {

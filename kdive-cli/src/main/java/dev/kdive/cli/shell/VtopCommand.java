@@ -30,6 +30,11 @@ final class VtopCommand implements ShellCommand {
         return "vtop [-u [-c PID]|-k] ADDR...   virtual to physical, with the page-table walk";
     }
 
+    @Override
+    public String example() {
+        return "vtop init_task           where init_task lies in physical memory, and the page-table walk";
+    }
+
     record Walk(Translation translation, long topTableVirtual, String region, String pageLine) {}
 
     /** One page-table step as data: the level, where its entry is, the entry. */

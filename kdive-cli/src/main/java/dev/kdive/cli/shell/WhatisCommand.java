@@ -47,6 +47,11 @@ final class WhatisCommand implements ShellCommand {
     }
 
     @Override
+    public String example() {
+        return "whatis struct page       the size of struct page";
+    }
+
+    @Override
     public Output run(Program p, List<String> args) throws UsageException {
         if (args.isEmpty()) {
             throw new UsageException("whatis: give a type name");

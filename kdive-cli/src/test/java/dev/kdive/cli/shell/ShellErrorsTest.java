@@ -18,6 +18,11 @@ class ShellErrorsTest {
         }
 
         @Override
+        public String example() {
+            return name;
+        }
+
+        @Override
         public Output run(dev.kdive.program.Program program, List<String> args) {
             return output;
         }
@@ -26,6 +31,11 @@ class ShellErrorsTest {
     private record Throwing(String name, RuntimeException e) implements ShellCommand {
         @Override
         public String synopsis() {
+            return name;
+        }
+
+        @Override
+        public String example() {
             return name;
         }
 
@@ -92,6 +102,11 @@ class ShellErrorsTest {
 
             @Override
             public String synopsis() {
+                return "bt";
+            }
+
+            @Override
+            public String example() {
                 return "bt";
             }
 

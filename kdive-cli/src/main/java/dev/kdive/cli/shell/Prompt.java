@@ -1,0 +1,147 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.program.Program;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jline.reader.Candidate;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The interactive {@code kdive>} prompt on a terminal, as crash's: line editing, history kept
+ * across sessions, completion ({@link Completion}), and Ctrl-C that ends the running command (its
+ * thread is interrupted; every page read checks) and returns to the prompt.
+ */
+public final class Prompt implements AutoCloseable {
+    private final Terminal terminal;
+
+    private Prompt(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    /** {@return a prompt on this process's terminal} */
+    public static Prompt open() throws IOException {
+        // The FFM provider talks to the tty itself: no native library, no exec of stty.
+        return new Prompt(TerminalBuilder.builder().system(true).provider("ffm").nativeSignals(true).build());
+    }
+
+    /**
+     * {@return the writer commands print to: the terminal's, and one that Ctrl-C stops too, since a
+     * command may spend its time printing (a long {@code rd}) after it has read what it prints}
+     */
+    public PrintWriter writer() {
+        return new PrintWriter(terminal.writer()) {
+            private static void check() {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.util.concurrent.CancellationException("interrupted");
+                }
+            }
+
+            @Override
+            public void write(int c) {
+                check();
+                super.write(c);
+            }
+
+            @Override
+            public void write(char[] buf, int off, int len) {
+                check();
+                super.write(buf, off, len);
+            }
+
+            @Override
+            public void write(String s, int off, int len) {
+                check();
+                super.write(s, off, len);
+            }
+        };
+    }
+
+    /** {@return where history is kept: {@code ~/.cache/kdive/history}, or under XDG_CACHE_HOME} */
+    public static Path historyFile() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("kdive").resolve("history");
+    }
+
+    /** Reads and runs lines until {@code q}, {@code quit}, {@code exit} or Ctrl-D. */
+    public void run(Shell shell, Program program, Path history) throws IOException {
+        Files.createDirectories(history.getParent());
+        Completion completion = new Completion(program, shell.commands());
+        DefaultParser parser = new DefaultParser();
+        parser.setEscapeChars(new char[0]); // a backslash is the kernel's or the pipeline's, never the prompt's
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("kdive").parser(parser)
+                .variable(LineReader.HISTORY_FILE, history)
+                .variable(LineReader.HISTORY_SIZE, 10_000)
+                .variable(LineReader.HISTORY_FILE_SIZE, 10_000)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // !cmd is a shell escape, as in crash
+                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
+                .completer((r, line, candidates) -> {
+                    List<String> words = line.words();
+                    List<String> before = words.subList(0, line.wordIndex());
+                    int bar = Math.max(before.lastIndexOf("|"), before.lastIndexOf(";"));
+                    if (bar >= 0) {
+                        before = before.subList(bar + 1, before.size());
+                    }
+                    boolean whole = Completion.endsWord(before);
+                    for (String c : completion.candidates(before, line.word().substring(0, line.wordCursor()))) {
+                        candidates.add(new Candidate(c, c, null, null, null, null, whole));
+                    }
+                })
+                .build();
+        shell.childOutputToTerminal(true);
+        try {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine("kdive> ");
+                } catch (UserInterruptException e) { // Ctrl-C at the prompt: a new line, as bash does
+                    continue;
+                } catch (EndOfFileException e) { // Ctrl-D
+                    break;
+                }
+                if (Shell.isQuit(line)) {
+                    break;
+                }
+                if (!line.isBlank()) {
+                    runInterruptibly(shell, line);
+                }
+            }
+        } finally {
+            reader.getHistory().save();
+        }
+    }
+
+    /** Runs one line on its own thread; Ctrl-C meanwhile interrupts that thread, and the prompt comes back. */
+    private void runInterruptibly(Shell shell, String line) {
+        Thread worker = Thread.ofPlatform().name("kdive command").unstarted(() -> shell.runLine(line));
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> worker.interrupt());
+        try {
+            worker.start();
+            while (true) {
+                try {
+                    worker.join();
+                    break;
+                } catch (InterruptedException e) {
+                    worker.interrupt();
+                }
+            }
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+            terminal.writer().flush();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        terminal.close();
+    }
+}
