@@ -88,7 +88,8 @@ public final class Main implements Callable<Integer> {
                     shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), false);
                 }
                 out.flush();
-                return shell.failures() == 0 ? 0 : 1;
+                // At the prompt a failed command was seen and answered; a script learns of one from the status.
+                return shell.failures() == 0 || prompt != null ? 0 : 1;
             }
         } catch (NoSuchFileException e) {
             System.err.println("kdive: " + e.getFile() + ": no such file");
