@@ -74,12 +74,19 @@ public final class Prompt implements AutoCloseable {
 
     /** Reads and runs lines until {@code q}, {@code quit}, {@code exit} or Ctrl-D. */
     public void run(Shell shell, Program program, Path history) throws IOException {
-        Files.createDirectories(history.getParent());
+        boolean keepHistory = true;
+        try {
+            Files.createDirectories(history.getParent());
+        } catch (IOException e) { // a prompt without saved history is still a prompt
+            terminal.writer().println("kdive: history is not kept: cannot make " + history.getParent() + " ("
+                    + (e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way" : e.getMessage()) + ")");
+            keepHistory = false;
+        }
         Completion completion = new Completion(program, shell.commands());
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // a backslash is the kernel's or the pipeline's, never the prompt's
         LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("kdive").parser(parser)
-                .variable(LineReader.HISTORY_FILE, history)
+                .variable(LineReader.HISTORY_FILE, keepHistory ? history : null)
                 .variable(LineReader.HISTORY_SIZE, 10_000)
                 .variable(LineReader.HISTORY_FILE_SIZE, 10_000)
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // !cmd is a shell escape, as in crash
@@ -122,7 +129,13 @@ public final class Prompt implements AutoCloseable {
 
     /** Runs one line on its own thread; Ctrl-C meanwhile interrupts that thread, and the prompt comes back. */
     private void runInterruptibly(Shell shell, String line) {
-        Thread worker = Thread.ofPlatform().name("kdive command").unstarted(() -> shell.runLine(line));
+        Thread worker = Thread.ofPlatform().name("kdive command").unstarted(() -> {
+            try {
+                shell.runLine(line);
+            } catch (java.util.concurrent.CancellationException e) {
+                // Ctrl-C as the line ended, while its last output was flushed: nothing is left to stop
+            }
+        });
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> worker.interrupt());
         try {
             worker.start();

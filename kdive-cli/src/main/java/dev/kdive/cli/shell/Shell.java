@@ -128,13 +128,13 @@ public final class Shell {
 
     private void run(Invocation inv) {
         String command = inv.command();
-        if (inv.sink() instanceof Invocation.Sink.Shell sh) {
-            runShell(command, sh.command(), null);
-            return;
-        }
         List<String> words = words(command);
         String name = words.getFirst();
         try {
+            if (inv.sink() instanceof Invocation.Sink.Shell sh) {
+                runShell(command, sh.command(), null);
+                return;
+            }
             Output result;
             if (name.equals("help")) {
                 result = help(words.subList(1, words.size()));
@@ -166,7 +166,7 @@ public final class Shell {
                     }
                     runShell(command, pipe.pipeline(), text.toString());
                 }
-                case Invocation.Sink.Shell sh -> throw new IllegalStateException("handled above");
+                case Invocation.Sink.Shell sh -> throw new IllegalStateException("run above");
             }
         } catch (UsageException e) {
             fail(command, e.getMessage());
