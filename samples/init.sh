@@ -19,6 +19,7 @@ done
 /bin/lab-user sleeper &
 /bin/lab-user busy &
 /bin/lab-user files &
+/bin/lab-user hostile '<img src=x onerror=alert(1)>' & # markup as a task name: the viewer's XSS test
 # sysrq c must be allowed for the panic scenario (Debian boots with kernel.sysrq=438).
 echo 1 > /proc/sys/kernel/sysrq
 # The trigger starts only once every other role has logged its marker (a TCG guest on a busy
@@ -26,7 +27,7 @@ echo 1 > /proc/sys/kernel/sysrq
 # truth check refuses the incomplete log, which retries the boot.
 waited=0
 while [ "$waited" -lt 600 ]; do
-	[ -e /tmp/ready-sleeper ] && [ -e /tmp/ready-busy ] && [ -e /tmp/ready-files ] && break
+	[ -e /tmp/ready-sleeper ] && [ -e /tmp/ready-busy ] && [ -e /tmp/ready-files ] && [ -e /tmp/ready-hostile ] && break
 	sleep 0.1
 	waited=$((waited + 1))
 done

@@ -10,7 +10,7 @@
  * (kernel/printk/printk.c, devkmsg_write() and console_flush_on_panic()). Each role then creates
  * /tmp/ready-ROLE, so /init starts the trigger only once every marker is in the log.
  *
- *   lab-user sleeper | busy | files | trigger SCENARIO
+ *   lab-user sleeper | busy | files | hostile NAME | trigger SCENARIO
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -83,6 +83,16 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, name);
 	if (!strcmp(role, "sleeper")) {
 		marker(role, 1);
+		ready(role);
+		for (;;)
+			pause();
+	} else if (!strcmp(role, "hostile") && argc > 2) {
+		/*
+		 * A task named in markup, as whoever ran a crashed machine may name one: its comm (cut
+		 * to TASK_COMM_LEN - 1 bytes by the kernel) and its argv are HTML. Viewers must show
+		 * them as text.
+		 */
+		prctl(PR_SET_NAME, argv[2]);
 		ready(role);
 		for (;;)
 			pause();
@@ -162,6 +172,6 @@ int main(int argc, char **argv)
 				pause(); /* the trigger stays, as in every other scenario, with its marker for ps, vm and rd -u */
 		return 1;
 	}
-	fprintf(stderr, "usage: lab-user sleeper|busy|files|trigger SCENARIO\n");
+	fprintf(stderr, "usage: lab-user sleeper|busy|files|hostile NAME|trigger SCENARIO\n");
 	return 2;
 }

@@ -100,7 +100,7 @@ final class AnalyzeCli implements Callable<Integer> {
     }
 
     /** {@return whether the file opens as a dump: its magic is one kdive reads} */
-    private static boolean isDump(Path path) {
+    static boolean isDump(Path path) {
         try (DumpFile d = DumpFile.open(path)) {
             return d != null;
         } catch (DumpFormatException | IOException e) {

@@ -104,6 +104,7 @@ public final class Main implements Callable<Integer> {
 
     static {
         SUBCOMMANDS.put("analyze", AnalyzeCli::new);
+        SUBCOMMANDS.put("serve", ServeCli::new);
         SUBCOMMANDS.put("info", InfoCommand::new);
         SUBCOMMANDS.put("addr2line", Addr2lineCommand::new);
         SUBCOMMANDS.put("oops", OopsCommand::new);

@@ -25,11 +25,16 @@ public final class AnalysisHtml {
 
     /** {@return the page} */
     public static String render(Analysis a) {
+        Verdict v = a.verdict();
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>kdive: " + esc(v.crashClass().words()) + " — "
+                + esc(a.input()) + "</title>\n<style>\n" + STYLE + "</style></head>\n<body>\n" + body(a)
+                + "<footer>kdive analyze</footer>\n</body></html>\n";
+    }
+
+    /** {@return the analysis as the inside of a page's body: the report alone, and the viewer's first page} */
+    static String body(Analysis a) {
         StringBuilder h = new StringBuilder(16 * 1024);
         Verdict v = a.verdict();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>kdive: ")
-                .append(esc(v.crashClass().words())).append(" — ").append(esc(a.input())).append("</title>\n<style>\n").append(STYLE)
-                .append("</style></head>\n<body>\n");
         h.append("<header><h1 id=\"verdict\" class=\"c-").append(v.confidence().name().toLowerCase(Locale.ROOT)).append("\">")
                 .append(esc(v.crashClass().words())).append("</h1>\n<p class=\"meta\">").append(esc(a.input())).append(" · from ")
                 .append(esc(a.source())).append(" · confidence ").append(v.confidence().name().toLowerCase(Locale.ROOT))
@@ -48,7 +53,7 @@ public final class AnalysisHtml {
             a.limits().forEach(f -> h.append("<li>").append(esc(f.summary())).append("</li>"));
             h.append("</ul></section>\n");
         }
-        return h.append("<footer>kdive analyze</footer>\n</body></html>\n").toString();
+        return h.toString();
     }
 
     private static void findings(StringBuilder h, Analysis a) {
@@ -194,7 +199,7 @@ public final class AnalysisHtml {
         return b.toString();
     }
 
-    private static final String STYLE = """
+    static final String STYLE = """
             body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#1d1d1f;padding:0 1em}
             h1{font-size:1.7em;margin:.2em 0}h1.c-high{color:#a50e0e}h1.c-medium{color:#b15c00}h1.c-low{color:#555}
             .meta{color:#666;margin:0 0 1em}dl{display:grid;grid-template-columns:9em 1fr;gap:.3em 1em}dt{font-weight:600}dd{margin:0}

@@ -40,7 +40,12 @@ final class DisCommand implements ShellCommand {
     }
 
     /** One instruction as shown, and the source line that starts before it (for -l). */
-    record Line(Instruction insn, String where, String text, Optional<String> source) {}
+    record Line(Instruction insn, String where, String text, Optional<String> source) {
+        /** {@return the line as crash's dis prints it: {@code 0xADDR <fn+off>:\tinstruction}} */
+        String render() {
+            return "0x" + Long.toHexString(insn.address()) + (where.isEmpty() ? "" : " <" + where + ">") + ":\t" + text;
+        }
+    }
 
     /** One instruction as data, for JSON. */
     record Insn(@dev.kdive.value.Hex long address, String symbol, String bytes, String mnemonic, String operands, String text,
@@ -54,7 +59,7 @@ final class DisCommand implements ShellCommand {
         public void text(PrintWriter out) {
             for (Line l : lines) {
                 l.source().ifPresent(out::println);
-                out.println("0x" + Long.toHexString(l.insn().address()) + (l.where().isEmpty() ? "" : " <" + l.where() + ">") + ":\t" + l.text());
+                out.println(l.render());
             }
             problems.forEach(p -> out.println("dis: " + p.summary()));
         }
