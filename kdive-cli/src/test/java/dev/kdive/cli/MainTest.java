@@ -28,7 +28,7 @@ class MainTest {
         assertThat(Main.commandLine(new String[] {"oops", "x.log"}).getSubcommands()).containsOnlyKeys("oops");
         assertThat(Main.commandLine(new String[] {"vmcore", "-c", "sys"}).getSubcommands()).isEmpty();
         assertThat(Main.commandLine(new String[] {"--help"}).getSubcommands()).containsKeys("analyze", "info", "addr2line", "oops", "lab", "demo");
-        assertThat(Main.commandLine().getSubcommands()).hasSize(6);
+        assertThat(Main.commandLine().getSubcommands()).hasSize(7);
     }
 
     @Test

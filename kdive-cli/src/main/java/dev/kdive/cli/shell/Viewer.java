@@ -83,14 +83,43 @@ public final class Viewer implements AutoCloseable {
         }));
         server.start();
         // The pages most looked at are made now, on the server's own thread, while the user opens the browser.
-        server.getExecutor().execute(() -> List.of("/", "/tasks", "/task", "/slabs", "/log").forEach(path -> {
-            try {
-                v.page(path, Map.of()).ifPresent(page -> v.pages.putIfAbsent(path, page.getBytes(StandardCharsets.UTF_8)));
-            } catch (RuntimeException e) {
-                // the page will say what went wrong when it is asked for
-            }
-        }));
+        server.getExecutor().execute(v::warmUp);
         return v;
+    }
+
+    /**
+     * Makes the pages most looked at, on the server's own thread, while the user opens the browser:
+     * the analysis, tasks, slabs, log, the panic task, and the disassembly of each of its frames
+     * (the path the viewer's first reader takes).
+     */
+    private void warmUp() {
+        for (String path : List.of("/", "/tasks", "/task", "/slabs", "/log")) {
+            keep(path, path, Map.of());
+        }
+        if (program == null) {
+            return;
+        }
+        try {
+            for (Backtrace bt : ((BtCommand.Backtraces) value("bt")).backtraces()) {
+                for (Backtrace.Frame f : bt.frames()) {
+                    if (f.function() != null && !f.userMode()) {
+                        String at = Long.toHexString(f.callSite());
+                        keep("/dis?fn=" + url(f.function()) + "&at=" + at, "/dis", Map.of("fn", f.function(), "at", at));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // the panic task's page says why it has no stack
+        }
+    }
+
+    /** Makes one page and keeps it under the request URI a link to it sends. */
+    private void keep(String uri, String path, Map<String, String> query) {
+        try {
+            page(path, query).ifPresent(page -> pages.putIfAbsent(uri, page.getBytes(StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            // the page will say what went wrong when it is asked for
+        }
     }
 
     /** {@return where the viewer listens: http://127.0.0.1:PORT/} */
