@@ -22,6 +22,9 @@ import org.jline.terminal.TerminalBuilder;
  */
 public final class Prompt implements AutoCloseable {
     private final Terminal terminal;
+    /** Whether the running command has printed: the ticker on stderr shows only until it does. */
+    private volatile boolean printed;
+    private volatile boolean ticking;
 
     private Prompt(Terminal terminal) {
         this.terminal = terminal;
@@ -39,9 +42,17 @@ public final class Prompt implements AutoCloseable {
      */
     public PrintWriter writer() {
         return new PrintWriter(terminal.writer()) {
-            private static void check() {
+            private void check() {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new java.util.concurrent.CancellationException("interrupted");
+                }
+                if (!printed) {
+                    printed = true; // the ticker stops here, and its line is cleared for the output
+                    if (ticking) {
+                        System.err.print("\r\033[K");
+                        System.err.flush();
+                        ticking = false;
+                    }
                 }
             }
 
@@ -137,17 +148,31 @@ public final class Prompt implements AutoCloseable {
             }
         });
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> worker.interrupt());
+        printed = false;
+        long started = System.nanoTime();
         try {
             worker.start();
-            while (true) {
+            while (worker.isAlive()) {
                 try {
-                    worker.join();
-                    break;
+                    worker.join(1000);
                 } catch (InterruptedException e) {
                     worker.interrupt();
                 }
+                // Long work says it is alive, on stderr, until its output starts.
+                long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+                if (worker.isAlive() && !printed && seconds >= 1) {
+                    ticking = true;
+                    System.err.print("\rkdive: " + (line.length() > 40 ? line.substring(0, 40) + "…" : line) + ": " + seconds
+                            + " s (Ctrl-C stops it)\033[K");
+                    System.err.flush();
+                }
             }
         } finally {
+            if (ticking) {
+                System.err.print("\r\033[K");
+                System.err.flush();
+                ticking = false;
+            }
             terminal.handle(Terminal.Signal.INT, previous);
             terminal.writer().flush();
         }

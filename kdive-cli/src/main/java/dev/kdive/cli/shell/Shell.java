@@ -213,6 +213,7 @@ public final class Shell {
      * {@code grep} finding nothing is not a kdive failure.
      */
     private void runShell(String command, String script, String input) {
+        out.print(""); // output starts here: the prompt's "still running" line on stderr gives way to the child's
         out.flush();
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true);
         if (childOutputToTerminal) {
