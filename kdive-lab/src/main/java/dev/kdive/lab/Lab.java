@@ -197,12 +197,16 @@ public final class Lab {
             Optional<Artifact> missing = java.util.Arrays.stream(Artifact.values())
                     .filter(a -> !a.optional() && !Files.exists(done.resolve(a.file))).findFirst();
             String incomplete = missing.isEmpty() ? storedIncompleteness(scenario, done) : null;
+            String guest = guestDigest();
+            if (missing.isEmpty() && incomplete == null && !guest.equals(readDigest(done))) {
+                incomplete = "the guest (samples/: init, user processes, crash module) changed since it was built";
+            }
             if (missing.isEmpty() && incomplete == null) {
                 progress.accept(scenario.id() + ": already built in " + done);
                 writeOptionalDumps(done, progress); // added to the lab after this scenario was built
                 return done;
             }
-            progress.accept(scenario.id() + ": rebuilding, " + (incomplete != null ? "its console log is incomplete: " + incomplete
+            progress.accept(scenario.id() + ": rebuilding, " + (incomplete != null ? incomplete
                     : missing.orElseThrow().file + " is missing (the lab grew since)"));
         }
         Path kernel = prepare(progress);
@@ -226,6 +230,7 @@ public final class Lab {
             try {
                 convert(tmp, progress);
                 writeDerived(scenario, gt, tmp);
+                Files.writeString(tmp.resolve(GUEST_DIGEST), guestDigest() + "\n");
                 deleteTree(done);
                 Files.move(tmp, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 progress.accept(scenario.id() + ": built in " + done);
@@ -235,6 +240,40 @@ public final class Lab {
             }
         }
         throw last;
+    }
+
+    /** Where a scenario keeps the digest of the guest it was built with. */
+    private static final String GUEST_DIGEST = "guest.sha256";
+
+    /**
+     * {@return the SHA-256 of what goes into the guest (samples/, host-only scripts left out), by
+     * content: a scenario built from other samples is rebuilt (its dumps would lack what tests now
+     * look for), while a fresh clone of the same samples, newer files but the same bytes, is not}
+     */
+    private String guestDigest() throws LabException {
+        try (Stream<Path> files = Files.walk(samples)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !HOST_ONLY.contains(f.getFileName().toString()))
+                    .sorted().toList()) {
+                sha.update(samples.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(Files.readAllBytes(f));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new LabException("read " + samples, e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** {@return the guest digest a scenario was built with; empty when it predates the digest} */
+    private static String readDigest(Path scenarioDir) {
+        try {
+            return Files.readString(scenarioDir.resolve(GUEST_DIGEST)).strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Runs samples/lab.sh prepare when the kernel, module or initramfs is missing or older than the samples. */

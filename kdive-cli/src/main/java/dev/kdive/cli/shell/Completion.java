@@ -35,6 +35,7 @@ final class Completion {
     private String[] symbols;
     private String[] typeNames;
     private String[] tasks;
+    private String[] caches;
 
     Completion(Program program, Map<String, ShellCommand> commands) {
         this.program = program;
@@ -78,6 +79,9 @@ final class Completion {
             List<String> out = new ArrayList<>(startingWith(new String[] {"enum", "struct", "union"}, word));
             out.addAll(startingWith(symbols(), word));
             return out;
+        }
+        if (command.equals("kmem") && before.stream().anyMatch(w -> List.of("-s", "-S", "-V").contains(w))) {
+            return startingWith(caches(), word);
         }
         if (TASK_ARGS.contains(command)) {
             return startingWith(tasks(), word);
@@ -158,6 +162,19 @@ final class Completion {
             }
         }
         return typeNames;
+    }
+
+    /** Slab cache names, from the kernel's list of caches (kmem -s|-S|-V CACHE). */
+    private String[] caches() {
+        if (caches == null) {
+            try {
+                caches = new dev.kdive.kernel.Slub(program).caches().caches().stream().map(dev.kdive.kernel.SlabCache::name)
+                        .distinct().sorted().toArray(String[]::new);
+            } catch (dev.kdive.dump.MemoryFault | dev.kdive.program.UnknownSymbolException | TypeException e) {
+                caches = new String[0]; // kmem will say why
+            }
+        }
+        return caches;
     }
 
     /** Pids and comms of the task list (what crash's pid-or-comm arguments take). */

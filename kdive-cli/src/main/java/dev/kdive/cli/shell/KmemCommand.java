@@ -35,7 +35,7 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs; where ADDR lies";
+        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | -i | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs; where ADDR lies";
     }
 
     @Override

@@ -28,7 +28,9 @@ class CompletionTest {
             assertThat(c.candidates(List.of(), "km")).containsExactly("kmem");
             assertThat(c.candidates(List.of(), "")).contains("bt", "help", "q", "struct", "sys");
             assertThat(c.candidates(List.of("help"), "fo")).containsExactly("foreach");
-            assertThat(c.candidates(List.of("kmem"), "-")).containsExactly("-S", "-V", "-p", "-s");
+            assertThat(c.candidates(List.of("kmem"), "-")).containsExactly("-S", "-V", "-i", "-p", "-s");
+            assertThat(c.candidates(List.of("kmem", "-S"), "kmalloc-19")).containsExactly("kmalloc-192");
+            assertThat(c.candidates(List.of("kmem"), "kmalloc-19")).isEmpty(); // kmem ADDR: an address or symbol
 
             assertThat(c.candidates(List.of("struct"), "kmem_c")).contains("kmem_cache", "kmem_cache_cpu", "kmem_cache_node")
                     .allMatch(n -> n.startsWith("kmem_c"));
