@@ -63,14 +63,22 @@ public final class Main implements Callable<Integer> {
             return 0;
         }
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+        // A terminal on both ends gets the line-editing prompt; piped stdin runs as one session.
+        // The prompt is made while the dump opens: start-up is the longer of the two, not their sum.
+        boolean terminal = commands == null && System.console() != null && System.console().isTerminal();
+        java.util.concurrent.CompletableFuture<Prompt> opening = terminal ? java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Prompt.open(Prompt.historyFile());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }) : null;
         try (Program p = Kernel.open(dump, Optional.ofNullable(vmlinux))) {
             for (String w : p.warnings()) {
                 System.err.println("kdive: " + w);
             }
             p.onProgress(message -> System.err.println("kdive: " + message));
-            // A terminal on both ends gets the line-editing prompt; piped stdin runs as one session.
-            boolean terminal = commands == null && System.console() != null && System.console().isTerminal();
-            try (Prompt prompt = terminal ? Prompt.open() : null) {
+            try (Prompt prompt = opening != null ? prompt(opening) : null) {
                 if (prompt != null) {
                     out = prompt.writer();
                 }
@@ -83,7 +91,7 @@ public final class Main implements Callable<Integer> {
                 if (commands != null) {
                     shell.runLine(commands);
                 } else if (prompt != null) {
-                    prompt.run(shell, p, Prompt.historyFile());
+                    prompt.run(shell, p);
                 } else {
                     shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), false);
                 }
@@ -96,7 +104,26 @@ public final class Main implements Callable<Integer> {
         } catch (DumpFormatException e) {
             System.err.println("kdive: " + e.getMessage());
         }
+        if (opening != null) { // the dump did not open: the terminal is given back as it was
+            opening.thenAccept(prompt -> {
+                try {
+                    prompt.close();
+                } catch (IOException e) {
+                    // exiting anyway
+                }
+            }).exceptionally(e -> null).join();
+        }
         return 1;
+    }
+
+    /** {@return the prompt made beside the dump's opening; its failure is the terminal's, said in one line} */
+    private static Prompt prompt(java.util.concurrent.CompletableFuture<Prompt> opening) throws IOException {
+        try {
+            return opening.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause()
+                    : new IOException("the terminal: " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     /** The subcommands, by name, made only when asked for: picocli reads each one's annotations by reflection. */

@@ -26,14 +26,62 @@ public final class Prompt implements AutoCloseable {
     private volatile boolean printed;
     private volatile boolean ticking;
 
-    private Prompt(Terminal terminal) {
+    private final LineReader reader;
+    private final Completer completer = new Completer();
+
+    private Prompt(Terminal terminal, Path history) {
         this.terminal = terminal;
+        boolean keepHistory = true;
+        try {
+            Files.createDirectories(history.getParent());
+        } catch (IOException e) { // a prompt without saved history is still a prompt
+            terminal.writer().println("kdive: history is not kept: cannot make " + history.getParent() + " ("
+                    + (e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way" : e.getMessage()) + ")");
+            keepHistory = false;
+        }
+        DefaultParser parser = new DefaultParser();
+        parser.setEscapeChars(new char[0]); // a backslash is the kernel's or the pipeline's, never the prompt's
+        this.reader = LineReaderBuilder.builder().terminal(terminal).appName("kdive").parser(parser)
+                .variable(LineReader.HISTORY_FILE, keepHistory ? history : null)
+                .variable(LineReader.HISTORY_SIZE, 10_000)
+                .variable(LineReader.HISTORY_FILE_SIZE, 10_000)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // !cmd is a shell escape, as in crash
+                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
+                .completer(completer)
+                .build();
     }
 
-    /** {@return a prompt on this process's terminal} */
-    public static Prompt open() throws IOException {
+    /** TAB: the shell's {@link Completion}, once the dump is open. */
+    private static final class Completer implements org.jline.reader.Completer {
+        private volatile Completion completion;
+
+        @Override
+        public void complete(LineReader r, org.jline.reader.ParsedLine line, List<Candidate> candidates) {
+            Completion c = completion;
+            if (c == null) {
+                return;
+            }
+            List<String> before = line.words().subList(0, line.wordIndex());
+            int bar = Math.max(before.lastIndexOf("|"), before.lastIndexOf(";"));
+            if (bar >= 0) {
+                before = before.subList(bar + 1, before.size());
+            }
+            boolean whole = Completion.endsWord(before);
+            for (String s : c.candidates(before, line.word().substring(0, line.wordCursor()))) {
+                candidates.add(new Candidate(s, s, null, null, null, null, whole));
+            }
+        }
+    }
+
+    /**
+     * {@return a prompt on this process's terminal, with its line reader and history; meant to be
+     * made while the dump opens (both take a few hundred milliseconds on a cold JVM)}
+     */
+    public static Prompt open(Path history) throws IOException {
+        // JLine's own warnings (a signal it could not pass on) are not the user's business.
+        java.util.logging.Logger.getLogger("org.jline").setLevel(java.util.logging.Level.OFF);
         // The FFM provider talks to the tty itself: no native library, no exec of stty.
-        return new Prompt(TerminalBuilder.builder().system(true).provider("ffm").nativeSignals(true).build());
+        return new Prompt(TerminalBuilder.builder().system(true).provider("ffm").nativeSignals(true).build(), history);
     }
 
     /**
@@ -84,37 +132,8 @@ public final class Prompt implements AutoCloseable {
     }
 
     /** Reads and runs lines until {@code q}, {@code quit}, {@code exit} or Ctrl-D. */
-    public void run(Shell shell, Program program, Path history) throws IOException {
-        boolean keepHistory = true;
-        try {
-            Files.createDirectories(history.getParent());
-        } catch (IOException e) { // a prompt without saved history is still a prompt
-            terminal.writer().println("kdive: history is not kept: cannot make " + history.getParent() + " ("
-                    + (e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way" : e.getMessage()) + ")");
-            keepHistory = false;
-        }
-        Completion completion = new Completion(program, shell.commands());
-        DefaultParser parser = new DefaultParser();
-        parser.setEscapeChars(new char[0]); // a backslash is the kernel's or the pipeline's, never the prompt's
-        LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("kdive").parser(parser)
-                .variable(LineReader.HISTORY_FILE, keepHistory ? history : null)
-                .variable(LineReader.HISTORY_SIZE, 10_000)
-                .variable(LineReader.HISTORY_FILE_SIZE, 10_000)
-                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // !cmd is a shell escape, as in crash
-                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
-                .completer((r, line, candidates) -> {
-                    List<String> words = line.words();
-                    List<String> before = words.subList(0, line.wordIndex());
-                    int bar = Math.max(before.lastIndexOf("|"), before.lastIndexOf(";"));
-                    if (bar >= 0) {
-                        before = before.subList(bar + 1, before.size());
-                    }
-                    boolean whole = Completion.endsWord(before);
-                    for (String c : completion.candidates(before, line.word().substring(0, line.wordCursor()))) {
-                        candidates.add(new Candidate(c, c, null, null, null, null, whole));
-                    }
-                })
-                .build();
+    public void run(Shell shell, Program program) {
+        completer.completion = new Completion(program, shell.commands());
         shell.childOutputToTerminal(true);
         try {
             while (true) {
@@ -134,7 +153,11 @@ public final class Prompt implements AutoCloseable {
                 }
             }
         } finally {
-            reader.getHistory().save();
+            try {
+                reader.getHistory().save();
+            } catch (IOException e) {
+                terminal.writer().println("kdive: history not saved: " + e.getMessage());
+            }
         }
     }
 
