@@ -45,6 +45,8 @@ public final class Viewer implements AutoCloseable {
     private final Supplier<Analysis> analysis;
     private final String logText; // the log file's text; null for a dump
     private final Map<String, byte[]> pages = new HashMap<>(); // a dump does not change: each page is made once
+    /** One page is made at a time: the program's readers and caches are not made for concurrent use. Fair: warm-up yields to requests. */
+    private final java.util.concurrent.locks.ReentrantLock access = new java.util.concurrent.locks.ReentrantLock(true);
 
     private Viewer(HttpServer server, String input, Program program, String logText) {
         this.server = server;
@@ -75,15 +77,17 @@ public final class Viewer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
         Viewer v = new Viewer(server, input, program, log);
         server.createContext("/", v::handle);
-        // One thread: the program's readers and caches are not made for concurrent use.
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "kdive viewer");
             t.setDaemon(true);
             return t;
         }));
         server.start();
-        // The pages most looked at are made now, on the server's own thread, while the user opens the browser.
-        server.getExecutor().execute(v::warmUp);
+        // The pages most looked at are made now, while the user opens the browser; a request waits
+        // for one page of this at most (the lock is fair).
+        Thread warm = new Thread(v::warmUp, "kdive viewer warm-up");
+        warm.setDaemon(true);
+        warm.start();
         return v;
     }
 
@@ -99,26 +103,36 @@ public final class Viewer implements AutoCloseable {
         if (program == null) {
             return;
         }
+        List<Backtrace> panic;
+        access.lock();
         try {
-            for (Backtrace bt : ((BtCommand.Backtraces) value("bt")).backtraces()) {
-                for (Backtrace.Frame f : bt.frames()) {
-                    if (f.function() != null && !f.userMode()) {
-                        String at = Long.toHexString(f.callSite());
-                        keep("/dis?fn=" + url(f.function()) + "&at=" + at, "/dis", Map.of("fn", f.function(), "at", at));
-                    }
+            panic = ((BtCommand.Backtraces) value("bt")).backtraces();
+        } catch (Exception e) {
+            return; // the panic task's page says why it has no stack
+        } finally {
+            access.unlock();
+        }
+        for (Backtrace bt : panic) {
+            for (Backtrace.Frame f : bt.frames()) {
+                if (f.function() != null && !f.userMode()) {
+                    String at = Long.toHexString(f.callSite());
+                    keep("/dis?fn=" + url(f.function()) + "&at=" + at, "/dis", Map.of("fn", f.function(), "at", at));
                 }
             }
-        } catch (Exception e) {
-            // the panic task's page says why it has no stack
         }
     }
 
     /** Makes one page and keeps it under the request URI a link to it sends. */
     private void keep(String uri, String path, Map<String, String> query) {
+        access.lock();
         try {
-            page(path, query).ifPresent(page -> pages.putIfAbsent(uri, page.getBytes(StandardCharsets.UTF_8)));
+            if (!pages.containsKey(uri)) {
+                page(path, query).ifPresent(page -> pages.put(uri, page.getBytes(StandardCharsets.UTF_8)));
+            }
         } catch (RuntimeException e) {
             // the page will say what went wrong when it is asked for
+        } finally {
+            access.unlock();
         }
     }
 
@@ -152,15 +166,23 @@ public final class Viewer implements AutoCloseable {
                 case "/app.js" -> send(x, 200, "text/javascript", SCRIPT);
                 default -> {
                     String key = x.getRequestURI().toString();
-                    byte[] page = pages.get(key);
-                    if (page == null) {
-                        Optional<String> body = page(path, q);
-                        if (body.isEmpty()) {
-                            send(x, 404, "text/html", html("Not found", "<p>No page " + esc(path) + " here.</p>"));
-                            return;
+                    byte[] page;
+                    access.lock();
+                    try {
+                        page = pages.get(key);
+                        if (page == null) {
+                            Optional<String> body = page(path, q);
+                            page = body.map(b -> b.getBytes(StandardCharsets.UTF_8)).orElse(null);
+                            if (page != null) {
+                                pages.put(key, page);
+                            }
                         }
-                        page = body.get().getBytes(StandardCharsets.UTF_8);
-                        pages.put(key, page);
+                    } finally {
+                        access.unlock();
+                    }
+                    if (page == null) {
+                        send(x, 404, "text/html", html("Not found", "<p>No page " + esc(path) + " here.</p>"));
+                        return;
                     }
                     send(x, 200, "text/html", page);
                 }
