@@ -69,8 +69,9 @@ class PsTest {
                 TreeSet<String> ours = new TreeSet<>();
                 String crashing = null;
                 for (String r : rows) {
-                    String[] f = r.substring(1).trim().split("\\s+");
-                    String comm = f[f.length - 1].replaceAll("^\\[(.*)]$", "$1");
+                    // PID PPID CPU TASK ST %MEM VSZ RSS COMM: a comm may hold blanks (the lab's "<img src=x oner")
+                    String[] f = r.substring(1).trim().split("\\s+", 9);
+                    String comm = f[8].replaceAll("^\\[(.*)]$", "$1");
                     if (!f[0].equals("0")) {
                         ours.add(f[0] + " " + comm);
                     }
