@@ -75,7 +75,7 @@ record Invocation(String command, Sink sink) {
                     throw new UsageException(text + ": a pipe needs a kdive command before it and a shell command after it");
                 }
                 return new Invocation(command, new Sink.Pipe(pipeline));
-            } else if (c == '>') {
+            } else if (c == '>' && !(i > 0 && text.charAt(i - 1) == '-')) { // p ptr->member is C, not a redirection
                 boolean append = i + 1 < text.length() && text.charAt(i + 1) == '>';
                 String command = text.substring(0, i).strip();
                 List<String> file = Shell.words(text.substring(i + (append ? 2 : 1)));

@@ -131,6 +131,8 @@ class ShellSyntaxTest {
                 new Invocation("bt", new Invocation.Sink.File(Path.of(System.getProperty("user.home"), "bt.txt"), true)));
         assertThat(Invocation.of("kmem -S | grep invalid")).isEqualTo(new Invocation("kmem -S", new Invocation.Sink.Pipe("grep invalid")));
         assertThatThrownBy(() -> Invocation.of("bt > a b")).isInstanceOf(UsageException.class);
+        assertThat(Invocation.of("p ((struct kmem_cache **)&kmalloc_caches)[2]->name > x")).isEqualTo(
+                new Invocation("p ((struct kmem_cache **)&kmalloc_caches)[2]->name", new Invocation.Sink.File(Path.of("x"), false)));
     }
 
     @Test
