@@ -129,8 +129,8 @@ public final class Viewer implements AutoCloseable {
             if (!pages.containsKey(uri)) {
                 page(path, query).ifPresent(page -> pages.put(uri, page.getBytes(StandardCharsets.UTF_8)));
             }
-        } catch (RuntimeException e) {
-            // the page will say what went wrong when it is asked for
+        } catch (dev.kdive.types.TypeException e) {
+            // a layout this kernel lacks: the page says so when it is asked for; a bug of kdive's own is not hidden here
         } finally {
             access.unlock();
         }
