@@ -140,7 +140,42 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine(args).execute(args));
+        exit(run(args));
+    }
+
+    /** {@return the exit status of kdive run with these arguments} */
+    static int run(String[] args) {
+        // `kdive DUMP`, the prompt's usual start, has nothing to parse: picocli's model of the
+        // command line would cost a cold start ~0.2 s before the first prompt.
+        if (args.length == 1 && !args[0].startsWith("-") && !SUBCOMMANDS.containsKey(args[0])) {
+            Main shell = new Main();
+            shell.dump = Path.of(args[0]);
+            try {
+                return shell.call();
+            } catch (IOException | RuntimeException e) {
+                return failed(e, new PrintWriter(System.err, true));
+            }
+        }
+        return commandLine(args).execute(args);
+    }
+
+    private static void exit(int status) {
+        // The launcher's recording run for the JDK's AOT cache (kdive.aot.record): the prompt's
+        // classes are loaded and run too, whatever this run did, so the first prompt finds them linked.
+        if (Boolean.getBoolean("kdive.aot.record")) {
+            Prompt.rehearse();
+        }
+        System.exit(status);
+    }
+
+    /** Bad input is a one-line reason and a non-zero status, never a Java stack trace. */
+    private static int failed(Exception e, PrintWriter err) {
+        err.println("kdive: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        if (System.getenv("KDIVE_TRACE") != null) {
+            e.printStackTrace(err); // for kdive's developers: where it came from
+        }
+        err.flush();
+        return 1;
     }
 
     /** {@return the command line with every subcommand (what --help lists)} */
@@ -160,14 +195,7 @@ public final class Main implements Callable<Integer> {
         } else if (first == null || first.startsWith("-")) {
             SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
         }
-        // Bad input is a one-line reason and a non-zero status, never a Java stack trace.
-        cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("kdive: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            if (System.getenv("KDIVE_TRACE") != null) {
-                e.printStackTrace(line.getErr()); // for kdive's developers: where it came from
-            }
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((e, line, parsed) -> failed(e, line.getErr()));
         return cl;
     }
 }

@@ -42,6 +42,26 @@ class MainTest {
                         .collect(java.util.stream.Collectors.joining(" "))).contains("slab-uaf hung-task".split(" ")).doesNotContain("\n");
     }
 
+    /** {@code kdive DUMP} alone skips picocli; its errors are the same one line as with options. */
+    @Test
+    void aDumpAloneOpensWithoutTheOptionParser(@TempDir Path tmp) throws Exception {
+        Path notADump = Files.writeString(tmp.resolve("notes.txt"), "hello, this is text\n");
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertThat(Main.run(new String[] {notADump.toString()})).isEqualTo(1);
+            assertThat(Main.run(new String[] {tmp.resolve("absent").toString()})).isEqualTo(1);
+            assertThat(Main.run(new String[] {notADump.toString(), "-c", "sys"})).isEqualTo(1);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString().lines()).containsExactly(
+                "kdive: " + notADump + ": at offset 0x0: expected an ELF core, a kdump-compressed (\"KDUMP   \") or a makedumpfile flattened file, found signature \"hello, this is t\"",
+                "kdive: " + tmp.resolve("absent") + ": no such file",
+                "kdive: " + notADump + ": at offset 0x0: expected an ELF core, a kdump-compressed (\"KDUMP   \") or a makedumpfile flattened file, found signature \"hello, this is t\"");
+    }
+
     @Test
     void infoOnANonDumpIsOneLineAndNonZero(@TempDir Path tmp) throws Exception {
         Path notADump = Files.writeString(tmp.resolve("notes.txt"), "hello, this is text\n");

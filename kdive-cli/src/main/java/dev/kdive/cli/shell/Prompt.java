@@ -51,8 +51,14 @@ public final class Prompt implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * The program's readers and caches are not made for concurrent use: a command, a completion and
+     * the prefetch of completion names take turns. Fair, so a command waits for one prefetch step at most.
+     */
+    private final java.util.concurrent.locks.ReentrantLock access = new java.util.concurrent.locks.ReentrantLock(true);
+
     /** TAB: the shell's {@link Completion}, once the dump is open. */
-    private static final class Completer implements org.jline.reader.Completer {
+    private final class Completer implements org.jline.reader.Completer {
         private volatile Completion completion;
 
         @Override
@@ -61,6 +67,15 @@ public final class Prompt implements AutoCloseable {
             if (c == null) {
                 return;
             }
+            access.lock();
+            try {
+                complete(c, line, candidates);
+            } finally {
+                access.unlock();
+            }
+        }
+
+        private void complete(Completion c, org.jline.reader.ParsedLine line, List<Candidate> candidates) {
             List<String> before = line.words().subList(0, line.wordIndex());
             int bar = Math.max(before.lastIndexOf("|"), before.lastIndexOf(";"));
             if (bar >= 0) {
@@ -124,6 +139,36 @@ public final class Prompt implements AutoCloseable {
         };
     }
 
+    /**
+     * Runs a prompt once on an in-memory terminal, reading {@code sys} after a TAB, with the FFM
+     * provider's classes initialised: what the launcher's AOT recording run needs to see for the
+     * JDK to keep JLine's classes, and their profiles, in the cache. Never fails the run it ends.
+     */
+    public static void rehearse() {
+        java.util.logging.Logger.getLogger("org.jline").setLevel(java.util.logging.Level.OFF);
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("kdive-rehearsal");
+            var in = new java.io.ByteArrayInputStream("s\tys\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (Terminal t = TerminalBuilder.builder().system(false).type("xterm-256color").streams(in, java.io.OutputStream.nullOutputStream())
+                    .build()) {
+                new Prompt(t, dir.resolve("history")).reader.readLine("kdive> ");
+            }
+            // isatty(3) on standard output: the provider's native handles are made, as a real start makes them
+            org.jline.terminal.spi.TerminalProvider.load("ffm").isSystemStream(org.jline.terminal.spi.SystemStream.Output);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // a rehearsal that cannot run leaves a cache without the prompt: slower, not wrong
+        } finally {
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary folder left behind
+                }
+            }
+        }
+    }
+
     /** {@return where history is kept: {@code ~/.cache/kdive/history}, or under XDG_CACHE_HOME} */
     public static Path historyFile() {
         String xdg = System.getenv("XDG_CACHE_HOME");
@@ -133,7 +178,24 @@ public final class Prompt implements AutoCloseable {
 
     /** Reads and runs lines until {@code q}, {@code quit}, {@code exit} or Ctrl-D. */
     public void run(Shell shell, Program program) {
-        completer.completion = new Completion(program, shell.commands());
+        Completion completion = new Completion(program, shell.commands());
+        completer.completion = completion;
+        // The names a first TAB needs (symbols, types, tasks) are read while the user types, one
+        // source per turn of the lock, so that TAB answers from sorted arrays.
+        Thread prefetch = Thread.ofPlatform().daemon().name("kdive completion names").unstarted(() -> {
+            for (Runnable step : completion.prefetchSteps()) {
+                access.lock();
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    // a source this dump lacks: the TAB that needs it says nothing, the command says why
+                } finally {
+                    access.unlock();
+                }
+            }
+        });
+        prefetch.setPriority(Thread.MIN_PRIORITY);
+        prefetch.start();
         shell.childOutputToTerminal(true);
         try {
             while (true) {
@@ -164,10 +226,13 @@ public final class Prompt implements AutoCloseable {
     /** Runs one line on its own thread; Ctrl-C meanwhile interrupts that thread, and the prompt comes back. */
     private void runInterruptibly(Shell shell, String line) {
         Thread worker = Thread.ofPlatform().name("kdive command").unstarted(() -> {
+            access.lock();
             try {
                 shell.runLine(line);
             } catch (java.util.concurrent.CancellationException e) {
                 // Ctrl-C as the line ended, while its last output was flushed: nothing is left to stop
+            } finally {
+                access.unlock();
             }
         });
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> worker.interrupt());
