@@ -95,8 +95,13 @@ public final class Prompt implements AutoCloseable {
     public static Prompt open(Path history) throws IOException {
         // JLine's own warnings (a signal it could not pass on) are not the user's business.
         java.util.logging.Logger.getLogger("org.jline").setLevel(java.util.logging.Level.OFF);
-        // The FFM provider talks to the tty itself: no native library, no exec of stty.
-        return new Prompt(TerminalBuilder.builder().system(true).provider("ffm").nativeSignals(true).build(), history);
+        // JNI first: its native calls are linked when the library loads, where FFM spins a downcall
+        // handle per function at every start (~0.2 s measured); FFM where the library cannot load
+        // (a noexec temporary folder). No exec provider: asking it whether stdout is a tty runs
+        // test(1). No grapheme-cluster probe: it queries the terminal and waits for the answers
+        // (~0.1 s), for emoji sequences that kernel names and commands do not hold.
+        return new Prompt(TerminalBuilder.builder().system(true).providers("jni,ffm").exec(false).graphemeCluster(false)
+                .nativeSignals(true).build(), history);
     }
 
     /**
@@ -140,7 +145,7 @@ public final class Prompt implements AutoCloseable {
     }
 
     /**
-     * Runs a prompt once on an in-memory terminal, reading {@code sys} after a TAB, with the FFM
+     * Runs a prompt once on an in-memory terminal, reading {@code sys} after a TAB, with the JNI
      * provider's classes initialised: what the launcher's AOT recording run needs to see for the
      * JDK to keep JLine's classes, and their profiles, in the cache. Never fails the run it ends.
      */
@@ -154,8 +159,8 @@ public final class Prompt implements AutoCloseable {
                     .build()) {
                 new Prompt(t, dir.resolve("history")).reader.readLine("kdive> ");
             }
-            // isatty(3) on standard output: the provider's native handles are made, as a real start makes them
-            org.jline.terminal.spi.TerminalProvider.load("ffm").isSystemStream(org.jline.terminal.spi.SystemStream.Output);
+            // isatty(3) on standard output: the provider's native library is loaded, as a real start loads it
+            org.jline.terminal.spi.TerminalProvider.load("jni").isSystemStream(org.jline.terminal.spi.SystemStream.Output);
         } catch (IOException | RuntimeException | LinkageError e) {
             // a rehearsal that cannot run leaves a cache without the prompt: slower, not wrong
         } finally {
