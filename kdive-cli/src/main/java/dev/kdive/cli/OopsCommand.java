@@ -115,6 +115,9 @@ final class OopsCommand implements Callable<Integer> {
         out.printf("== report %d of %d (line %d): %s%n", n, of, r.line(), r.title());
         row(out, "kind", r.kind().words + (r.culprit() != null ? ", culprit " + r.culprit() : "") + ", signature " + r.signature());
         row(out, "header", r.header());
+        if (r.corrupted() != null) {
+            row(out, "corrupted", r.corrupted() + " (the title cannot name a frame with confidence)");
+        }
         if (r.access() != null) {
             row(out, "detail", r.access());
         }

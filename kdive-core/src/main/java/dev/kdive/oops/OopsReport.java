@@ -31,13 +31,15 @@ import java.util.Optional;
  * @param traces    the call trace, then other stacks the report printed (KASAN's allocation and free stacks)
  * @param modules   "Modules linked in:", as printed ("kdive_lab(OE)")
  * @param panic     the "Kernel panic - not syncing:" message this report ended in, or null
+ * @param corrupted why the report cannot be titled with confidence (its frames are missing, its
+ *                  header was lost, fault injection's stack is mixed in), as syzbot says it; null when it can
  */
 public record OopsReport(Kind kind, String title, String culprit, String signature, String header, int line,
                          String message, String location, String access,
                          Integer cpu, Integer pid, String comm, Taint taint, String release, String version,
                          String hardware, String workqueue, Frame rip, Registers registers, @Hex Long address,
                          @Hex Long errorCode, Integer die, String dieFlags, PageFaultError pageFault, Code code,
-                         List<CallTrace> traces, List<String> modules, String panic) {
+                         List<CallTrace> traces, List<String> modules, String panic, String corrupted) {
     public OopsReport {
         traces = List.copyOf(traces);
         modules = List.copyOf(modules);
@@ -61,6 +63,6 @@ public record OopsReport(Kind kind, String title, String culprit, String signatu
     OopsReport titled(Title t) {
         return new OopsReport(kind, t.title(), t.culprit(), t.signature(), header, line, message, location, access, cpu, pid,
                 comm, taint, release, version, hardware, workqueue, rip, registers, address, errorCode, die, dieFlags,
-                pageFault, code, traces, modules, panic);
+                pageFault, code, traces, modules, panic, t.corrupted());
     }
 }

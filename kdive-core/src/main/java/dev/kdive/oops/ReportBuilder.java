@@ -106,7 +106,18 @@ final class ReportBuilder {
     private CallTrace closedTrace;
     private static final int MAX_STRAY_LINES = 3;
 
+    /** The report's lines as printed (log prefixes removed), for its title: at most {@link #MAX_TEXT}. */
+    private final List<String> text = new ArrayList<>();
+    private static final int MAX_TEXT = 400;
+
+    private void text(String l) {
+        if (text.size() < MAX_TEXT) {
+            text.add(l);
+        }
+    }
+
     ReportBuilder(Header h, int line, String callerId, boolean stamped) {
+        text(h.text());
         this.stamped = stamped;
         this.line = line;
         this.header = h.text();
@@ -302,6 +313,9 @@ final class ReportBuilder {
             return h.type() == Header.Type.MCE && kind == Kind.MACHINE_CHECK && mceBurst && state != State.PANIC_TAIL;
         }
         boolean early = traces.isEmpty() && traceFrames == null;
+        if (symbolizedHeader(h.text())) {
+            return true;
+        }
         return switch (h.type()) {
             case OOPS_CODE, INTERNAL_ERROR -> die == null && early;
             case OOPS -> die == null && early && kind == Kind.PAGE_FAULT; // powerpc: "Oops: Kernel access of bad area, sig: 11 [#1]"
@@ -314,8 +328,26 @@ final class ReportBuilder {
         };
     }
 
+    /**
+     * Whether a header repeats the previous one as a symbolizer writes inlined frames
+     * (syzbot's reports): "BUG: KASAN: ... in hci_conn_drop include/...:1523 [inline]", then the
+     * same words "in __sco_sock_close+0x2bc/0x690 net/bluetooth/sco.c:444". One report.
+     */
+    private boolean symbolizedHeader(String t) {
+        String last = text.getLast();
+        int in = last.indexOf(" in ");
+        int at = last.indexOf(" at ");
+        int cut = in < 0 ? at : at < 0 ? in : Math.min(in, at);
+        return last.endsWith("[inline]") && cut > 0 && t.length() > cut && t.startsWith(last.substring(0, cut + 4));
+    }
+
     void absorb(Header h) {
         String t = h.text();
+        boolean inlined = symbolizedHeader(t);
+        text(t);
+        if (inlined) {
+            return; // the inlined frames' header lines: the report's header stays the first
+        }
         switch (h.type()) {
             case OOPS_CODE, INTERNAL_ERROR, TRAP, GPF, OOPS -> {
                 die(t);
@@ -345,6 +377,7 @@ final class ReportBuilder {
     }
 
     void panic(String text) {
+        text(text);
         closeTrace();
         panic = panicMessage(text);
         // A report cut before its registers and trace (softlockup_panic prints the panic right after
@@ -362,6 +395,9 @@ final class ReportBuilder {
      * timestamped, a line without a timestamp cannot end a trace.
      */
     void line(String raw, boolean lineStamped) {
+        if (lineStamped == stamped) { // another writer's line on a timestamped console is not the report's
+            text(raw);
+        }
         if (state == State.PANIC_TAIL) {
             return;
         }
@@ -743,7 +779,7 @@ final class ReportBuilder {
         }
         OopsReport r = new OopsReport(kind, null, null, null, header, line, message, location, access, cpu, pid, comm, taint,
                 release, version, hardware, workqueue, rip, new Registers(registers), address, errorCode, die, dieFlags,
-                pageFault, code, traces, modules, panic);
-        return r.titled(Title.of(r));
+                pageFault, code, traces, modules, panic, null);
+        return r.titled(Title.of(r, text));
     }
 }

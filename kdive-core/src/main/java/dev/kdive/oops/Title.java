@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * entry, timer interrupt, thin allocator wrappers, list-debug checks, lock and wait primitives for
  * hung tasks).
  */
-public record Title(String title, String culprit, String signature) {
+public record Title(String title, String culprit, String signature, String corrupted) {
     /** Frames that print, trap or route a report, never the cause; anchored at the start of the name. */
     private static final Pattern ALWAYS = Pattern.compile(String.join("|",
             "dump_stack\\w*", "show_stack\\w*", "show_trace_log_lvl", "show_regs", "__show_regs", "sched_show_task",
@@ -75,6 +75,21 @@ public record Title(String title, String culprit, String signature) {
         return SLEEPING.matcher(Frame.baseName(function)).matches();
     }
 
+    /**
+     * {@return the title, culprit and signature of a report whose lines (header first, log prefixes
+     * removed) these are}: syzbot's title where its conventions know the report ({@link SyzbotTitle}),
+     * kdive's own for the rest (machine checks, lockups it does not group...)
+     */
+    static Title of(OopsReport r, List<String> lines) {
+        SyzbotTitle s = SyzbotTitle.of(lines);
+        if (s == null) {
+            return of(r);
+        }
+        // The title is syzbot's bucket; the culprit stays kdive's reading of where it went wrong (the
+        // faulting function, not the allocator's caller syzbot names), also where syzbot gives up.
+        return new Title(s.title(), of(r).culprit(), hash(s.title()), s.corrupted());
+    }
+
     /** {@return the title, culprit and signature of a report} */
     static Title of(OopsReport r) {
         List<String> candidates = new ArrayList<>();
@@ -106,7 +121,7 @@ public record Title(String title, String culprit, String signature) {
         for (int i = Math.max(at, 0) + 1; i < candidates.size() && i <= at + 3; i++) {
             key.append('|').append(Frame.baseName(candidates.get(i)));
         }
-        return new Title(title, culprit, hash(key.toString()));
+        return new Title(title, culprit, hash(key.toString()), null);
     }
 
     /** The function the report's first lines name: KASAN's "in foo", WARNING's "at file:line foo", else the RIP. */

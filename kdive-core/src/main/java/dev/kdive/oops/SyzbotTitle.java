@@ -1,0 +1,679 @@
+package dev.kdive.oops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A report's title as syzbot gives it, from the conventions of syzkaller's report parser
+ * (pkg/report/linux.go): report groups found by a header word, formats tried inside a group (the
+ * earliest match wins), a title template filled with the header's captured words and the guilty
+ * frame, and the same normalisation of addresses and numbers. The guilty frame is the first frame,
+ * in a format's own order of places to look (the RIP line, the header's function, lockdep's
+ * {@code at:} lines, the call trace), that is not a generic helper ({@link #SKIP}); stalls and hung
+ * tasks pick theirs by anchors. A report whose frames cannot be found is titled "... in
+ * corrupted" and says why. Kept as data: groups, formats and skip lists read as the conventions do.
+ */
+record SyzbotTitle(String title, String frame, String corrupted) {
+    // The building blocks syzkaller's patterns are made of.
+    private static final String FUNC = "([a-zA-Z0-9_]+)(?:\\.|\\+)";
+    private static final String PC = "\\[<?(?:0x)?[0-9a-f]+>?\\]";
+    private static final String SRC = "([a-zA-Z0-9\\-_/.]+\\.[a-z]+:[0-9]+)";
+    private static final String AT_FUNC = "at: (?:" + PC + " +)?" + FUNC;
+    /** The "current instruction" line: x86 RIP/EIP, arm64 "pc :", arm "PC is at", powerpc NIP. */
+    private static final Pattern RIP = Pattern.compile("(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:" + PC + " +){0,2}" + FUNC
+            + "|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?" + PC + " +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))");
+    private static final Pattern CALL_TRACE = Pattern.compile("Call Trace:|Call trace:|Backtrace:");
+    /** A frame line: optional addresses, then a name followed by '+' or '.' (so ".isra.0" and "? foo" never count). */
+    private static final Pattern FRAME = Pattern.compile("^ *(?:" + PC + " ){0,2}" + FUNC);
+    /** 32-bit ARM's "[<c0101234>] (unwind_backtrace) from [<c0105678>] (show_stack+0x10/0x14)". */
+    private static final Pattern ARM_FRAME = Pattern.compile("^ *" + PC + " \\(([a-zA-Z0-9_.]+)\\) from " + PC + " \\(" + FUNC);
+    /** Lines that begin another stack: a stack part ends there. */
+    private static final Pattern STACK_START = Pattern.compile("Call Trace|Call trace|Allocated:|Allocated by task [0-9]+:|Freed:"
+            + "|Freed by task [0-9]+:|[^k] backtrace(?: \\(crc [0-9a-f]+\\))?:|Backtrace:|Uninit was stored to memory at");
+    /** Fault injection's stack, printed into the middle of a report: its frames are not the report's. */
+    private static final Pattern INJECTED = Pattern.compile("^(?: " + PC + ")? should_fail(?:slab)?(?:\\.[a-z0-9.]*)?\\+0x");
+
+    /** Generic helpers a guilty frame is never: sanitizers, reporting, allocators, locks, string and list helpers... */
+    static final Pattern SKIP = Pattern.compile(String.join("|", "__sanitizer", "__asan", "kasan", "hwasan", "__msan", "kmsan",
+            "kcsan_setup_watchpoint", "check_memory_region", "check_heap_object", "check_object", "read_word_at_a_time",
+            "(?:read|write)_once_.*nocheck", "print_address_description", "panic", "invalid_op", "report_bug", "fixup_bug",
+            "print_report", "print_usage_bug", "do_error", "_trap$", "do_trap", "show_stack", "dump_stack", "walk_stack",
+            "dump_backtrace", "warn_slowpath", "warn_alloc", "warn_bogus", "__warn", "alloc_page", "k?v?(?:m|z|c)alloc",
+            "krealloc", "kmem_cache", "allocate_slab", "__alloc_frozen_pages_noprof", "folio_(?:alloc|unlock)",
+            "filemap_alloc_folio", "__filemap_get_folio", "find_or_create_page", "do_read_cache_folio", "read_cache_page",
+            "pagecache_get_page", "grab_cache_page_write_begin", "slab_", "debug_object", "timer_is_static_object",
+            "work_is_static_object", "__might_fault", "print_unlock", "imbalance_bug", "lockdep", "bh_enable", "bh_disable",
+            "perf_trace", "lock_acquire", "lock_release", "lock_class", "mark_lock", "(?:reacquire|mark)_held_locks",
+            "raw_spin_rq", "spin_lock", "spin_trylock", "spin_unlock", "read_lock", "read_trylock", "write_lock",
+            "write_trylock", "read_unlock", "write_unlock", "^down$", "down_read", "down_write", "down_read_trylock",
+            "down_write_trylock", "down_trylock", "up_read", "up_write", "^mutex_", "^__mutex_", "^rt_mutex_", "owner_on_cpu",
+            "osq_lock", "osq_unlock", "atomic(?:64)?_(?:dec|inc|read|set|or|xor|and|add|sub|fetch|xchg|cmpxchg|try)",
+            "(?:set|clear|change|test)_bit", "__wake_up", "^refcount_", "^kref_", "ref_tracker", "seqprop_assert", "memcpy",
+            "memcmp", "memset", "memchr", "memmove", "memdup", "strcmp", "strncmp", "strcpy", "strlcpy", "strncpy", "strscpy",
+            "strlen", "strstr", "strnstr", "strnlen", "strchr", "strdup", "strndup", "copy_to_user", "copy_from_user",
+            "copy_to_iter", "copy_from_iter", "copy_page_to_iter", "copy_page_from_iter", "copy_folio_to_iter", "^copyin$",
+            "^copyout$", "put_user", "get_user", "might_fault", "might_sleep", "list_add", "list_del", "list_replace",
+            "list_move", "list_splice", "^rb_", "^__rb_", "_indirect_thunk_", "string", "pointer", "snprintf", "scnprintf",
+            "kasprintf", "kvasprintf", "printk", "va_format", "dev_info", "dev_notice", "dev_warn", "dev_err", "dev_alert",
+            "dev_crit", "dev_emerg", "program_check_exception", "program_check_common", "del_timer", "flush_work",
+            "__cancel_work_timer", "cancel_work_sync", "try_to_grab_pending", "flush_workqueue", "drain_workqueue",
+            "destroy_workqueue", "queue_work", "finish_wait", "kthread_stop", "kobject_", "add_uevent_var",
+            "get_device_parent", "device_add", "device_del", "device_unregister", "device_destroy", "device_release",
+            "devres_release_all", "hwrng_unregister", "i2c_del_adapter", "__unregister_client", "device_for_each_child",
+            "rollback_registered", "unregister_netdev", "sysfs_remove", "device_remove_file", "tty_unregister_device",
+            "dummy_urb_enqueue", "usb_kill_urb", "usb_kill_anchored_urbs", "usb_control_msg", "usb_hcd_submit_urb",
+            "usb_submit_urb", "^complete$", "wait_for_completion", "^kv?free$", "kfree_skb", "readb$", "readw$", "readl$",
+            "readq$", "writeb$", "writew$", "writel$", "writeq$", "logic_in", "logic_out", "^crc\\d+", "crc_itu_t",
+            "__might_resched", "assertfail", "^iput$", "^iput_final$", "^ihold$", "hex_dump_to_buffer", "print_hex_dump",
+            "^klist_", "(?:trace|lockdep)_(?:hard|soft)irq", "^(?:un)?lock_page", "stack_trace_consume_entry",
+            "arch_stack_walk", "stack_trace_save", "insert_work", "__queue_delayed_work", "queue_delayed_work_on", "ida_free",
+            "do_(?:kernel|translation)_fault", "do_mem_abort", "el1_abort", "el1h_64_sync(?:_handler)?", "print_tainted",
+            "xas_(?:start|load|find)", "find_lock_entries", "truncate_inode_pages_range", "__phys_addr", "__fortify_report",
+            "cleanup_srcu_struct", "rhashtable_lookup", "extract_(?:user|iter)_to_sg", "drop_nlink", "^get_taint$",
+            "^put_device$", "lock_timer_base", "__timer_delete_sync", "sk_stop_timer_sync", "__mod_timer", "fast_dput", "dput",
+            "mark_buffer_dirty"));
+
+    /** Syscall wrappers' prefixes: a frame is named by the shortest spelling one removal gives ("__do_sys_ioctl" → "ioctl"). */
+    private static final List<String> PREFIXES = List.of("SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_",
+            "___sys_", "__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_");
+
+    /** Where a format looks for frames, in order. */
+    private sealed interface Part {
+    }
+
+    /** A line matching the pattern: its captures are frames. */
+    private record Line(Pattern pattern) implements Part {
+    }
+
+    /** Frame lines, up to the next stack's first line. */
+    private record Stack() implements Part {
+    }
+
+    private static final Part RIP_LINE = new Line(RIP);
+    private static final Part TRACE_LINE = new Line(CALL_TRACE);
+    private static final Part STACK = new Stack();
+
+    /** How the guilty frame is chosen among a group's frames. */
+    private enum Pick { FIRST, STALL, HUNG }
+
+    /**
+     * One way a report of a group is titled.
+     *
+     * @param title    where it matches (searched in the report's text)
+     * @param report   a longer pattern whose captures fill the template, or null (the title's captures do)
+     * @param template the title, with {@code {n}} for the n-th capture and then the guilty frame(s)
+     * @param parts    where the guilty frames are looked for; empty for none
+     * @param fallback where they are looked for when the first places yield none, or null
+     * @param skip     frames skipped for this format only, or null
+     * @param corrupt  a format that only matches reports missing their real header
+     */
+    private record Format(Pattern title, Pattern report, String template, List<Part> parts, List<Part> fallback, Pattern skip,
+                          Pick pick, boolean corrupt) {
+        Format {
+            parts = List.copyOf(parts);
+        }
+    }
+
+    private record Group(String header, Pattern suppressed, List<Format> formats) {
+    }
+
+    private static Format f(String title, String template, List<Part> parts) {
+        return new Format(Pattern.compile(title), null, template, parts, null, null, Pick.FIRST, false);
+    }
+
+    private static Format f(String title, String template, List<Part> parts, String skip) {
+        return new Format(Pattern.compile(title), null, template, parts, null, skip == null ? null : Pattern.compile(skip), Pick.FIRST, false);
+    }
+
+    private static Format r(String title, String report, String template, List<Part> parts, String skip) {
+        return new Format(Pattern.compile(title), Pattern.compile(report), template, parts, null,
+                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false);
+    }
+
+    private static Format warn(String title, String template, String skip) {
+        return new Format(Pattern.compile(title), null, template, List.of(WARN_RIP, STACK), List.of(TRACE_LINE, STACK),
+                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false);
+    }
+
+    private static Format corrupt(String title, String template) {
+        return new Format(Pattern.compile(title), null, template, List.of(), null, null, Pick.FIRST, true);
+    }
+
+    private static Format pick(Format f, Pick pick, List<Part> fallback) {
+        return new Format(f.title(), f.report(), f.template(), f.parts(), fallback, f.skip(), pick, f.corrupt());
+    }
+
+    /** A WARNING's own place: its RIP, or powerpc's "--- interrupt: N at FUNC". */
+    private static final Part WARN_RIP = new Line(Pattern.compile(RIP.pattern() + "|--- interrupt: [0-9]+ at " + FUNC));
+    private static final List<Part> RIP_TRACE = List.of(RIP_LINE, TRACE_LINE, STACK);
+    private static final List<Part> TRACE = List.of(TRACE_LINE, STACK);
+    private static final List<Part> KASAN_PARTS = List.of(new Line(Pattern.compile("BUG: KASAN: [a-z-]+ in " + FUNC)), TRACE_LINE, STACK);
+    private static final List<Part> KFENCE_PARTS = List.of(new Line(Pattern.compile("BUG: KFENCE: [a-z- ]+ in " + FUNC)), STACK);
+    private static final List<Part> KMSAN_PARTS = List.of(STACK, new Line(Pattern.compile("(Local variable .* created at:|Uninit was created at:)")),
+            STACK);
+    private static final String KASAN_SKIP = "kernel_fault|tag_check|mem_abort|^el1_|^el1h_";
+
+    /** The groups, in the order a report's first line is tested against their header words. */
+    private static final List<Group> GROUPS = List.of(
+            new Group("BUG:", Pattern.compile("ODEBUG:|Boot_DEBUG:|xlog_status:|DEBUG:|BUG: no syscalls can create resource"), List.of(
+                    r("BUG: KASAN:", "BUG: KASAN: ([a-z-]+) in " + FUNC + "(?:.*\\n)+?.*(Read|Write)(?: of size| at addr) [0-9a-f]+",
+                            "KASAN: {1} {3} in {4}", KASAN_PARTS, KASAN_SKIP),
+                    r("BUG: KASAN:", "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in " + FUNC,
+                            "KASAN: invalid-free in {2}", KASAN_PARTS, "slab_|kfree|vunmap|vfree"),
+                    f("BUG: KASAN: ([a-z-]+) on address(?:.*\\n)+?.*(Read|Write) of size ([0-9]+)", "KASAN: {1} {2}", List.of()),
+                    corrupt("BUG: KASAN: (.*)", "KASAN: {1}"),
+                    r("BUG: KMSAN: kernel-usb-infoleak", "BUG: KMSAN: kernel-usb-infoleak in " + FUNC, "KMSAN: kernel-usb-infoleak in {2}",
+                            KMSAN_PARTS, "alloc_skb|usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg"),
+                    r("BUG: KMSAN:", "BUG: KMSAN: ([a-z-]+) in " + FUNC, "KMSAN: {1} in {3}", KMSAN_PARTS,
+                            "alloc_skb|netlink_ack|netlink_rcv_skb|_encrypt$|^(?:crypto|cipher|drbg|rng)_"),
+                    r("BUG: KCSAN: data-race", "BUG: KCSAN: (.*)", "KCSAN: {1}", List.of(), null),
+                    r("BUG: KCSAN:", "BUG: KCSAN: (.*)", "KCSAN: {1}", List.of(), null),
+                    f("BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in " + FUNC, "KFENCE: {1} {2} in {4}", KFENCE_PARTS),
+                    f("BUG: KFENCE: invalid free in " + FUNC, "KFENCE: invalid free in {2}", KFENCE_PARTS),
+                    f("BUG: KFENCE: invalid (read|write) in " + FUNC, "KFENCE: invalid {1} in {3}", KFENCE_PARTS),
+                    f("BUG: KFENCE: memory corruption in " + FUNC, "KFENCE: memory corruption in {2}", KFENCE_PARTS),
+                    f("BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)",
+                            "BUG: unable to handle kernel paging request in {1}", RIP_TRACE),
+                    f("BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)",
+                            "BUG: unable to handle kernel NULL pointer dereference in {1}", RIP_TRACE),
+                    corrupt("BUG: (?:unable to handle kernel|Unable to handle kernel)", "BUG: unable to handle kernel"),
+                    f("BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic|wrong owner|wrong CPU"
+                            + "|trylock failure on UP)", "BUG: {1} {2} in {3}", TRACE, "spin_|_lock|_unlock"),
+                    pick(f("BUG: soft lockup", "BUG: soft lockup in {1}", RIP_TRACE), Pick.STALL, null),
+                    r("BUG: .*still has locks held!", "BUG: .*still has locks held!(?:.*\\n)+?.*" + PC + " +" + FUNC,
+                            "BUG: still has locks held in {1}", List.of(), null),
+                    f("BUG: scheduling while atomic", "BUG: scheduling while atomic in {1}", TRACE, "schedule"),
+                    r("BUG: lock held when returning to user space", "BUG: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel"
+                            + " with locks still held(?:.*\\n)+?.*" + AT_FUNC, "BUG: lock held when returning to user space in {1}", List.of(), null),
+                    f("BUG: bad unlock balance detected!", "BUG: bad unlock balance in {1}",
+                            List.of(new Line(Pattern.compile(PC + " +" + FUNC)), TRACE_LINE, STACK)),
+                    r("BUG: held lock freed!", "BUG: held lock freed!(?:.*\\n)+?.*" + PC + " +" + FUNC, "BUG: held lock freed in {1}", List.of(), null),
+                    f("BUG: Bad rss-counter state", "BUG: Bad rss-counter state", List.of()),
+                    f("BUG: non-zero nr_ptes on freeing mm", "BUG: non-zero nr_ptes on freeing mm", List.of()),
+                    f("BUG: non-zero nr_pmds on freeing mm", "BUG: non-zero nr_pmds on freeing mm", List.of()),
+                    r("BUG: Dentry .* still in use", "BUG: Dentry .* still in use \\([0-9]+\\) \\[(unmount) of ([^\\]]+)\\]",
+                            "BUG: Dentry still in use in {1}", List.of(), null),
+                    f("BUG: Bad page (state|cache)", "BUG: Bad page {1} in {2}", List.of(new Line(Pattern.compile("page last allocated")), STACK),
+                            "(?:free|put|get|update|release)_page|free_unref|^_*folio|truncate_inode_pages|page_frag_free|alloc|vmap|page_owner"),
+                    f("BUG: Bad page map", "BUG: Bad page map", List.of()),
+                    f("BUG: workqueue lockup", "BUG: workqueue lockup", List.of()),
+                    f("BUG: sleeping function called from invalid context at (.*)", "BUG: sleeping function called from invalid context in {2}", TRACE),
+                    f("BUG: using ([a-z_]+)\\(\\) in preemptible", "BUG: using {1}() in preemptible code in {2}", TRACE,
+                            "dump_stack|preemption|preempt|debug_|processor_id|this_cpu"),
+                    r("BUG: workqueue leaked lock or atomic", "BUG: workqueue leaked lock or atomic(?:.*\\n)+?.*last function: ([a-zA-Z0-9_]+)\\n",
+                            "BUG: workqueue leaked lock or atomic in {1}", List.of(), null),
+                    f("BUG: memory leak", "memory leak in {1}", List.of(new Line(Pattern.compile("backtrace(?: \\(crc [0-9a-f]+\\))?:")), STACK),
+                            "kmemleak|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup"),
+                    pick(f("BUG: .*stack guard page was hit at", "BUG: stack guard page was hit in {1}", RIP_TRACE), Pick.STALL, null),
+                    f("BUG: Invalid wait context", "WARNING: locking bug in {1}", TRACE, "lock_sock|release_sock"),
+                    corrupt("BUG:[ \\t]*(?:\\n|$)", "BUG: corrupted"))),
+            new Group("WARNING:", Pattern.compile("WARNING: /etc/ssh/moduli does not exist|WARNING: workqueue cpumask: online intersect"
+                    + "|WARNING: [Tt]he mand mount option|WARNING: Unsupported flag value|WARNING: Unprivileged eBPF is enabled"
+                    + "|WARNING: fbcon: Driver|WARNING: See https.* for mitigation options|WARNING: kernel not compiled with CPU_SRSO"
+                    + "|EXT4-f[sS](?: \\(.*\\))?:|(?i:warning: .* uses (?:deprecated v2 capabilities|wireless extensions))|XFS \\(\\w+\\): WARNING"),
+                    List.of(
+                    warn("WARNING: .*lib/debugobjects\\.c.* (?:debug_print|debug_check|at)", "WARNING: ODEBUG bug in {1}",
+                            "debug_|rcu|hrtimer_|timer_|work_|percpu_|vunmap|vfree|__free_|debug_check|kobject_"),
+                    warn("WARNING: .*mm/usercopy\\.c.* (?:usercopy_warn|at)", "WARNING: bad usercopy in {1}", "usercopy|__check"),
+                    warn("WARNING: .*lib/kobject\\.c.* (?:kobject_|at)", "WARNING: kobject bug in {1}", "kobject_"),
+                    warn("WARNING: .*fs/proc/generic\\.c.* (?:proc_register|at)", "WARNING: proc registration bug in {1}", "proc_"),
+                    warn("WARNING: .*lib/refcount\\.c.* (?:refcount_|at)", "WARNING: refcount bug in {1}", "refcount|kobject_"),
+                    warn("WARNING: .*kernel/locking/lockdep\\.c.*lock_", "WARNING: locking bug in {1}", "lock_sock|release_sock"),
+                    r("WARNING: .*still has locks held!", "WARNING: .*still has locks held!(?:.*\\n)+?.*at: " + FUNC,
+                            "WARNING: still has locks held in {1}", List.of(), null),
+                    warn("WARNING: Nested lock was not taken", "WARNING: nested lock was not taken in {1}", null),
+                    r("WARNING: lock held when returning to user space", "WARNING: lock held when returning to user space(?:.*\\n)+?.*leaving the"
+                            + " kernel with locks still held(?:.*\\n)+?.*" + AT_FUNC, "WARNING: lock held when returning to user space in {1}", List.of(), null),
+                    warn("WARNING: .*mm/.*\\.c.* k?.?malloc", "WARNING: kmalloc bug in {1}", "kmalloc|krealloc|slab|kmem"),
+                    warn("WARNING: .*mm/vmalloc.c.*__vmalloc_node", "WARNING: zero-size vmalloc in {1}", null),
+                    warn("WARNING: .* usb_submit_urb", "WARNING in {1}/usb_submit_urb",
+                            "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg"),
+                    warn("WARNING: " + SRC + " at 0x[0-9a-f]+, CPU#[0-9]+", "WARNING in {2}", null),
+                    warn("WARNING: .* at " + SRC + " " + FUNC, "WARNING in {3}", null),
+                    warn("WARNING: " + SRC + " at " + FUNC, "WARNING in {3}", null),
+                    warn("WARNING: \\[.*\\] " + SRC + " at " + FUNC + ".*", "WARNING in {3}", null),
+                    r("WARNING: possible circular locking dependency detected", "WARNING: possible circular locking dependency detected"
+                            + "(?:.*\\n)+?.*is trying to acquire lock", "possible deadlock in {1}",
+                            List.of(new Line(Pattern.compile(AT_FUNC)), new Line(Pattern.compile(AT_FUNC)), STACK),
+                            "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue"),
+                    r("WARNING: possible irq lock inversion dependency detected", "WARNING: possible irq lock inversion dependency detected"
+                            + "(?:.*\\n)+?.*just changed the state of lock(?:.*\\n)+?.*" + AT_FUNC, "possible deadlock in {1}", List.of(), null),
+                    f("WARNING: .*-safe -> .*-unsafe lock order detected", "possible deadlock in {1}",
+                            List.of(new Line(Pattern.compile("which became .* at:")), STACK)),
+                    r("WARNING: possible recursive locking detected", "WARNING: possible recursive locking detected(?:.*\\n)+?.*is trying to"
+                            + " acquire lock(?:.*\\n)+?.*" + AT_FUNC, "possible deadlock in {1}", List.of(), null),
+                    r("WARNING: inconsistent lock state", "WARNING: inconsistent lock state(?:.*\\n)+?.*takes(?:.*\\n)+?.*" + AT_FUNC,
+                            "inconsistent lock state in {2}", TRACE, null),
+                    r("WARNING: suspicious RCU usage", "WARNING: suspicious RCU usage(?:.*\\n)+?.*?" + SRC, "WARNING: suspicious RCU usage in {2}",
+                            TRACE, "rcu|kmem|slab"),
+                    f("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value",
+                            "WARNING: kernel stack regs has bad '{1}' value", List.of()),
+                    f("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value",
+                            "WARNING: kernel stack frame pointer has bad value", List.of()),
+                    f("WARNING: bad unlock balance detected!", "WARNING: bad unlock balance in {1}",
+                            List.of(new Line(Pattern.compile(PC + " +" + FUNC)), TRACE_LINE, STACK)),
+                    r("WARNING: held lock freed!", "WARNING: held lock freed!(?:.*\\n)+?.*at:(?: " + PC + ")? +" + FUNC,
+                            "WARNING: held lock freed in {1}", List.of(), null),
+                    corrupt("WARNING:[ \\t]*(?:\\n|$)", "WARNING: corrupted"))),
+            new Group("INFO:", Pattern.compile("INFO: lockdep is turned off|INFO: Stall ended before state dump start|INFO: NMI handler"
+                    + "|INFO: recovery required on readonly filesystem|(?:handler|interrupt).*took too long|INFO: sys_.* is not present in"
+                    + "|INFO: no syscalls can create resource|rmt_storage:INFO:|_INFO:"), List.of(
+                    r("INFO: possible circular locking dependency detected", "INFO: possible circular locking dependency detected \\](?:.*\\n)+?"
+                            + ".*is trying to acquire lock(?:.*\\n)+?.*at: " + PC + " +" + FUNC, "possible deadlock in {1}", List.of(), null),
+                    r("INFO: possible irq lock inversion dependency detected", "INFO: possible irq lock inversion dependency detected \\]"
+                            + "(?:.*\\n)+?.*just changed the state of lock(?:.*\\n)+?.*at: " + PC + " +" + FUNC, "possible deadlock in {1}", List.of(), null),
+                    r("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\]"
+                            + "(?:.*\\n)+?.*is trying to acquire(?:.*\\n)+?.*at: " + PC + " +" + FUNC, "possible deadlock in {1}", List.of(), null),
+                    r("INFO: possible recursive locking detected", "INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to"
+                            + " acquire lock(?:.*\\n)+?.*at: " + PC + " +" + FUNC, "possible deadlock in {1}", List.of(), null),
+                    r("INFO: inconsistent lock state", "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: " + PC + " +" + FUNC,
+                            "inconsistent lock state in {1}", List.of(), null),
+                    pick(f("INFO: rcu_(?:preempt|sched|bh|tasks) (?:self-)?detected(?: expedited)? stalls?", "INFO: rcu detected stall in {1}",
+                            List.of(new Line(Pattern.compile("apic_timer_interrupt")), RIP_LINE, STACK), "apic_timer_interrupt|rcu"), Pick.STALL,
+                            List.of(new Line(Pattern.compile("apic_timer_interrupt|Exception stack|el1h_64_irq")), STACK)),
+                    f("INFO: trying to register non-static key", "INFO: trying to register non-static key in {1}", TRACE, "stack|lock|IRQ"),
+                    r("INFO: suspicious RCU usage", "INFO: suspicious RCU usage(?:.*\\n)+?.*?" + SRC, "INFO: suspicious RCU usage in {2}", TRACE,
+                            "rcu|kmem|slab"),
+                    pick(f("INFO: task [\\s\\S]{0,100}? blocked (?:in I/O wait )?for more than [0-9]+ seconds", "INFO: task hung in {1}", TRACE),
+                            Pick.HUNG, null),
+                    f("INFO: task [\\s\\S]{0,100}? can't die for more than .* seconds", "INFO: task can't die in {1}", TRACE, "schedule"),
+                    corrupt("INFO: (Freed|Allocated) in (.*)", "INFO: {1} in {2}"),
+                    corrupt("INFO:[ \\t]*(?:\\n|$)", "INFO: corrupted"))),
+            new Group("Unable to handle kernel", null, List.of(
+                    f("Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)",
+                            "BUG: unable to handle kernel {1} in {2}", RIP_TRACE))),
+            new Group("general protection fault", Pattern.compile("general protection fault .* error:[0-9]+ in "), List.of(
+                    f("general protection fault.*:", "general protection fault in {1}", RIP_TRACE))),
+            new Group("stack segment: ", null, List.of(f("stack segment: ", "stack segment fault in {1}", RIP_TRACE))),
+            new Group("Kernel panic", null, List.of(
+                    r("Kernel panic - not syncing: stack-protector:", "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
+                            + FUNC, "kernel panic: stack is corrupted in {1}", List.of(), null),
+                    r("Kernel panic - not syncing: stack-protector:", "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
+                            + "[a-f0-9]+", "kernel panic: stack is corrupted in {1}", TRACE, "stack_chk"),
+                    pick(r("Kernel panic - not syncing: corrupted stack end", "Kernel panic - not syncing: corrupted stack end detected inside"
+                            + " scheduler", "kernel panic: corrupted stack end in {1}", TRACE, "schedule|retint_kernel"), Pick.STALL, null),
+                    pick(f("Kernel panic - not syncing: kernel stack overflow", "kernel stack overflow in {1}", TRACE, "bad_stack"), Pick.STALL, null),
+                    f("Kernel panic - not syncing: Attempted to kill init!", "kernel panic: Attempted to kill init!", List.of()),
+                    f("Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+",
+                            "kernel panic: Couldn't open N_TTY ldisc", List.of()),
+                    corrupt("Kernel panic - not syncing: Fatal exception", "kernel panic: Fatal exception"),
+                    corrupt("Kernel panic - not syncing: panic_on_warn set", "kernel panic: panic_on_warn set"),
+                    corrupt("Kernel panic - not syncing: hung_task: blocked tasks", "kernel panic: hung_task: blocked tasks"),
+                    f("Kernel panic - not syncing: (.*)", "kernel panic: {1}", List.of()))),
+            new Group("PANIC: double fault", null, List.of(f("PANIC: double fault", "PANIC: double fault in {1}", List.of(RIP_LINE)))),
+            new Group("kernel BUG", null, List.of(
+                    f("kernel BUG at mm/usercopy.c", "BUG: bad usercopy in {1}", TRACE, "usercopy|__check"),
+                    f("kernel BUG at lib/list_debug.c", "BUG: corrupted list in {1}", TRACE),
+                    f("kernel BUG at (.*)", "kernel BUG in {2}", RIP_TRACE, "^skb_"))),
+            new Group("Kernel BUG", null, List.of(f("Kernel BUG (.*)", "kernel BUG {1}", List.of()))),
+            new Group("BUG kmalloc-", null, List.of(f("BUG kmalloc-.*: Object already free", "BUG: Object already free", List.of()))),
+            new Group("divide error:", null, List.of(f("divide error: ", "divide error in {1}", List.of(RIP_LINE)))),
+            new Group("divide_error:", null, List.of(f("divide_error: ", "divide error in {1}", List.of(RIP_LINE)))),
+            new Group("invalid opcode:", null, List.of(f("invalid opcode: ", "invalid opcode in {1}", List.of(RIP_LINE)))),
+            new Group("int3:", null, List.of(f("int3: ", "int3 in {1}", RIP_TRACE))),
+            new Group("UBSAN:", null, List.of(
+                    r("UBSAN:", "UBSAN: Undefined behaviour in", "UBSAN: undefined-behaviour in {1}", TRACE, "ubsan|overflow"),
+                    f("UBSAN: array-index-out-of-bounds in", "UBSAN: array-index-out-of-bounds in {1}", TRACE, "ubsan|overflow"),
+                    r("UBSAN:", "UBSAN: (.*?) in", "UBSAN: {1} in {2}", TRACE, "ubsan|overflow"))),
+            new Group("unregister_netdevice: waiting for", null, List.of(f("unregister_netdevice: waiting for .* to become free",
+                    "unregister_netdevice: waiting for DEV to become free", List.of()))),
+            new Group("VFS: Close: file count is 0", null, List.of(f("VFS: Close: file count is 0",
+                    "VFS: Close: file count is zero (use-after-free)", List.of()))),
+            new Group("VFS: Busy inodes after unmount", null, List.of(f("VFS: Busy inodes after unmount",
+                    "VFS: Busy inodes after unmount (use-after-free)", List.of()))),
+            new Group("Internal error:", null, List.of(f("Internal error:", "Internal error in {1}", RIP_TRACE))),
+            new Group("Unhandled fault:", null, List.of(f("Unhandled fault:", "Unhandled fault in {1}", RIP_TRACE))),
+            new Group("Alignment trap:", null, List.of(f("Alignment trap:", "Alignment trap in {1}", RIP_TRACE))));
+
+    /**
+     * {@return the title of the report whose lines these are (the first is its header, log prefixes
+     * removed), or null when the header is none of syzbot's groups}
+     */
+    static SyzbotTitle of(List<String> reportLines) {
+        if (reportLines.isEmpty()) {
+            return null;
+        }
+        String first = reportLines.getFirst();
+        List<String> lines = kept(reportLines, first.contains("BUG: KMSAN:") ? 16 : 22);
+        for (Group g : GROUPS) {
+            int at = first.indexOf(g.header());
+            if (at >= 0 && (g.suppressed() == null || !g.suppressed().matcher(first).find())) {
+                return title(g, lines, at);
+            }
+        }
+        return null;
+    }
+
+    /** {@return the header line the symbolizer wrote after this inlined one, naming the function the raw log names; null if none} */
+    private static String outerHeader(List<String> lines, String header) {
+        int in = header.indexOf(" in ");
+        int at = header.indexOf(" at ");
+        int cut = in < 0 ? at : at < 0 ? in : Math.min(in, at);
+        if (cut < 0) {
+            return null;
+        }
+        String words = header.substring(0, cut + 4);
+        for (int i = 1; i < lines.size() && i < 16; i++) {
+            String l = lines.get(i);
+            if (!l.startsWith(words)) {
+                return null;
+            }
+            if (!l.endsWith("[inline]")) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** What a header's inlined function becomes: a name no title uses, so the stack names the frame. */
+    private static final String INLINED = "kdive_inlined";
+    private static final Pattern INLINED_NAME = Pattern.compile(" [a-zA-Z0-9_.]+ \\S+:[0-9]+(?::[0-9]+)? \\[inline\\]$");
+    private static final Pattern UNRELIABLE = Pattern.compile("^\\s*(?:\\[<?[0-9a-f]+>?\\] )?\\? |\\(unreliable\\)$");
+    private static final Pattern TAIL = Pattern.compile("Kernel panic - not syncing|WARNING: possible circular locking dependency detected");
+
+    /**
+     * The lines a title is read from: without unreliable frames ("? foo+0x1/0x2"), without the
+     * taint notice, and cut where a panic or a lockdep splat that the report itself set off begins
+     * (after {@code limit} lines: panic_on_warn's tail, lockdep reports of the oops's own locks).
+     */
+    private static List<String> kept(List<String> lines, int limit) {
+        List<String> out = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (l.endsWith("[inline]")) {
+                // A symbolizer's inlined frame (syzbot mails its reports so): not in the raw log the
+                // conventions title. In a header it stands where the raw log names the outer function.
+                if (i > 0) {
+                    continue;
+                }
+                String outer = outerHeader(lines, l);
+                l = outer != null ? outer : INLINED_NAME.matcher(l).replaceFirst(" " + INLINED + "+");
+            }
+            if (i > 0) {
+                if (i + 1 > limit && TAIL.matcher(l).find()) {
+                    break;
+                }
+                if (l.contains("Disabling lock debugging due to kernel taint") || !l.contains("<EOI>") && UNRELIABLE.matcher(l).find()) {
+                    continue;
+                }
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    private static SyzbotTitle title(Group g, List<String> lines, int headerAt) {
+        String text = String.join("\n", lines);
+        Format best = null;
+        int bestAt = Integer.MAX_VALUE;
+        String title = null;
+        Frames frames = null;
+        boolean matched = false;
+        for (Format f : g.formats()) {
+            Matcher m = f.title().matcher(text);
+            if (!m.find() || m.start() > bestAt || m.start() == bestAt && title != null) {
+                continue;
+            }
+            if (m.start() < bestAt) {
+                title = null;
+                best = null;
+                bestAt = m.start();
+            }
+            matched = true;
+            Matcher args = m;
+            if (f.report() != null) {
+                args = f.report().matcher(text);
+                if (!args.find()) {
+                    continue;
+                }
+            }
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i <= args.groupCount(); i++) {
+                values.add(args.group(i) == null ? "" : args.group(i));
+            }
+            frames = null;
+            if (!f.parts().isEmpty()) {
+                int line = lineOf(text, m.start());
+                frames = frames(lines, line, f.parts(), f.skip(), f.pick());
+                if (!frames.ok() && f.fallback() != null) {
+                    frames = frames(lines, line, f.fallback(), f.skip(), f.pick());
+                }
+                values.addAll(frames.keys());
+            }
+            title = fill(f.template(), values);
+            best = f;
+        }
+        String corrupted = null;
+        String frame = null;
+        if (title == null) {
+            String rest = text.substring(text.indexOf(g.header()));
+            int nl = rest.indexOf('\n');
+            title = nl < 0 ? rest : rest.substring(0, nl);
+            corrupted = matched ? "matched title but not report regexp" : null;
+        } else {
+            if (frames != null && !frames.ok()) {
+                corrupted = "extracted no frames";
+            } else if (best.corrupt()) {
+                corrupted = "report format is marked as corrupted";
+            }
+            if (frames != null && !frames.keys().isEmpty() && !frames.keys().getFirst().equals("corrupted")) {
+                frame = frames.keys().getFirst();
+            }
+        }
+        return new SyzbotTitle(normalize(title), frame, corrupted);
+    }
+
+    private static int lineOf(String text, int offset) {
+        int line = 0;
+        for (int i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+            line++;
+        }
+        return line;
+    }
+
+    private static String fill(String template, List<String> values) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            int close = c == '{' ? template.indexOf('}', i) : -1;
+            if (close > i + 1 && template.substring(i + 1, close).chars().allMatch(Character::isDigit)) {
+                int n = Integer.parseInt(template.substring(i + 1, close));
+                out.append(n >= 1 && n <= values.size() ? values.get(n - 1) : "");
+                i = close;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The guilty frame of each frame group, and whether every group had one. */
+    private record Frames(List<String> keys, boolean ok) {
+    }
+
+    /**
+     * Walks a format's places, from the line its title matched: a line part takes its first matching
+     * line's captures; a stack part takes frame lines until the next stack begins (or a line the next
+     * part matches). Each stack part after the first starts a new frame group.
+     */
+    private static Frames frames(List<String> lines, int from, List<Part> parts, Pattern skip, Pick pick) {
+        List<String> keys = new ArrayList<>();
+        List<String> group = new ArrayList<>();
+        boolean ok = true;
+        boolean stackSeen = false;
+        int li = from;
+        int n = lines.size();
+        for (int i = 0; i <= parts.size(); i++) {
+            if (i == parts.size() || parts.get(i) instanceof Stack && stackSeen) {
+                String key = key(group, pick);
+                if (key.isEmpty()) {
+                    key = "corrupted";
+                    ok = false;
+                }
+                keys.add(key);
+                group.clear();
+            }
+            if (i == parts.size()) {
+                break;
+            }
+            Part p = parts.get(i);
+            if (p instanceof Line line) {
+                for (; li < n; li++) {
+                    String l = lines.get(li);
+                    if (INJECTED.matcher(l).find()) {
+                        ok = false;
+                        li++;
+                        break;
+                    }
+                    Matcher m = line.pattern().matcher(l);
+                    if (m.find()) {
+                        add(group, m, skip);
+                        li++;
+                        break;
+                    }
+                }
+                continue;
+            }
+            stackSeen = true;
+            Part next = i + 1 < parts.size() ? parts.get(i + 1) : null;
+            for (; li < n; li++) {
+                String l = lines.get(li);
+                if (INJECTED.matcher(l).find()) {
+                    ok = false;
+                    li++;
+                    break;
+                }
+                if (li > from && STACK_START.matcher(l).find()) {
+                    break;
+                }
+                if (next instanceof Line nl) {
+                    Matcher m = nl.pattern().matcher(l);
+                    if (m.find()) {
+                        add(group, m, skip);
+                        li++;
+                        i++;
+                        break;
+                    }
+                }
+                Matcher m = FRAME.matcher(l);
+                if (m.find()) {
+                    add(group, m, skip);
+                } else if ((m = ARM_FRAME.matcher(l)).find()) {
+                    add(group, m, skip);
+                }
+            }
+        }
+        return new Frames(keys, ok);
+    }
+
+    private static void add(List<String> group, Matcher m, Pattern skip) {
+        for (int g = 1; g <= m.groupCount(); g++) {
+            String name = m.group(g);
+            if (name == null || name.isEmpty() || name.equals(INLINED) || SKIP.matcher(name).find()
+                    || skip != null && skip.matcher(name).find()) {
+                continue;
+            }
+            group.add(name);
+        }
+    }
+
+    /** The frame a group is named by: the first (prefix-stripped), or the stall's or hung task's choice. */
+    private static String key(List<String> group, Pick pick) {
+        List<String> stripped = group.stream().map(SyzbotTitle::stripped).toList();
+        return switch (pick) {
+            case FIRST -> stripped.isEmpty() ? "" : stripped.getFirst();
+            case STALL -> stall(stripped);
+            case HUNG -> hung(stripped);
+        };
+    }
+
+    static String stripped(String name) {
+        String best = name;
+        for (String p : PREFIXES) {
+            if (name.startsWith(p) && name.length() - p.length() < best.length()) {
+                best = name.substring(p.length());
+            }
+        }
+        return best;
+    }
+
+    /** Where a stalled CPU's stack enters a loop body: the frame called by the first of these. */
+    private static final Pattern STALL_ANCHOR = Pattern.compile(String.join("|", "process_one_work", "do_syscall_", "do_fast_syscall_",
+            "sysenter_dispatch", "tracesys_phase2", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall", "netif_receive_skb",
+            "do_softirq", "call_timer_fn", "_run_timers", "run_timer_softirq", "hrtimer_run", "run_ksoftirqd", "smpboot_thread_fn",
+            "^kthread$", "start_secondary", "cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
+            "vfs_iter_write", "do_iter_read", "do_iter_write", "call_read_iter", "call_write_iter", "new_sync_read",
+            "new_sync_write", "vfs_ioctl", "ksys_ioctl", "compat_ioctl", "compat_sys_ioctl", "blkdev_driver_ioctl",
+            "blkdev_ioctl", "^call_read_iter", "^call_write_iter", "do_iter_readv_writev", "^call_mmap", "mmap_region",
+            "do_mmap", "do_dentry_open", "vfs_open", "^sock_sendmsg", "^sock_recvmsg", "^sock_release", "^__sock_release",
+            "^setsockopt$", "kernel_setsockopt", "sock_common_setsockopt", "^listen$", "kernel_listen", "sk_common_release",
+            "^sock_mmap", "^accept$", "kernel_accept", "^sock_do_ioctl", "^sock_ioctl", "^compat_sock_ioctl",
+            "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg", "^netlink_dump", "^(?:sys_)?(?:socketpair|connect|ioctl)", "__do_fault",
+            "do_page_fault", "^page_fault$", "__fput", "task_work_run", "exit_to_usermode", "smp_call_function", "tasklet_action",
+            "tasklet_hi_action"));
+
+    private static String stall(List<String> frames) {
+        String previous = frames.isEmpty() ? "" : frames.getFirst();
+        for (String f : frames) {
+            if (STALL_ANCHOR.matcher(f).find()) {
+                return f.contains("smp_call_function") ? "smp_call_function" : previous;
+            }
+            previous = f;
+        }
+        return "";
+    }
+
+    private static final Pattern WAITING = Pattern.compile("sched|_lock|_slowlock|down|rwsem|completion|kthread|wait|synchronize"
+            + "|context_switch|__switch_to|cancel_delayed_work|rcu_barrier");
+
+    private static String hung(List<String> frames) {
+        for (String f : frames) {
+            if (f.contains("rtnl_lock")) {
+                return f;
+            }
+            if (f.contains("synchronize_rcu") || f.contains("synchronize_srcu") || f.contains("synchronize_net")
+                    || f.contains("synchronize_sched")) {
+                return "synchronize_rcu";
+            }
+        }
+        for (String f : frames) {
+            if (!WAITING.matcher(f).find()) {
+                return f;
+            }
+        }
+        return "";
+    }
+
+    private static final Pattern[] NORMAL = {
+            Pattern.compile("syz-executor\\.?[0-9]+(?:[/:][0-9]+)?"), Pattern.compile("syzkaller[0-9]+(?:[/:][0-9]+)?"),
+            Pattern.compile("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), Pattern.compile("[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}"),
+            Pattern.compile("(\\.\\w+)(?::[0-9]+)+"), Pattern.compile("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+"),
+            Pattern.compile("CPU#[0-9]+"), Pattern.compile("([^\\w])[0-9]+(\\W|$)"), Pattern.compile("[0-9]{7,}")};
+    private static final String[] NORMAL_TO = {"syz-executor", "syzkaller", "$1ADDR", "IP", "$1:LINE", "$1", "CPU", "$1NUM$2", "NUM"};
+
+    /** Addresses, numbers, line numbers and offsets replaced by words, so the same bug keeps its title; at most 120 bytes. */
+    static String normalize(String title) {
+        String t = title;
+        for (int i = 0; i < NORMAL.length; i++) {
+            String before;
+            do {
+                before = t;
+                t = NORMAL[i].matcher(t).replaceAll(NORMAL_TO[i]);
+            } while (!t.equals(before));
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < t.length() && i < 120; i++) {
+            char c = t.charAt(i);
+            if (c == '\t') {
+                c = ' ';
+            }
+            if (c < 0x20 || c >= 0x7f || c == ' ' && (out.isEmpty() || out.charAt(out.length() - 1) == ' ')) {
+                continue;
+            }
+            out.append(c);
+        }
+        return out.toString().strip();
+    }
+}
