@@ -18,7 +18,7 @@ final class Headers {
     private static final boolean[] FIRST = new boolean[128];
 
     static {
-        for (char c : "BWIKUOgkwNrm[Midslhbocam".toCharArray()) {
+        for (char c : "BWIKUOgkwNrm[MidslhbocamPtu".toCharArray()) {
             FIRST[c] = true;
         }
     }
@@ -45,6 +45,8 @@ final class Headers {
             t = t.substring(5);
         } else if (t.startsWith("mce: ")) {
             t = t.substring(5);
+        } else if (t.startsWith("traps: PANIC: double fault")) { // arch/x86/kernel/traps.c's pr_fmt
+            t = t.substring(7);
         }
         if (t.startsWith("Oops: ") && t.length() > 6) {
             char c = t.charAt(6);
@@ -123,6 +125,12 @@ final class Headers {
             case 'M' -> {
                 return t.startsWith("Machine check events logged") || t.startsWith("Machine check: ")
                         ? new Header(Header.Type.MCE, t) : null;
+            }
+            case 'P' -> {
+                return t.startsWith("PANIC: double fault") ? new Header(Header.Type.TRAP, t) : null;
+            }
+            case 'u' -> { // net/core/dev.c: a device whose references never drop, the netns teardown hung on it
+                return t.startsWith("unregister_netdevice: waiting for ") ? new Header(Header.Type.BUG, t) : null;
             }
             case 'i', 'd', 's', 'b', 'o', 'c', 'a', 'm' -> {
                 return TRAP.matcher(t).matches() ? new Header(Header.Type.TRAP, t) : null;

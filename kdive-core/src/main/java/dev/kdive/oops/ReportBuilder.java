@@ -239,7 +239,7 @@ final class ReportBuilder {
             }
             case BUG -> {
                 kind = Kind.BUG;
-                message = t.substring(5);
+                message = t.startsWith("BUG: ") ? t.substring(5) : t; // "unregister_netdevice: waiting for ..." has no "BUG: "
             }
             case INTERNAL_ERROR -> {
                 kind = Kind.OOPS;
@@ -262,7 +262,8 @@ final class ReportBuilder {
             }
             case TRAP -> {
                 kind = t.startsWith("general protection fault") ? Kind.GENERAL_PROTECTION_FAULT : Kind.TRAP;
-                message = t.substring(0, t.indexOf(':'));
+                // x86's double-fault handler says "PANIC: double fault, error_code: 0x0" before the oops
+                message = t.startsWith("PANIC: double fault") ? "double fault" : t.substring(0, t.indexOf(':'));
                 die(t);
             }
         }
@@ -319,7 +320,8 @@ final class ReportBuilder {
         return switch (h.type()) {
             case OOPS_CODE, INTERNAL_ERROR -> die == null && early;
             case OOPS -> die == null && early && kind == Kind.PAGE_FAULT; // powerpc: "Oops: Kernel access of bad area, sig: 11 [#1]"
-            case TRAP -> die == null && early && kind != Kind.GENERAL_PROTECTION_FAULT && kind != Kind.TRAP;
+            case TRAP -> die == null && early && (kind != Kind.GENERAL_PROTECTION_FAULT && kind != Kind.TRAP
+                    || kind == Kind.TRAP && h.text().startsWith(message + ":")); // "PANIC: double fault", then "double fault: 0000 [#1]"
             case KERNEL_BUG_AT -> early && location == null && (kind == Kind.LIST_CORRUPTION || kind == Kind.BUG || kind == Kind.UBSAN);
             case LIST -> early && (kind == Kind.WARNING || kind == Kind.KERNEL_BUG) && access == null;
             case MCE -> kind == Kind.MACHINE_CHECK && mceBurst;

@@ -87,13 +87,13 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     private record Line(Pattern pattern) implements Part {
     }
 
-    /** Frame lines, up to the next stack's first line. */
-    private record Stack() implements Part {
+    /** Frame lines, up to the next stack's first line (a "Call Trace:" line too, unless {@code throughCallTrace}). */
+    private record Stack(boolean throughCallTrace) implements Part {
     }
 
     private static final Part RIP_LINE = new Line(RIP);
     private static final Part TRACE_LINE = new Line(CALL_TRACE);
-    private static final Part STACK = new Stack();
+    private static final Part STACK = new Stack(false);
 
     /** How the guilty frame is chosen among a group's frames. */
     private enum Pick { FIRST, STALL, HUNG }
@@ -151,8 +151,12 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     private static final List<Part> TRACE = List.of(TRACE_LINE, STACK);
     private static final List<Part> KASAN_PARTS = List.of(new Line(Pattern.compile("BUG: KASAN: [a-z-]+ in " + FUNC)), TRACE_LINE, STACK);
     private static final List<Part> KFENCE_PARTS = List.of(new Line(Pattern.compile("BUG: KFENCE: [a-z- ]+ in " + FUNC)), STACK);
-    private static final List<Part> KMSAN_PARTS = List.of(STACK, new Line(Pattern.compile("(Local variable .* created at:|Uninit was created at:)")),
-            STACK);
+    /**
+     * KMSAN: the header's function, the stack printed under it, then (after "Uninit was created at:")
+     * the origin's. The header's function comes first: older reports print "Call Trace:" between.
+     */
+    private static final List<Part> KMSAN_PARTS = List.of(new Line(Pattern.compile("BUG: KMSAN: [a-z-]+ in " + FUNC)), new Stack(true),
+            new Line(Pattern.compile("(?:Local variable .* created at:|Uninit was created at:)")), STACK);
     private static final String KASAN_SKIP = "kernel_fault|tag_check|mem_abort|^el1_|^el1h_";
 
     /** The groups, in the order a report's first line is tested against their header words. */
@@ -545,7 +549,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     li++;
                     break;
                 }
-                if (li > from && STACK_START.matcher(l).find()) {
+                if (li > from && STACK_START.matcher(l).find() && !(((Stack) p).throughCallTrace() && CALL_TRACE.matcher(l).find())) {
                     break;
                 }
                 if (next instanceof Line nl) {
