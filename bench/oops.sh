@@ -10,7 +10,7 @@ data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 console=$(ls "$lab"/*/slab-uaf/console.log | head -1)
 cp "$console" "$data/console.log"
-cat "$home"/kdive-core/src/test/resources/oops/corpus/*.log "$home"/kdive-core/src/test/resources/oops/*.log > "$data/reports.log"
+cat "$home"/kdive-core/src/test/resources/oops/corpus/*.log "$home"/kdive-core/src/test/resources/oops/syzbot/*.log "$home"/kdive-core/src/test/resources/oops/*.log > "$data/reports.log"
 (cd "$home" && ./mvnw -q -Pbench package -pl kdive-bench -am -DskipTests)
 cp="$home/kdive-bench/target/kdive-bench-0.1.0-SNAPSHOT.jar:$(ls "$home"/kdive-bench/target/lib/*.jar | tr '\n' ':')"
 taskset -c 0 "$java" -Dkdive.bench.data="$data" -cp "$cp" org.openjdk.jmh.Main OopsParseBenchmark \

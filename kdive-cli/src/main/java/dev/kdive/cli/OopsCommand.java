@@ -49,6 +49,9 @@ final class OopsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON document: {\"file\": LOG, \"reports\": [...]}")
     boolean json;
 
+    @Option(names = "--titles", description = "print one line per report: its syzbot-style title, a tab, its signature (for scripts and fleets)")
+    boolean titles;
+
     @Override
     public Integer call() throws IOException {
         byte[] bytes;
@@ -62,6 +65,14 @@ final class OopsCommand implements Callable<Integer> {
             return 1;
         }
         List<OopsReport> reports = OopsParser.parse(bytes);
+        if (titles) { // nothing to decode: the titles only, even for a log without a report (no line)
+            PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+            for (OopsReport r : reports) {
+                out.println(r.title() + "\t" + r.signature());
+            }
+            out.flush();
+            return 0;
+        }
         Map<OopsReport, List<Symbolizer.SourceFrame>> sources = new IdentityHashMap<>();
         if (vmlinux != null) {
             Optional<dev.kdive.dwarf.DebugFile> debug = Addr2lineCommand.openWithDwarf(vmlinux);

@@ -123,6 +123,22 @@ class OopsCommandTest {
         }
     }
 
+    /** {@code --titles}: one line per report, title then signature, as the full output and JSON have them. */
+    @Test
+    void titlesOnePerLine(@TempDir Path tmp) throws Exception {
+        Path syzbot = Path.of("../kdive-core/src/test/resources/oops/syzbot/syzbot-kasan-slab-use-after-free-write-in-sco-sock-close.log");
+        Path excerpt = Path.of("../kdive-core/src/test/resources/oops/corpus/asahi-418-arm64-warning.log");
+        Path both = Files.writeString(tmp.resolve("both.log"), Files.readString(syzbot) + Files.readString(excerpt));
+        List<OopsReport> reports = OopsParser.parse(Files.readAllBytes(both));
+        List<String> lines = CliRun.ok("oops", "--titles", both.toString()).lines().toList();
+        assertThat(lines).hasSize(reports.size()).first().asString().startsWith("KASAN: slab-use-after-free Write in __sco_sock_close\t")
+                .endsWith(reports.getFirst().signature());
+        // the cut WARNING excerpt: syzbot's "in corrupted", the reason in the record
+        assertThat(lines.getLast()).startsWith("WARNING in corrupted\t");
+        assertThat(reports.getLast().corrupted()).isEqualTo("extracted no frames");
+        assertThat(CliRun.ok("oops", "--titles", Files.writeString(tmp.resolve("none.log"), "no crash here\n").toString())).isEmpty();
+    }
+
     @Tag("lab")
     @Test
     void slabUafTextAndSource() throws Exception {

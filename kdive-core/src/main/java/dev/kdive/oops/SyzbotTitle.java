@@ -26,17 +26,17 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             + "|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?" + PC + " +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))");
     private static final Pattern CALL_TRACE = Pattern.compile("Call Trace:|Call trace:|Backtrace:");
     /** A frame line: optional addresses, then a name followed by '+' or '.' (so ".isra.0" and "? foo" never count). */
-    private static final Pattern FRAME = Pattern.compile("^ *(?:" + PC + " ){0,2}" + FUNC);
+    private static final Pattern FRAME = Pattern.compile(" *(?:" + PC + " ){0,2}" + FUNC); // at the line's start (lookingAt)
     /** 32-bit ARM's "[<c0101234>] (unwind_backtrace) from [<c0105678>] (show_stack+0x10/0x14)". */
-    private static final Pattern ARM_FRAME = Pattern.compile("^ *" + PC + " \\(([a-zA-Z0-9_.]+)\\) from " + PC + " \\(" + FUNC);
+    private static final Pattern ARM_FRAME = Pattern.compile(" *" + PC + " \\(([a-zA-Z0-9_.]+)\\) from " + PC + " \\(" + FUNC);
     /** Lines that begin another stack: a stack part ends there. */
     private static final Pattern STACK_START = Pattern.compile("Call Trace|Call trace|Allocated:|Allocated by task [0-9]+:|Freed:"
             + "|Freed by task [0-9]+:|[^k] backtrace(?: \\(crc [0-9a-f]+\\))?:|Backtrace:|Uninit was stored to memory at");
     /** Fault injection's stack, printed into the middle of a report: its frames are not the report's. */
-    private static final Pattern INJECTED = Pattern.compile("^(?: " + PC + ")? should_fail(?:slab)?(?:\\.[a-z0-9.]*)?\\+0x");
+    private static final Pattern INJECTED = Pattern.compile("(?: " + PC + ")? should_fail(?:slab)?(?:\\.[a-z0-9.]*)?\\+0x");
 
     /** Generic helpers a guilty frame is never: sanitizers, reporting, allocators, locks, string and list helpers... */
-    static final Pattern SKIP = Pattern.compile(String.join("|", "__sanitizer", "__asan", "kasan", "hwasan", "__msan", "kmsan",
+    static final Skips SKIP = new Skips(List.of("__sanitizer", "__asan", "kasan", "hwasan", "__msan", "kmsan",
             "kcsan_setup_watchpoint", "check_memory_region", "check_heap_object", "check_object", "read_word_at_a_time",
             "(?:read|write)_once_.*nocheck", "print_address_description", "panic", "invalid_op", "report_bug", "fixup_bug",
             "print_report", "print_usage_bug", "do_error", "_trap$", "do_trap", "show_stack", "dump_stack", "walk_stack",
@@ -75,6 +75,38 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             "^put_device$", "lock_timer_base", "__timer_delete_sync", "sk_stop_timer_sync", "__mod_timer", "fast_dput", "dput",
             "mark_buffer_dirty"));
 
+    /**
+     * Names matched against a list of patterns, each found anywhere in the name unless anchored:
+     * the plain words are looked for with {@code contains} (one regex alternation of ~250 words
+     * tried at every position of every frame name cost the parser 10x its speed), the rest as one pattern.
+     */
+    static final class Skips {
+        private final List<String> words;
+        private final Pattern rest;
+        /** Answers by name: a log's frames repeat (dump_stack, the syscall entry...), a fleet's more so. Bounded. */
+        private final java.util.concurrent.ConcurrentHashMap<String, Boolean> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Skips(List<String> patterns) {
+            words = patterns.stream().filter(Skips::plain).toList();
+            rest = Pattern.compile(String.join("|", patterns.stream().filter(p -> !plain(p)).toList()));
+        }
+
+        private static boolean plain(String p) {
+            return p.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_');
+        }
+
+        boolean skips(String name) {
+            Boolean known = this.known.get(name);
+            if (known == null) {
+                known = words.stream().anyMatch(name::contains) || !rest.pattern().isEmpty() && rest.matcher(name).find();
+                if (this.known.size() < 1 << 16) {
+                    this.known.put(name, known);
+                }
+            }
+            return known;
+        }
+    }
+
     /** Syscall wrappers' prefixes: a frame is named by the shortest spelling one removal gives ("__do_sys_ioctl" → "ioctl"). */
     private static final List<String> PREFIXES = List.of("SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_",
             "___sys_", "__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_");
@@ -84,15 +116,27 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     }
 
     /** A line matching the pattern: its captures are frames. */
-    private record Line(Pattern pattern) implements Part {
+    private record Line(Pattern pattern, List<String> words) implements Part {
+        Line(Pattern pattern) {
+            this(pattern, List.of());
+        }
+
+        /** {@return the match in this line, or null}; a line without any of the words is not searched (most are not) */
+        Matcher in(String l) {
+            if (!words.isEmpty() && words.stream().noneMatch(l::contains)) {
+                return null;
+            }
+            Matcher m = pattern.matcher(l);
+            return m.find() ? m : null;
+        }
     }
 
     /** Frame lines, up to the next stack's first line (a "Call Trace:" line too, unless {@code throughCallTrace}). */
     private record Stack(boolean throughCallTrace) implements Part {
     }
 
-    private static final Part RIP_LINE = new Line(RIP);
-    private static final Part TRACE_LINE = new Line(CALL_TRACE);
+    private static final Part RIP_LINE = new Line(RIP, List.of("IP", "pc ", "PC is at"));
+    private static final Part TRACE_LINE = new Line(CALL_TRACE, List.of("Call Trace:", "Call trace:", "Backtrace:"));
     private static final Part STACK = new Stack(false);
 
     /** How the guilty frame is chosen among a group's frames. */
@@ -146,7 +190,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     }
 
     /** A WARNING's own place: its RIP, or powerpc's "--- interrupt: N at FUNC". */
-    private static final Part WARN_RIP = new Line(Pattern.compile(RIP.pattern() + "|--- interrupt: [0-9]+ at " + FUNC));
+    private static final Part WARN_RIP = new Line(Pattern.compile(RIP.pattern() + "|--- interrupt: [0-9]+ at " + FUNC),
+            List.of("IP", "pc ", "PC is at", "--- interrupt: "));
     private static final List<Part> RIP_TRACE = List.of(RIP_LINE, TRACE_LINE, STACK);
     private static final List<Part> TRACE = List.of(TRACE_LINE, STACK);
     private static final List<Part> KASAN_PARTS = List.of(new Line(Pattern.compile("BUG: KASAN: [a-z-]+ in " + FUNC)), TRACE_LINE, STACK);
@@ -240,7 +285,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     warn("WARNING: \\[.*\\] " + SRC + " at " + FUNC + ".*", "WARNING in {3}", null),
                     r("WARNING: possible circular locking dependency detected", "WARNING: possible circular locking dependency detected"
                             + "(?:.*\\n)+?.*is trying to acquire lock", "possible deadlock in {1}",
-                            List.of(new Line(Pattern.compile(AT_FUNC)), new Line(Pattern.compile(AT_FUNC)), STACK),
+                            List.of(new Line(Pattern.compile(AT_FUNC), List.of("at: ")), new Line(Pattern.compile(AT_FUNC), List.of("at: ")), STACK),
                             "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue"),
                     r("WARNING: possible irq lock inversion dependency detected", "WARNING: possible irq lock inversion dependency detected"
                             + "(?:.*\\n)+?.*just changed the state of lock(?:.*\\n)+?.*" + AT_FUNC, "possible deadlock in {1}", List.of(), null),
@@ -374,7 +419,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     /** What a header's inlined function becomes: a name no title uses, so the stack names the frame. */
     private static final String INLINED = "kdive_inlined";
     private static final Pattern INLINED_NAME = Pattern.compile(" [a-zA-Z0-9_.]+ \\S+:[0-9]+(?::[0-9]+)? \\[inline\\]$");
-    private static final Pattern UNRELIABLE = Pattern.compile("^\\s*(?:\\[<?[0-9a-f]+>?\\] )?\\? |\\(unreliable\\)$");
+    private static final Pattern UNRELIABLE = Pattern.compile("\\s*(?:\\[<?[0-9a-f]+>?\\] )?\\? ");
     private static final Pattern TAIL = Pattern.compile("Kernel panic - not syncing|WARNING: possible circular locking dependency detected");
 
     /**
@@ -396,10 +441,10 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                 l = outer != null ? outer : INLINED_NAME.matcher(l).replaceFirst(" " + INLINED + "+");
             }
             if (i > 0) {
-                if (i + 1 > limit && TAIL.matcher(l).find()) {
+                if (i + 1 > limit && (l.contains("Kernel panic") || l.contains("WARNING: possible circular")) && TAIL.matcher(l).find()) {
                     break;
                 }
-                if (l.contains("Disabling lock debugging due to kernel taint") || !l.contains("<EOI>") && UNRELIABLE.matcher(l).find()) {
+                if (l.contains("Disabling lock debugging due to kernel taint") || !l.contains("<EOI>") && (UNRELIABLE.matcher(l).lookingAt() || l.endsWith(" (unreliable)"))) {
                     continue;
                 }
             }
@@ -415,9 +460,12 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         String title = null;
         Frames frames = null;
         boolean matched = false;
+        // The header line starts the text, so the earliest match is nearly always there: formats are
+        // tried there first, and searched for further on only when none matches at the start.
+        boolean atStart = g.formats().stream().anyMatch(f -> f.title().matcher(text).lookingAt());
         for (Format f : g.formats()) {
             Matcher m = f.title().matcher(text);
-            if (!m.find() || m.start() > bestAt || m.start() == bestAt && title != null) {
+            if (!(atStart ? m.lookingAt() : m.find()) || m.start() > bestAt || m.start() == bestAt && title != null) {
                 continue;
             }
             if (m.start() < bestAt) {
@@ -428,8 +476,9 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             matched = true;
             Matcher args = m;
             if (f.report() != null) {
+                // from the text's start, where the header is: a report pattern is the header's words and what follows
                 args = f.report().matcher(text);
-                if (!args.find()) {
+                if (!args.lookingAt()) {
                     continue;
                 }
             }
@@ -526,13 +575,13 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             if (p instanceof Line line) {
                 for (; li < n; li++) {
                     String l = lines.get(li);
-                    if (INJECTED.matcher(l).find()) {
+                    if ((l.contains("should_fail") && INJECTED.matcher(l).lookingAt())) {
                         ok = false;
                         li++;
                         break;
                     }
-                    Matcher m = line.pattern().matcher(l);
-                    if (m.find()) {
+                    Matcher m = line.in(l);
+                    if (m != null) {
                         add(group, m, skip);
                         li++;
                         break;
@@ -544,17 +593,17 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             Part next = i + 1 < parts.size() ? parts.get(i + 1) : null;
             for (; li < n; li++) {
                 String l = lines.get(li);
-                if (INJECTED.matcher(l).find()) {
+                if ((l.contains("should_fail") && INJECTED.matcher(l).lookingAt())) {
                     ok = false;
                     li++;
                     break;
                 }
-                if (li > from && STACK_START.matcher(l).find() && !(((Stack) p).throughCallTrace() && CALL_TRACE.matcher(l).find())) {
+                if (li > from && stackStart(l) && !(((Stack) p).throughCallTrace() && CALL_TRACE.matcher(l).find())) {
                     break;
                 }
                 if (next instanceof Line nl) {
-                    Matcher m = nl.pattern().matcher(l);
-                    if (m.find()) {
+                    Matcher m = nl.in(l);
+                    if (m != null) {
                         add(group, m, skip);
                         li++;
                         i++;
@@ -562,9 +611,9 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     }
                 }
                 Matcher m = FRAME.matcher(l);
-                if (m.find()) {
+                if (m.lookingAt()) {
                     add(group, m, skip);
-                } else if ((m = ARM_FRAME.matcher(l)).find()) {
+                } else if ((m = ARM_FRAME.matcher(l)).lookingAt()) {
                     add(group, m, skip);
                 }
             }
@@ -572,10 +621,16 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         return new Frames(keys, ok);
     }
 
+    /** {@return whether another stack begins at this line} (its words are looked for before the pattern runs) */
+    private static boolean stackStart(String l) {
+        return (l.contains("race") || l.contains("Allocated") || l.contains("Freed") || l.contains("Uninit"))
+                && STACK_START.matcher(l).find();
+    }
+
     private static void add(List<String> group, Matcher m, Pattern skip) {
         for (int g = 1; g <= m.groupCount(); g++) {
             String name = m.group(g);
-            if (name == null || name.isEmpty() || name.equals(INLINED) || SKIP.matcher(name).find()
+            if (name == null || name.isEmpty() || name.equals(INLINED) || SKIP.skips(name)
                     || skip != null && skip.matcher(name).find()) {
                 continue;
             }
@@ -604,7 +659,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     }
 
     /** Where a stalled CPU's stack enters a loop body: the frame called by the first of these. */
-    private static final Pattern STALL_ANCHOR = Pattern.compile(String.join("|", "process_one_work", "do_syscall_", "do_fast_syscall_",
+    private static final Skips STALL_ANCHOR = new Skips(List.of("process_one_work", "do_syscall_", "do_fast_syscall_",
             "sysenter_dispatch", "tracesys_phase2", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall", "netif_receive_skb",
             "do_softirq", "call_timer_fn", "_run_timers", "run_timer_softirq", "hrtimer_run", "run_ksoftirqd", "smpboot_thread_fn",
             "^kthread$", "start_secondary", "cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
@@ -621,7 +676,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     private static String stall(List<String> frames) {
         String previous = frames.isEmpty() ? "" : frames.getFirst();
         for (String f : frames) {
-            if (STALL_ANCHOR.matcher(f).find()) {
+            if (STALL_ANCHOR.skips(f)) {
                 return f.contains("smp_call_function") ? "smp_call_function" : previous;
             }
             previous = f;
@@ -629,8 +684,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         return "";
     }
 
-    private static final Pattern WAITING = Pattern.compile("sched|_lock|_slowlock|down|rwsem|completion|kthread|wait|synchronize"
-            + "|context_switch|__switch_to|cancel_delayed_work|rcu_barrier");
+    private static final Skips WAITING = new Skips(List.of("sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread", "wait",
+            "synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_barrier"));
 
     private static String hung(List<String> frames) {
         for (String f : frames) {
@@ -643,7 +698,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             }
         }
         for (String f : frames) {
-            if (!WAITING.matcher(f).find()) {
+            if (!WAITING.skips(f)) {
                 return f;
             }
         }
@@ -655,12 +710,18 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             Pattern.compile("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), Pattern.compile("[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}"),
             Pattern.compile("(\\.\\w+)(?::[0-9]+)+"), Pattern.compile("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+"),
             Pattern.compile("CPU#[0-9]+"), Pattern.compile("([^\\w])[0-9]+(\\W|$)"), Pattern.compile("[0-9]{7,}")};
+    /** A word each rule's match contains, "" for rules with none. */
+    private static final String[] NEEDS = {"syz-executor", "syzkaller", "", ".", ":", "+0x", "CPU#", "", ""};
     private static final String[] NORMAL_TO = {"syz-executor", "syzkaller", "$1ADDR", "IP", "$1:LINE", "$1", "CPU", "$1NUM$2", "NUM"};
 
     /** Addresses, numbers, line numbers and offsets replaced by words, so the same bug keeps its title; at most 120 bytes. */
     static String normalize(String title) {
         String t = title;
+        boolean digits = t.chars().anyMatch(Character::isDigit);
         for (int i = 0; i < NORMAL.length; i++) {
+            if (!NEEDS[i].isEmpty() && !t.contains(NEEDS[i]) || (i == 3 || i >= 7) && !digits) {
+                continue; // the rule cannot apply: its literal words or any digit are missing
+            }
             String before;
             do {
                 before = t;
