@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -87,11 +86,24 @@ public record Title(String title, String culprit, String signature, String corru
         }
         // The title is syzbot's bucket; the culprit stays kdive's reading of where it went wrong (the
         // faulting function, not the allocator's caller syzbot names), also where syzbot gives up.
-        return new Title(s.title(), of(r).culprit(), hash(s.title()), s.corrupted());
+        return new Title(s.title(), culprit(r, candidates(r)), hash(s.title()), s.corrupted());
     }
 
     /** {@return the title, culprit and signature of a report} */
     static Title of(OopsReport r) {
+        List<String> candidates = candidates(r);
+        int at = culpritAt(r, candidates);
+        String culprit = at < 0 ? null : Frame.baseName(candidates.get(at));
+        String title = compose(r, culprit);
+        StringBuilder key = new StringBuilder(title);
+        for (int i = Math.max(at, 0) + 1; i < candidates.size() && i <= at + 3; i++) {
+            key.append('|').append(Frame.baseName(candidates.get(i)));
+        }
+        return new Title(title, culprit, hash(key.toString()), null);
+    }
+
+    /** {@return the functions the culprit is chosen among: the one the report names, then the trace's} */
+    private static List<String> candidates(OopsReport r) {
         List<String> candidates = new ArrayList<>();
         String named = namedFunction(r);
         if (named != null) {
@@ -106,22 +118,23 @@ public record Title(String title, String culprit, String signature, String corru
                 }
             }
         }
-        int at = -1;
-        for (int i = 0; i < candidates.size() && at < 0; i++) {
+        return candidates;
+    }
+
+    /** {@return the index of the culprit among the candidates, or -1} */
+    private static int culpritAt(OopsReport r, List<String> candidates) {
+        for (int i = 0; i < candidates.size(); i++) {
             if (!skipped(r.kind(), Frame.baseName(candidates.get(i)))) {
-                at = i;
+                return i;
             }
         }
-        if (at < 0 && named != null) {
-            at = 0; // nothing but machinery: the faulting function itself, when the report names one
-        }
-        String culprit = at < 0 ? null : Frame.baseName(candidates.get(at));
-        String title = compose(r, culprit);
-        StringBuilder key = new StringBuilder(title);
-        for (int i = Math.max(at, 0) + 1; i < candidates.size() && i <= at + 3; i++) {
-            key.append('|').append(Frame.baseName(candidates.get(i)));
-        }
-        return new Title(title, culprit, hash(key.toString()), null);
+        // nothing but machinery: the faulting function itself, when the report names one
+        return !candidates.isEmpty() && namedFunction(r) != null ? 0 : -1;
+    }
+
+    private static String culprit(OopsReport r, List<String> candidates) {
+        int at = culpritAt(r, candidates);
+        return at < 0 ? null : Frame.baseName(candidates.get(at));
     }
 
     /** The function the report's first lines name: KASAN's "in foo", WARNING's "at file:line foo", else the RIP. */
@@ -226,11 +239,7 @@ public record Title(String title, String culprit, String signature, String corru
     private static String hash(String s) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                b.append(String.format(Locale.ROOT, "%02x", d[i] & 0xff));
-            }
-            return b.toString();
+            return java.util.HexFormat.of().formatHex(d, 0, 8); // the first 8 bytes, as "%02x" each gave
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
