@@ -575,7 +575,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             if (p instanceof Line line) {
                 for (; li < n; li++) {
                     String l = lines.get(li);
-                    if ((l.contains("should_fail") && INJECTED.matcher(l).lookingAt())) {
+                    if (injected(l)) {
                         ok = false;
                         li++;
                         break;
@@ -593,7 +593,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             Part next = i + 1 < parts.size() ? parts.get(i + 1) : null;
             for (; li < n; li++) {
                 String l = lines.get(li);
-                if ((l.contains("should_fail") && INJECTED.matcher(l).lookingAt())) {
+                if (injected(l)) {
                     ok = false;
                     li++;
                     break;
@@ -619,6 +619,11 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             }
         }
         return new Frames(keys, ok);
+    }
+
+    /** {@return whether this line is fault injection's frame: the part reading it stops, and the report is corrupted} */
+    private static boolean injected(String l) {
+        return l.contains("should_fail") && INJECTED.matcher(l).lookingAt();
     }
 
     /** {@return whether another stack begins at this line} (its words are looked for before the pattern runs) */

@@ -192,7 +192,7 @@ public final class Prompt implements AutoCloseable {
                 access.lock();
                 try {
                     step.run();
-                } catch (RuntimeException e) {
+                } catch (dev.kdive.types.TypeException e) {
                     // a source this dump lacks: the TAB that needs it says nothing, the command says why
                 } finally {
                     access.unlock();
