@@ -119,6 +119,11 @@ final class Headers {
                 return LIST.matcher(t).matches() ? new Header(Header.Type.LIST, t) : null;
             }
             case '[' -> {
+                if (t.startsWith("[ INFO: ") || t.startsWith("[ BUG: ")) {
+                    // lockdep before 4.15 framed its titles: "[ INFO: possible circular locking dependency detected ]"
+                    Header inner = match(t.substring(2));
+                    return inner == null ? null : new Header(inner.type(), t);
+                }
                 return t.startsWith("[Hardware Error]: ") && !t.startsWith("[Hardware Error]: Corrected")
                         ? new Header(Header.Type.MCE, t) : null;
             }

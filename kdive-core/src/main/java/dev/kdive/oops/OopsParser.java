@@ -75,6 +75,8 @@ public final class OopsParser {
         return scan.finish();
     }
 
+    private static final String NETDEV_WAIT = "unregister_netdevice: waiting for ";
+
     /** The scan over one log: the report being read, the ones done. */
     private static final class Scan {
         private final List<OopsReport> done = new ArrayList<>();
@@ -101,6 +103,13 @@ public final class OopsParser {
                     header(h, lineNo);
                     return;
                 }
+            }
+            if (s.indexOf(NETDEV_WAIT, t) >= 0 && s.indexOf(NETDEV_WAIT, t) < end) {
+                // net/core/dev.c's message is printed from a workqueue while other output runs: found
+                // wherever it begins on a console line ("netifd iw ip ... unregister_netdevice: waiting for lo")
+                int at = s.indexOf(NETDEV_WAIT, t);
+                header(new Header(Header.Type.BUG, s.substring(at, end)), lineNo);
+                return;
             }
             if (current == null && fragment && FRAGMENT_START.matcher(s.substring(t, end)).lookingAt()) {
                 current = new ReportBuilder(new Header(Header.Type.FRAGMENT, s.substring(t, end)), lineNo, callerId, stamped);
@@ -188,6 +197,11 @@ public final class OopsParser {
                         p = k;
                         continue;
                     }
+                    k = kmsgEnd(s, p, end);
+                    if (k > 0) {
+                        p = k;
+                        continue;
+                    }
                     // a shell prompt or other output glued before the kernel's timestamp: "/ # [90216.14] ..."
                     for (int i = p + 1; i < Math.min(end, p + 24); i++) {
                         if (s.charAt(i) == '[' && i + 1 < end && (s.charAt(i + 1) == ' ' || isDigit(s.charAt(i + 1)))) {
@@ -205,6 +219,48 @@ public final class OopsParser {
                 return p;
             }
             return p;
+        }
+
+        /**
+         * After a /dev/kmsg record's prefix ("6,16628,40311381019,-,caller=T12;", Documentation/ABI/testing/dev-kmsg),
+         * alone or after a syslog date and host, where the text starts; else -1. Its caller field is the caller id.
+         */
+        private int kmsgEnd(String s, int p, int end) {
+            int semi = s.indexOf(';', p);
+            if (semi < 0 || semi >= end || semi - p > 120) {
+                return -1;
+            }
+            int start = s.lastIndexOf(' ', semi) + 1;
+            if (start < p) {
+                start = p;
+            }
+            int q = start;
+            for (int field = 0; field < 3; field++) { // level, sequence, microseconds
+                int d = q;
+                while (q < semi && isDigit(s.charAt(q))) {
+                    q++;
+                }
+                if (q == d || q >= semi || s.charAt(q) != ',') {
+                    return -1;
+                }
+                q++;
+            }
+            int flags = q;
+            while (q < semi && (s.charAt(q) == '-' || s.charAt(q) == 'c' || s.charAt(q) == '+')) {
+                q++;
+            }
+            if (q == flags || q < semi && s.charAt(q) != ',') {
+                return -1;
+            }
+            int caller = s.indexOf("caller=", q);
+            if (caller > 0 && caller < semi) {
+                int e = caller + 7;
+                while (e < semi && s.charAt(e) != ',') {
+                    e++;
+                }
+                callerId = s.substring(caller + 7, e);
+            }
+            return semi + 1;
         }
 
         /** The closing bracket of a timestamp, caller id or dmesg -T date at p, or -1. */

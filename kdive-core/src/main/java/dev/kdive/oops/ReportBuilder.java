@@ -337,10 +337,15 @@ final class ReportBuilder {
      */
     private boolean symbolizedHeader(String t) {
         String last = text.getLast();
-        int in = last.indexOf(" in ");
-        int at = last.indexOf(" at ");
+        if (!last.endsWith("[inline]")) {
+            return false;
+        }
+        // a mailer wraps the long header: "BUG: KASAN: ... in clear_bit", then "include/...:56 [inline]"
+        String head = text.size() >= 2 && last.indexOf(' ') == last.lastIndexOf(' ') ? text.get(text.size() - 2) : last;
+        int in = head.indexOf(" in ");
+        int at = head.indexOf(" at ");
         int cut = in < 0 ? at : at < 0 ? in : Math.min(in, at);
-        return last.endsWith("[inline]") && cut > 0 && t.length() > cut && t.startsWith(last.substring(0, cut + 4));
+        return cut > 0 && t.length() > cut && t.startsWith(head.substring(0, cut + 4));
     }
 
     void absorb(Header h) {

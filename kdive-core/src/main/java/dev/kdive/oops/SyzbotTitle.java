@@ -476,9 +476,10 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             matched = true;
             Matcher args = m;
             if (f.report() != null) {
-                // from the text's start, where the header is: a report pattern is the header's words and what follows
+                // searched for anywhere, as the conventions do: a mailer's wrapped header line fails at
+                // the start, and the report's own repeated header ("BUG: KASAN: ... in kbd_event+0x...") then names it
                 args = f.report().matcher(text);
-                if (!args.lookingAt()) {
+                if (!args.find()) {
                     continue;
                 }
             }
@@ -488,7 +489,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             }
             frames = null;
             if (!f.parts().isEmpty()) {
-                int line = lineOf(text, m.start());
+                int line = lineOf(text, args.start()); // frames are read from where the report pattern matched
                 frames = frames(lines, line, f.parts(), f.skip(), f.pick());
                 if (!frames.ok() && f.fallback() != null) {
                     frames = frames(lines, line, f.fallback(), f.skip(), f.pick());
