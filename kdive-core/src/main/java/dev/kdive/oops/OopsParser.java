@@ -104,11 +104,11 @@ public final class OopsParser {
                     return;
                 }
             }
-            if (s.indexOf(NETDEV_WAIT, t) >= 0 && s.indexOf(NETDEV_WAIT, t) < end) {
+            int netdev = s.indexOf(NETDEV_WAIT, t, end); // bounded: s is the whole log
+            if (netdev >= 0) {
                 // net/core/dev.c's message is printed from a workqueue while other output runs: found
                 // wherever it begins on a console line ("netifd iw ip ... unregister_netdevice: waiting for lo")
-                int at = s.indexOf(NETDEV_WAIT, t);
-                header(new Header(Header.Type.BUG, s.substring(at, end)), lineNo);
+                header(new Header(Header.Type.BUG, s.substring(netdev, end)), lineNo);
                 return;
             }
             if (current == null && fragment && FRAGMENT_START.matcher(s.substring(t, end)).lookingAt()) {
@@ -226,13 +226,13 @@ public final class OopsParser {
          * alone or after a syslog date and host, where the text starts; else -1. Its caller field is the caller id.
          */
         private int kmsgEnd(String s, int p, int end) {
-            int semi = s.indexOf(';', p);
-            if (semi < 0 || semi >= end || semi - p > 120) {
+            int semi = s.indexOf(';', p, Math.min(end, p + 121)); // bounded: s is the whole log
+            if (semi < 0) {
                 return -1;
             }
-            int start = s.lastIndexOf(' ', semi) + 1;
-            if (start < p) {
-                start = p;
+            int start = semi;
+            while (start > p && s.charAt(start - 1) != ' ') {
+                start--;
             }
             int q = start;
             for (int field = 0; field < 3; field++) { // level, sequence, microseconds
@@ -252,7 +252,7 @@ public final class OopsParser {
             if (q == flags || q < semi && s.charAt(q) != ',') {
                 return -1;
             }
-            int caller = s.indexOf("caller=", q);
+            int caller = s.indexOf("caller=", q, semi);
             if (caller > 0 && caller < semi) {
                 int e = caller + 7;
                 while (e < semi && s.charAt(e) != ',') {
@@ -301,14 +301,14 @@ public final class OopsParser {
                     e++;
                 }
                 if (e < end && e > q && s.charAt(e) == ']' && e + 1 < end && s.charAt(e + 1) != ' ' && s.charAt(e + 1) != ':'
-                        && s.indexOf(':', q) > 0 && s.indexOf(':', q) < e) {
+                        && s.indexOf(':', q, e) > 0) {
                     return e;
                 }
             }
             // dmesg -T: [Mon Jan  1 00:00:00 2024]
             if (q == p + 1 && end - p >= 26 && Character.isUpperCase(s.charAt(q)) && s.charAt(q + 3) == ' ') {
-                int e = s.indexOf(']', q);
-                if (e > 0 && e < end && e - p <= 32 && s.charAt(e - 5) == ' ' && s.indexOf(':', q) < e) {
+                int e = s.indexOf(']', q, Math.min(end, p + 33));
+                if (e > 0 && s.charAt(e - 5) == ' ' && s.indexOf(':', q, e) > 0) {
                     return e;
                 }
             }
@@ -318,8 +318,8 @@ public final class OopsParser {
         /** After "MMM dd hh:mm:ss host kernel: " (or an ISO date), or dmesg -x's "kern  :warn  : ": where the text starts, else -1. */
         private static int syslogEnd(String s, int p, int end) {
             if (s.startsWith("kern ", p) || s.startsWith("kern:", p)) {
-                int a = s.indexOf(':', p);
-                int b = a < 0 ? -1 : s.indexOf(": ", a + 1);
+                int a = s.indexOf(':', p, end);
+                int b = a < 0 ? -1 : s.indexOf(": ", a + 1, end);
                 if (b > 0 && b < end && b - p < 20) {
                     return b + 2;
                 }
