@@ -108,7 +108,7 @@ final class ReportBuilder {
 
     /** The report's lines as printed (log prefixes removed), for its title: at most {@link #MAX_TEXT}. */
     private final List<String> text = new ArrayList<>();
-    private static final int MAX_TEXT = 400;
+    private static final int MAX_TEXT = 1500; // lockdep reports run to 600 lines before their "Call Trace:"
 
     private void text(String l) {
         if (text.size() < MAX_TEXT) {

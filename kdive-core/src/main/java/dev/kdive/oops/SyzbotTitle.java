@@ -153,8 +153,9 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * @param skip     frames skipped for this format only, or null
      * @param corrupt  a format that only matches reports missing their real header
      */
+    /** {@code noStack}: a report of this format is whole without a stack trace (its corruption checks skip the stack). */
     private record Format(Pattern title, Pattern report, String template, List<Part> parts, List<Part> fallback, Pattern skip,
-                          Pick pick, boolean corrupt) {
+                          Pick pick, boolean corrupt, boolean noStack) {
         Format {
             parts = List.copyOf(parts);
         }
@@ -164,29 +165,33 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     }
 
     private static Format f(String title, String template, List<Part> parts) {
-        return new Format(Pattern.compile(title), null, template, parts, null, null, Pick.FIRST, false);
+        return new Format(Pattern.compile(title), null, template, parts, null, null, Pick.FIRST, false, false);
     }
 
     private static Format f(String title, String template, List<Part> parts, String skip) {
-        return new Format(Pattern.compile(title), null, template, parts, null, skip == null ? null : Pattern.compile(skip), Pick.FIRST, false);
+        return new Format(Pattern.compile(title), null, template, parts, null, skip == null ? null : Pattern.compile(skip), Pick.FIRST, false, false);
     }
 
     private static Format r(String title, String report, String template, List<Part> parts, String skip) {
         return new Format(Pattern.compile(title), Pattern.compile(report), template, parts, null,
-                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false);
+                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false, false);
     }
 
     private static Format warn(String title, String template, String skip) {
         return new Format(Pattern.compile(title), null, template, List.of(WARN_RIP, STACK), List.of(TRACE_LINE, STACK),
-                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false);
+                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false, false);
     }
 
     private static Format corrupt(String title, String template) {
-        return new Format(Pattern.compile(title), null, template, List.of(), null, null, Pick.FIRST, true);
+        return new Format(Pattern.compile(title), null, template, List.of(), null, null, Pick.FIRST, true, false);
     }
 
     private static Format pick(Format f, Pick pick, List<Part> fallback) {
-        return new Format(f.title(), f.report(), f.template(), f.parts(), fallback, f.skip(), pick, f.corrupt());
+        return new Format(f.title(), f.report(), f.template(), f.parts(), fallback, f.skip(), pick, f.corrupt(), f.noStack());
+    }
+
+    private static Format noStack(Format f) {
+        return new Format(f.title(), f.report(), f.template(), f.parts(), f.fallback(), f.skip(), f.pick(), f.corrupt(), true);
     }
 
     /** A WARNING's own place: its RIP, or powerpc's "--- interrupt: N at FUNC". */
@@ -213,16 +218,16 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                             "KASAN: invalid-free in {2}", KASAN_PARTS, "slab_|kfree|vunmap|vfree"),
                     f("BUG: KASAN: ([a-z-]+) on address(?:.*\\n)+?.*(Read|Write) of size ([0-9]+)", "KASAN: {1} {2}", List.of()),
                     corrupt("BUG: KASAN: (.*)", "KASAN: {1}"),
-                    r("BUG: KMSAN: kernel-usb-infoleak", "BUG: KMSAN: kernel-usb-infoleak in " + FUNC, "KMSAN: kernel-usb-infoleak in {2}",
-                            KMSAN_PARTS, "alloc_skb|usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg"),
-                    r("BUG: KMSAN:", "BUG: KMSAN: ([a-z-]+) in " + FUNC, "KMSAN: {1} in {3}", KMSAN_PARTS,
-                            "alloc_skb|netlink_ack|netlink_rcv_skb|_encrypt$|^(?:crypto|cipher|drbg|rng)_"),
-                    r("BUG: KCSAN: data-race", "BUG: KCSAN: (.*)", "KCSAN: {1}", List.of(), null),
-                    r("BUG: KCSAN:", "BUG: KCSAN: (.*)", "KCSAN: {1}", List.of(), null),
+                    noStack(r("BUG: KMSAN: kernel-usb-infoleak", "BUG: KMSAN: kernel-usb-infoleak in " + FUNC, "KMSAN: kernel-usb-infoleak in {2}",
+                            KMSAN_PARTS, "alloc_skb|usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg")),
+                    noStack(r("BUG: KMSAN:", "BUG: KMSAN: ([a-z-]+) in " + FUNC, "KMSAN: {1} in {3}", KMSAN_PARTS,
+                            "alloc_skb|netlink_ack|netlink_rcv_skb|_encrypt$|^(?:crypto|cipher|drbg|rng)_")),
+                    noStack(r("BUG: KCSAN: data-race", "BUG: KCSAN: (.*)", "KCSAN: {1}", List.of(), null)),
+                    noStack(r("BUG: KCSAN:", "BUG: KCSAN: (.*)", "KCSAN: {1}", List.of(), null)),
                     f("BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in " + FUNC, "KFENCE: {1} {2} in {4}", KFENCE_PARTS),
-                    f("BUG: KFENCE: invalid free in " + FUNC, "KFENCE: invalid free in {2}", KFENCE_PARTS),
+                    noStack(f("BUG: KFENCE: invalid free in " + FUNC, "KFENCE: invalid free in {2}", KFENCE_PARTS)),
                     f("BUG: KFENCE: invalid (read|write) in " + FUNC, "KFENCE: invalid {1} in {3}", KFENCE_PARTS),
-                    f("BUG: KFENCE: memory corruption in " + FUNC, "KFENCE: memory corruption in {2}", KFENCE_PARTS),
+                    noStack(f("BUG: KFENCE: memory corruption in " + FUNC, "KFENCE: memory corruption in {2}", KFENCE_PARTS)),
                     f("BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)",
                             "BUG: unable to handle kernel paging request in {1}", RIP_TRACE),
                     f("BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)",
@@ -234,25 +239,25 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     r("BUG: .*still has locks held!", "BUG: .*still has locks held!(?:.*\\n)+?.*" + PC + " +" + FUNC,
                             "BUG: still has locks held in {1}", List.of(), null),
                     f("BUG: scheduling while atomic", "BUG: scheduling while atomic in {1}", TRACE, "schedule"),
-                    r("BUG: lock held when returning to user space", "BUG: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel"
-                            + " with locks still held(?:.*\\n)+?.*" + AT_FUNC, "BUG: lock held when returning to user space in {1}", List.of(), null),
+                    noStack(r("BUG: lock held when returning to user space", "BUG: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel"
+                            + " with locks still held(?:.*\\n)+?.*" + AT_FUNC, "BUG: lock held when returning to user space in {1}", List.of(), null)),
                     f("BUG: bad unlock balance detected!", "BUG: bad unlock balance in {1}",
                             List.of(new Line(Pattern.compile(PC + " +" + FUNC)), TRACE_LINE, STACK)),
                     r("BUG: held lock freed!", "BUG: held lock freed!(?:.*\\n)+?.*" + PC + " +" + FUNC, "BUG: held lock freed in {1}", List.of(), null),
-                    f("BUG: Bad rss-counter state", "BUG: Bad rss-counter state", List.of()),
-                    f("BUG: non-zero nr_ptes on freeing mm", "BUG: non-zero nr_ptes on freeing mm", List.of()),
-                    f("BUG: non-zero nr_pmds on freeing mm", "BUG: non-zero nr_pmds on freeing mm", List.of()),
+                    noStack(f("BUG: Bad rss-counter state", "BUG: Bad rss-counter state", List.of())),
+                    noStack(f("BUG: non-zero nr_ptes on freeing mm", "BUG: non-zero nr_ptes on freeing mm", List.of())),
+                    noStack(f("BUG: non-zero nr_pmds on freeing mm", "BUG: non-zero nr_pmds on freeing mm", List.of())),
                     r("BUG: Dentry .* still in use", "BUG: Dentry .* still in use \\([0-9]+\\) \\[(unmount) of ([^\\]]+)\\]",
                             "BUG: Dentry still in use in {1}", List.of(), null),
                     f("BUG: Bad page (state|cache)", "BUG: Bad page {1} in {2}", List.of(new Line(Pattern.compile("page last allocated")), STACK),
                             "(?:free|put|get|update|release)_page|free_unref|^_*folio|truncate_inode_pages|page_frag_free|alloc|vmap|page_owner"),
                     f("BUG: Bad page map", "BUG: Bad page map", List.of()),
-                    f("BUG: workqueue lockup", "BUG: workqueue lockup", List.of()),
+                    noStack(f("BUG: workqueue lockup", "BUG: workqueue lockup", List.of())),
                     f("BUG: sleeping function called from invalid context at (.*)", "BUG: sleeping function called from invalid context in {2}", TRACE),
                     f("BUG: using ([a-z_]+)\\(\\) in preemptible", "BUG: using {1}() in preemptible code in {2}", TRACE,
                             "dump_stack|preemption|preempt|debug_|processor_id|this_cpu"),
-                    r("BUG: workqueue leaked lock or atomic", "BUG: workqueue leaked lock or atomic(?:.*\\n)+?.*last function: ([a-zA-Z0-9_]+)\\n",
-                            "BUG: workqueue leaked lock or atomic in {1}", List.of(), null),
+                    noStack(r("BUG: workqueue leaked lock or atomic", "BUG: workqueue leaked lock or atomic(?:.*\\n)+?.*last function: ([a-zA-Z0-9_]+)\\n",
+                            "BUG: workqueue leaked lock or atomic in {1}", List.of(), null)),
                     f("BUG: memory leak", "memory leak in {1}", List.of(new Line(Pattern.compile("backtrace(?: \\(crc [0-9a-f]+\\))?:")), STACK),
                             "kmemleak|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup"),
                     pick(f("BUG: .*stack guard page was hit at", "BUG: stack guard page was hit in {1}", RIP_TRACE), Pick.STALL, null),
@@ -273,8 +278,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     r("WARNING: .*still has locks held!", "WARNING: .*still has locks held!(?:.*\\n)+?.*at: " + FUNC,
                             "WARNING: still has locks held in {1}", List.of(), null),
                     warn("WARNING: Nested lock was not taken", "WARNING: nested lock was not taken in {1}", null),
-                    r("WARNING: lock held when returning to user space", "WARNING: lock held when returning to user space(?:.*\\n)+?.*leaving the"
-                            + " kernel with locks still held(?:.*\\n)+?.*" + AT_FUNC, "WARNING: lock held when returning to user space in {1}", List.of(), null),
+                    noStack(r("WARNING: lock held when returning to user space", "WARNING: lock held when returning to user space(?:.*\\n)+?.*leaving the"
+                            + " kernel with locks still held(?:.*\\n)+?.*" + AT_FUNC, "WARNING: lock held when returning to user space in {1}", List.of(), null)),
                     warn("WARNING: .*mm/.*\\.c.* k?.?malloc", "WARNING: kmalloc bug in {1}", "kmalloc|krealloc|slab|kmem"),
                     warn("WARNING: .*mm/vmalloc.c.*__vmalloc_node", "WARNING: zero-size vmalloc in {1}", null),
                     warn("WARNING: .* usb_submit_urb", "WARNING in {1}/usb_submit_urb",
@@ -297,10 +302,10 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                             "inconsistent lock state in {2}", TRACE, null),
                     r("WARNING: suspicious RCU usage", "WARNING: suspicious RCU usage(?:.*\\n)+?.*?" + SRC, "WARNING: suspicious RCU usage in {2}",
                             TRACE, "rcu|kmem|slab"),
-                    f("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value",
-                            "WARNING: kernel stack regs has bad '{1}' value", List.of()),
-                    f("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value",
-                            "WARNING: kernel stack frame pointer has bad value", List.of()),
+                    noStack(f("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value",
+                            "WARNING: kernel stack regs has bad '{1}' value", List.of())),
+                    noStack(f("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value",
+                            "WARNING: kernel stack frame pointer has bad value", List.of())),
                     f("WARNING: bad unlock balance detected!", "WARNING: bad unlock balance in {1}",
                             List.of(new Line(Pattern.compile(PC + " +" + FUNC)), TRACE_LINE, STACK)),
                     r("WARNING: held lock freed!", "WARNING: held lock freed!(?:.*\\n)+?.*at:(?: " + PC + ")? +" + FUNC,
@@ -337,8 +342,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     f("general protection fault.*:", "general protection fault in {1}", RIP_TRACE))),
             new Group("stack segment: ", null, List.of(f("stack segment: ", "stack segment fault in {1}", RIP_TRACE))),
             new Group("Kernel panic", null, List.of(
-                    r("Kernel panic - not syncing: stack-protector:", "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
-                            + FUNC, "kernel panic: stack is corrupted in {1}", List.of(), null),
+                    noStack(r("Kernel panic - not syncing: stack-protector:", "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
+                            + FUNC, "kernel panic: stack is corrupted in {1}", List.of(), null)),
                     r("Kernel panic - not syncing: stack-protector:", "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
                             + "[a-f0-9]+", "kernel panic: stack is corrupted in {1}", TRACE, "stack_chk"),
                     pick(r("Kernel panic - not syncing: corrupted stack end", "Kernel panic - not syncing: corrupted stack end detected inside"
@@ -366,12 +371,12 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     r("UBSAN:", "UBSAN: Undefined behaviour in", "UBSAN: undefined-behaviour in {1}", TRACE, "ubsan|overflow"),
                     f("UBSAN: array-index-out-of-bounds in", "UBSAN: array-index-out-of-bounds in {1}", TRACE, "ubsan|overflow"),
                     r("UBSAN:", "UBSAN: (.*?) in", "UBSAN: {1} in {2}", TRACE, "ubsan|overflow"))),
-            new Group("unregister_netdevice: waiting for", null, List.of(f("unregister_netdevice: waiting for .* to become free",
-                    "unregister_netdevice: waiting for DEV to become free", List.of()))),
-            new Group("VFS: Close: file count is 0", null, List.of(f("VFS: Close: file count is 0",
-                    "VFS: Close: file count is zero (use-after-free)", List.of()))),
-            new Group("VFS: Busy inodes after unmount", null, List.of(f("VFS: Busy inodes after unmount",
-                    "VFS: Busy inodes after unmount (use-after-free)", List.of()))),
+            new Group("unregister_netdevice: waiting for", null, List.of(noStack(f("unregister_netdevice: waiting for .* to become free",
+                    "unregister_netdevice: waiting for DEV to become free", List.of())))),
+            new Group("VFS: Close: file count is 0", null, List.of(noStack(f("VFS: Close: file count is 0",
+                    "VFS: Close: file count is zero (use-after-free)", List.of())))),
+            new Group("VFS: Busy inodes after unmount", null, List.of(noStack(f("VFS: Busy inodes after unmount",
+                    "VFS: Busy inodes after unmount (use-after-free)", List.of())))),
             new Group("Internal error:", null, List.of(f("Internal error:", "Internal error in {1}", RIP_TRACE))),
             new Group("Unhandled fault:", null, List.of(f("Unhandled fault:", "Unhandled fault in {1}", RIP_TRACE))),
             new Group("Alignment trap:", null, List.of(f("Alignment trap:", "Alignment trap in {1}", RIP_TRACE))));
@@ -389,7 +394,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         for (Group g : GROUPS) {
             int at = first.indexOf(g.header());
             if (at >= 0 && (g.suppressed() == null || !g.suppressed().matcher(first).find())) {
-                return title(g, lines, at);
+                return title(g, lines, reportLines);
             }
         }
         return null;
@@ -453,7 +458,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         return out;
     }
 
-    private static SyzbotTitle title(Group g, List<String> lines, int headerAt) {
+    private static SyzbotTitle title(Group g, List<String> lines, List<String> report) {
         String text = String.join("\n", lines);
         Format best = null;
         int bestAt = Integer.MAX_VALUE;
@@ -516,8 +521,68 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                 frame = frames.keys().getFirst();
             }
         }
+        if (corrupted == null && best != null) {
+            corrupted = incomplete(title, best, report);
+        }
         return new SyzbotTitle(normalize(title), frame, corrupted);
     }
+
+    /** A printk timestamp inside a title: two console lines ran together. */
+    private static final Pattern STAMP_IN_TITLE = Pattern.compile("\\[ *[0-9]+\\.[0-9]+\\]");
+    /** RISC-V prints its registers where other architectures print "Call Trace:"; no frames need follow it. */
+    private static final Pattern RISCV_STACK_START = Pattern.compile("status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}");
+
+    /**
+     * {@return why a titled report is still incomplete, or null}: the conventions' last checks (pkg/report
+     * isCorrupted). A title holding a timestamp; a stack's opening line ("Call Trace:", "Allocated by
+     * task N:", "backtrace:"...) with no frame in the 15 lines after it; or no stack at all in a report
+     * whose format expects one.
+     */
+    private static String incomplete(String title, Format format, List<String> report) {
+        if (title.indexOf('[') >= 0 && STAMP_IN_TITLE.matcher(title).find()) {
+            return "title matches corrupted regexp";
+        }
+        if (format.noStack()) {
+            return null;
+        }
+        boolean hasStack = false;
+        for (Pattern start : STACK_STARTS) {
+            int at = -1;
+            for (int i = 0; i < report.size() && at < 0; i++) {
+                if (start.matcher(report.get(i)).find()) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                continue;
+            }
+            if (report.size() - at < 3) {
+                return "call trace is missed";
+            }
+            boolean frames = false;
+            for (int i = at + 1; i < report.size() && i <= at + 15; i++) {
+                String l = report.get(i);
+                if (STACK_STARTS.stream().anyMatch(p -> p.matcher(l).find())) {
+                    break;
+                }
+                if (l.contains("(stack is not available)") || FRAME.matcher(l).lookingAt() || ARM_FRAME.matcher(l).lookingAt()) {
+                    frames = true;
+                    break;
+                }
+            }
+            hasStack |= frames;
+            if (!frames && start != RISCV_STACK_START) {
+                return "no frames in a stack trace";
+            }
+        }
+        return hasStack ? null : "no stack trace in report";
+    }
+
+    /** Each kind of stack's opening line, tried in this order (pkg/report's stackStartRes). */
+    private static final List<Pattern> STACK_STARTS = List.of(Pattern.compile("Call (?:T|t)race"), Pattern.compile("Allocated:"),
+            Pattern.compile("Allocated by task [0-9]+:"), Pattern.compile("Freed:"), Pattern.compile("Freed by task [0-9]+:"),
+            Pattern.compile("[^k] backtrace(?: \\(crc [0-9a-fA-F]*\\))?:"), Pattern.compile("Backtrace:"),
+            Pattern.compile("Uninit was stored to memory at"), RISCV_STACK_START);
 
     private static int lineOf(String text, int offset) {
         int line = 0;
