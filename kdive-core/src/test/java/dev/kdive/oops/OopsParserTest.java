@@ -74,7 +74,7 @@ class OopsParserTest {
         OopsReport expected = OopsParser.parse(plain).getFirst();
         List<String> prefixes = List.of("[    3.073018] ", "<4>[    3.073018] ", "[   12.345678][ T100] ", "Jan  1 00:00:03 qemu kernel: ",
                 "2024-05-01T10:00:03.123456+00:00 host kernel: ", "kern  :warn  : [Mon Jan  1 00:00:03 2024] ",
-                "Jan 01 00:00:03 host kernel: [    3.073018] ", "<4>");
+                "Jan 01 00:00:03 host kernel: [    3.073018] ", "<4>", "4,1234,3073018,-,caller=T100;", "Jan  1 00:00:03 host 4,1234,3073018,c;");
         for (String prefix : prefixes) {
             String log = plain.lines().map(l -> prefix + l).reduce("", (a, b) -> a + b + "\r\n");
             List<OopsReport> rs = OopsParser.parse(log);
@@ -85,6 +85,46 @@ class OopsParserTest {
             assertThat(r.callTrace().orElseThrow().frames()).as(prefix).isEqualTo(expected.callTrace().orElseThrow().frames());
             assertThat(r.code()).as(prefix).isEqualTo(expected.code());
         }
+    }
+
+    /** syzkaller's last checks: a report is whole, or says why not. */
+    @Test
+    void aReportCutShortSaysWhy() throws IOException {
+        String log = resource("lab-slab-uaf.log");
+        assertThat(OopsParser.parse(log).getFirst().corrupted()).isNull();
+        String cut = log.substring(0, log.indexOf("Call Trace:") + "Call Trace:".length() + 1);
+        OopsReport r = OopsParser.parse(cut + "[    3.1] <TASK>\n").getFirst();
+        // the RIP (__kmem_cache_alloc_node) is an allocator the conventions skip, and no frame follows
+        assertThat(r.title()).isEqualTo("general protection fault in corrupted");
+        assertThat(r.corrupted()).isEqualTo("extracted no frames");
+        String noRegisters = log.lines().filter(l -> !l.contains("RIP:")).reduce("", (a, b) -> a + b + "\n");
+        String noTrace = noRegisters.substring(0, noRegisters.indexOf("Call Trace:"));
+        assertThat(OopsParser.parse(noTrace).getFirst().corrupted()).isEqualTo("extracted no frames");
+        // two console lines run together: the panic's message holds the next line's timestamp
+        OopsReport merged = OopsParser.parse("Kernel panic - not syncing: Attempted to [   3.100001] kill init!\n").getFirst();
+        assertThat(merged.corrupted()).isEqualTo("title matches corrupted regexp");
+    }
+
+    @Test
+    void aStackOpeningWithNoFrameIsCorrupted() {
+        String warning = """
+                WARNING: CPU: 0 PID: 1 at net/core/dev.c:10 dev_close+0x10/0x20
+                Modules linked in:
+                RIP: 0010:dev_close+0x10/0x20
+                RSP: 0018:ffffc90000003e48 EFLAGS: 00010246
+                Call Trace:
+                 <TASK>
+                 </TASK>
+                ---[ end trace 0000000000000000 ]---
+                """;
+        OopsReport r = OopsParser.parse(warning).getFirst();
+        assertThat(r.title()).isEqualTo("WARNING in dev_close");
+        assertThat(r.corrupted()).isEqualTo("no frames in a stack trace");
+        OopsReport leak = OopsParser.parse("""
+                unregister_netdevice: waiting for lo to become free. Usage count = 2
+                """).getFirst();
+        assertThat(leak.title()).isEqualTo("unregister_netdevice: waiting for DEV to become free");
+        assertThat(leak.corrupted()).as("a format that needs no stack").isNull();
     }
 
     @Test
