@@ -18,7 +18,7 @@ final class Headers {
     private static final boolean[] FIRST = new boolean[128];
 
     static {
-        for (char c : "BWIKUOgkwNrm[MidslhbocamPtu".toCharArray()) {
+        for (char c : "BWIKUOgkwNrm[MidslhbocamPtuV".toCharArray()) {
             FIRST[c] = true;
         }
     }
@@ -64,7 +64,7 @@ final class Headers {
         }
         switch (t.charAt(0)) {
             case 'B' -> {
-                if (!t.startsWith("BUG: ")) {
+                if (!t.startsWith("BUG: ") || SyzbotTitle.suppressed(t)) {
                     return null;
                 }
                 if (t.startsWith("BUG: KASAN: ")) {
@@ -90,12 +90,13 @@ final class Headers {
             }
             case 'W' -> {
                 if (t.startsWith("WARNING: ")) {
-                    return new Header(lockdep(t.substring(9)) ? Header.Type.LOCKDEP : Header.Type.WARNING, t);
+                    return SyzbotTitle.suppressed(t) ? null : new Header(lockdep(t.substring(9)) ? Header.Type.LOCKDEP : Header.Type.WARNING, t);
                 }
                 return t.startsWith("Watchdog detected hard LOCKUP") ? new Header(Header.Type.HARD_LOCKUP, t) : null;
             }
             case 'I' -> {
-                if (t.startsWith("INFO: task ") && t.contains(" blocked for more than ")) {
+                if (t.startsWith("INFO: task ") && (t.contains(" blocked for more than ") || t.contains(" blocked in I/O wait for more than ")
+                        || t.contains(" can't die for more than "))) {
                     return new Header(Header.Type.HUNG_TASK, t);
                 }
                 if (t.startsWith("INFO: rcu") && t.contains("stall")) {
@@ -105,6 +106,10 @@ final class Headers {
                     return new Header(Header.Type.LOCKDEP, t);
                 }
                 return t.startsWith("Internal error: ") ? new Header(Header.Type.INTERNAL_ERROR, t) : null;
+            }
+            case 'V' -> { // fs/super.c and fs/file_table.c: a filesystem's references outlived it
+                return t.startsWith("VFS: Busy inodes after unmount") || t.startsWith("VFS: Close: file count is 0")
+                        ? new Header(Header.Type.BUG, t) : null;
             }
             case 'K' -> {
                 return t.startsWith("Kernel panic - not syncing") ? new Header(Header.Type.PANIC, t) : null;

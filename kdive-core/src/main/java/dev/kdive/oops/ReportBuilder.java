@@ -787,6 +787,6 @@ final class ReportBuilder {
         OopsReport r = new OopsReport(kind, null, null, null, header, line, message, location, access, cpu, pid, comm, taint,
                 release, version, hardware, workqueue, rip, new Registers(registers), address, errorCode, die, dieFlags,
                 pageFault, code, traces, modules, panic, null);
-        return r.titled(Title.of(r, text));
+        return r.titled(Title.of(r, text, callerId != null));
     }
 }

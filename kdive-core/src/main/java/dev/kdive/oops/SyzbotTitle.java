@@ -131,13 +131,13 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         }
     }
 
-    /** Frame lines, up to the next stack's first line (a "Call Trace:" line too, unless {@code throughCallTrace}). */
-    private record Stack(boolean throughCallTrace) implements Part {
+    /** Frame lines, up to the next stack's first line. */
+    private record Stack() implements Part {
     }
 
     private static final Part RIP_LINE = new Line(RIP, List.of("IP", "pc ", "PC is at"));
     private static final Part TRACE_LINE = new Line(CALL_TRACE, List.of("Call Trace:", "Call trace:", "Backtrace:"));
-    private static final Part STACK = new Stack(false);
+    private static final Part STACK = new Stack();
 
     /** How the guilty frame is chosen among a group's frames. */
     private enum Pick { FIRST, STALL, HUNG }
@@ -202,11 +202,12 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     private static final List<Part> KASAN_PARTS = List.of(new Line(Pattern.compile("BUG: KASAN: [a-z-]+ in " + FUNC)), TRACE_LINE, STACK);
     private static final List<Part> KFENCE_PARTS = List.of(new Line(Pattern.compile("BUG: KFENCE: [a-z- ]+ in " + FUNC)), STACK);
     /**
-     * KMSAN: the header's function, the stack printed under it, then (after "Uninit was created at:")
-     * the origin's. The header's function comes first: older reports print "Call Trace:" between.
+     * KMSAN: the stack under the header, then (after "Uninit was created at:") the origin's. The line
+     * part captures its own words: in a report whose stack begins with "Call Trace:" those words are
+     * the first frame the conventions find, and they name the title with them.
      */
-    private static final List<Part> KMSAN_PARTS = List.of(new Line(Pattern.compile("BUG: KMSAN: [a-z-]+ in " + FUNC)), new Stack(true),
-            new Line(Pattern.compile("(?:Local variable .* created at:|Uninit was created at:)")), STACK);
+    private static final List<Part> KMSAN_PARTS = List.of(STACK,
+            new Line(Pattern.compile("(Local variable .* created at:|Uninit was created at:)")), STACK);
     private static final String KASAN_SKIP = "kernel_fault|tag_check|mem_abort|^el1_|^el1h_";
 
     /** The groups, in the order a report's first line is tested against their header words. */
@@ -385,45 +386,74 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * {@return the title of the report whose lines these are (the first is its header, log prefixes
      * removed), or null when the header is none of syzbot's groups}
      */
-    static SyzbotTitle of(List<String> reportLines) {
+    static SyzbotTitle of(List<String> reportLines, boolean callerIds) {
         if (reportLines.isEmpty()) {
             return null;
         }
-        String first = reportLines.getFirst();
-        List<String> lines = kept(reportLines, first.contains("BUG: KMSAN:") ? 16 : 22);
+        // The conventions' report begins at the first line with a group's header words: usually the
+        // report's first, but kdive also starts at lines they do not ("list_del corruption.", then
+        // "kernel BUG at lib/list_debug.c:67!").
+        for (int i = 0; i < reportLines.size() && i < HEADER_SEARCH; i++) {
+            String first = reportLines.get(i);
+            for (Group g : GROUPS) {
+                int at = first.indexOf(g.header());
+                if (at >= 0 && (g.suppressed() == null || !g.suppressed().matcher(first).find())) {
+                    List<String> from = i == 0 ? reportLines : reportLines.subList(i, reportLines.size());
+                    int limit = first.contains("BUG: KMSAN:") ? 16 : 22;
+                    // Without printk caller ids the conventions cannot tell reports apart, so the title is read
+                    // only up to the next report's first line: a symbolizer's repeated header
+                    // ("BUG: KASAN: ... in foo include/...:12 [inline]") counts as one too.
+                    int end = callerIds ? from.size() : secondReport(from);
+                    return title(g, kept(from.subList(0, end), limit), from);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@return whether this line only looks like a report's first line}: a message the conventions
+     * know is not a crash ("WARNING: The mand mount option has been deprecated", "BUG: no syscalls can
+     * create resource"...), by its group's suppressions.
+     */
+    static boolean suppressed(String line) {
         for (Group g : GROUPS) {
-            int at = first.indexOf(g.header());
-            if (at >= 0 && (g.suppressed() == null || !g.suppressed().matcher(first).find())) {
-                return title(g, lines, reportLines);
+            if (g.suppressed() != null && line.contains(g.header()) && g.suppressed().matcher(line).find()) {
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
-    /** {@return the header line the symbolizer wrote after this inlined one, naming the function the raw log names; null if none} */
-    private static String outerHeader(List<String> lines, String header) {
-        int in = header.indexOf(" in ");
-        int at = header.indexOf(" at ");
-        int cut = in < 0 ? at : at < 0 ? in : Math.min(in, at);
-        if (cut < 0) {
-            return null;
-        }
-        String words = header.substring(0, cut + 4);
-        for (int i = 1; i < lines.size() && i < 16; i++) {
-            String l = lines.get(i);
-            if (!l.startsWith(words)) {
-                return null;
+    /** Lines that begin no report of their own where another is being read (pkg/report's reportStartIgnores). */
+    private static final Pattern REPORT_START_IGNORED = Pattern.compile(
+            "invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:");
+    /** Messages with a stack of their own that end the report before them (pkg/report's infoMessagesWithStack). */
+    private static final List<String> INFO_WITH_STACK = List.of("vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure",
+            "FAULT_FLAG_ALLOW_RETRY missing");
+
+    /** {@return the index of the line after the first that begins another report, or the size} */
+    private static int secondReport(List<String> lines) {
+        for (int j = 1; j < lines.size(); j++) {
+            String l = lines.get(j);
+            for (String info : INFO_WITH_STACK) {
+                if (l.contains(info)) {
+                    return j;
+                }
             }
-            if (!l.endsWith("[inline]")) {
-                return l;
+            for (Group g : GROUPS) {
+                if (l.contains(g.header()) && (g.suppressed() == null || !g.suppressed().matcher(l).find())
+                        && !REPORT_START_IGNORED.matcher(l).find()) {
+                    return j;
+                }
             }
         }
-        return null;
+        return lines.size();
     }
 
-    /** What a header's inlined function becomes: a name no title uses, so the stack names the frame. */
-    private static final String INLINED = "kdive_inlined";
-    private static final Pattern INLINED_NAME = Pattern.compile(" [a-zA-Z0-9_.]+ \\S+:[0-9]+(?::[0-9]+)? \\[inline\\]$");
+    /** How far into kdive's report the conventions' header is looked for. */
+    private static final int HEADER_SEARCH = 40;
+
     private static final Pattern UNRELIABLE = Pattern.compile("\\s*(?:\\[<?[0-9a-f]+>?\\] )?\\? ");
     private static final Pattern TAIL = Pattern.compile("Kernel panic - not syncing|WARNING: possible circular locking dependency detected");
 
@@ -436,15 +466,6 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         List<String> out = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
-            if (l.endsWith("[inline]")) {
-                // A symbolizer's inlined frame (syzbot mails its reports so): not in the raw log the
-                // conventions title. In a header it stands where the raw log names the outer function.
-                if (i > 0) {
-                    continue;
-                }
-                String outer = outerHeader(lines, l);
-                l = outer != null ? outer : INLINED_NAME.matcher(l).replaceFirst(" " + INLINED + "+");
-            }
             if (i > 0) {
                 if (i + 1 > limit && (l.contains("Kernel panic") || l.contains("WARNING: possible circular")) && TAIL.matcher(l).find()) {
                     break;
@@ -664,7 +685,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     li++;
                     break;
                 }
-                if (li > from && stackStart(l) && !(((Stack) p).throughCallTrace() && CALL_TRACE.matcher(l).find())) {
+                if (li > from && stackStart(l)) {
                     break;
                 }
                 if (next instanceof Line nl) {
@@ -701,7 +722,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     private static void add(List<String> group, Matcher m, Pattern skip) {
         for (int g = 1; g <= m.groupCount(); g++) {
             String name = m.group(g);
-            if (name == null || name.isEmpty() || name.equals(INLINED) || SKIP.skips(name)
+            if (name == null || name.isEmpty() || SKIP.skips(name)
                     || skip != null && skip.matcher(name).find()) {
                 continue;
             }

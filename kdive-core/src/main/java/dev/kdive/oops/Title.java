@@ -79,8 +79,8 @@ public record Title(String title, String culprit, String signature, String corru
      * removed) these are}: syzbot's title where its conventions know the report ({@link SyzbotTitle}),
      * kdive's own for the rest (machine checks, lockups it does not group...)
      */
-    static Title of(OopsReport r, List<String> lines) {
-        SyzbotTitle s = SyzbotTitle.of(lines);
+    static Title of(OopsReport r, List<String> lines, boolean callerIds) {
+        SyzbotTitle s = SyzbotTitle.of(lines, callerIds);
         if (s == null) {
             return of(r);
         }
