@@ -22,7 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("lab")
 class ShellTerminalTest {
-    private final String server = "kdive-test-" + ProcessHandle.current().pid();
+    private static final java.util.concurrent.atomic.AtomicInteger SERVERS = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * A tmux server of each test's own: a socket the previous test's kill-server is still closing
+     * answers a new client with "server exited unexpectedly".
+     */
+    private final String server = "kdive-test-" + ProcessHandle.current().pid() + "-" + SERVERS.incrementAndGet();
 
     @TempDir
     Path home;
