@@ -110,6 +110,14 @@ final class ReportBuilder {
     private final List<String> text = new ArrayList<>();
     private static final int MAX_TEXT = 1500; // lockdep reports run to 600 lines before their "Call Trace:"
 
+    /**
+     * After how many lines a panic ends the report's text: the panic's own output (its stack, the
+     * kernel offset, a next boot on the same console) is not the report's (pkg/report's reportMinLines).
+     */
+    private int panicTailFrom() {
+        return text.getFirst().contains("BUG: KMSAN:") ? 16 : 22;
+    }
+
     private void text(String l) {
         if (text.size() < MAX_TEXT) {
             text.add(l);
@@ -402,10 +410,15 @@ final class ReportBuilder {
      * timestamped, a line without a timestamp cannot end a trace.
      */
     void line(String raw, boolean lineStamped) {
-        if (lineStamped == stamped) { // another writer's line on a timestamped console is not the report's
+        // another writer's line on a timestamped console is not the report's; nor is what follows the
+        // kernel's "---[ end trace ... ]---" (a console's next boot, in a log of several)
+        if (lineStamped == stamped && state != State.ENDED && !(state == State.PANIC_TAIL && text.size() > panicTailFrom())) {
             text(raw);
         }
         if (state == State.PANIC_TAIL) {
+            if (raw.contains("---[ end Kernel panic")) {
+                state = State.ENDED;
+            }
             return;
         }
         String t = raw.strip();

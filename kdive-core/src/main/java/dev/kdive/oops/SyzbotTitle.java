@@ -25,8 +25,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     private static final Pattern RIP = Pattern.compile("(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:" + PC + " +){0,2}" + FUNC
             + "|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?" + PC + " +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))");
     private static final Pattern CALL_TRACE = Pattern.compile("Call Trace:|Call trace:|Backtrace:");
-    /** A frame line: optional addresses, then a name followed by '+' or '.' (so ".isra.0" and "? foo" never count). */
-    private static final Pattern FRAME = Pattern.compile(" *(?:" + PC + " ){0,2}" + FUNC); // at the line's start (lookingAt)
+    /** A frame line: optional addresses, then a name followed by '+' or '.' (so ".isra.0" and "? foo" never count); read by {@link #frameName}. */
+    static final Pattern FRAME = Pattern.compile(" *(?:" + PC + " ){0,2}" + FUNC); // at the line's start (lookingAt)
     /** 32-bit ARM's "[<c0101234>] (unwind_backtrace) from [<c0105678>] (show_stack+0x10/0x14)". */
     private static final Pattern ARM_FRAME = Pattern.compile(" *" + PC + " \\(([a-zA-Z0-9_.]+)\\) from " + PC + " \\(" + FUNC);
     /** Lines that begin another stack: a stack part ends there. */
@@ -425,6 +425,41 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         return false;
     }
 
+    /** The groups by their header's first two characters, for {@link #startsReport}. */
+    private static final Group[][] BY_FIRST = new Group[128 * 128][];
+
+    static {
+        for (Group g : GROUPS) {
+            int c = g.header().charAt(0) * 128 + g.header().charAt(1);
+            Group[] had = BY_FIRST[c] == null ? new Group[0] : BY_FIRST[c];
+            Group[] more = java.util.Arrays.copyOf(had, had.length + 1);
+            more[had.length] = g;
+            BY_FIRST[c] = more;
+        }
+    }
+
+    /**
+     * {@return whether a line begins a report of its own}: it holds a group's header words, not
+     * suppressed, and is none of the lines that never begin one. One pass over the line.
+     */
+    private static boolean startsReport(String l) {
+        for (int i = 0; i + 1 < l.length(); i++) {
+            char c = l.charAt(i);
+            char d = l.charAt(i + 1);
+            Group[] gs = c < 128 && d < 128 ? BY_FIRST[c * 128 + d] : null;
+            if (gs == null) {
+                continue;
+            }
+            for (Group g : gs) {
+                if (l.startsWith(g.header(), i) && (g.suppressed() == null || !g.suppressed().matcher(l).find())
+                        && !REPORT_START_IGNORED.matcher(l).find()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Lines that begin no report of their own where another is being read (pkg/report's reportStartIgnores). */
     private static final Pattern REPORT_START_IGNORED = Pattern.compile(
             "invalid opcode: 0000|Kernel panic - not syncing|unregister_netdevice: waiting for|PANIC: double fault|Internal error:");
@@ -441,11 +476,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     return j;
                 }
             }
-            for (Group g : GROUPS) {
-                if (l.contains(g.header()) && (g.suppressed() == null || !g.suppressed().matcher(l).find())
-                        && !REPORT_START_IGNORED.matcher(l).find()) {
-                    return j;
-                }
+            if (startsReport(l)) {
+                return j;
             }
         }
         return lines.size();
@@ -566,14 +598,22 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         if (format.noStack()) {
             return null;
         }
-        boolean hasStack = false;
-        for (Pattern start : STACK_STARTS) {
-            int at = -1;
-            for (int i = 0; i < report.size() && at < 0; i++) {
-                if (start.matcher(report.get(i)).find()) {
-                    at = i;
+        // the first line each kind of stack opens on, found in one pass (words looked for before patterns)
+        int[] first = new int[STACK_STARTS.size()];
+        java.util.Arrays.fill(first, -1);
+        for (int i = 0; i < report.size(); i++) {
+            String l = report.get(i);
+            if (stackStart(l) || l.contains("badaddr")) {
+                for (int k = 0; k < first.length; k++) {
+                    if (first[k] < 0 && STACK_STARTS.get(k).matcher(l).find()) {
+                        first[k] = i;
+                    }
                 }
             }
+        }
+        boolean hasStack = false;
+        for (int k = 0; k < first.length; k++) {
+            int at = first[k];
             if (at < 0) {
                 continue;
             }
@@ -583,16 +623,16 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             boolean frames = false;
             for (int i = at + 1; i < report.size() && i <= at + 15; i++) {
                 String l = report.get(i);
-                if (STACK_STARTS.stream().anyMatch(p -> p.matcher(l).find())) {
+                if ((stackStart(l) || l.contains("badaddr")) && STACK_STARTS.stream().anyMatch(p -> p.matcher(l).find())) {
                     break;
                 }
-                if (l.contains("(stack is not available)") || FRAME.matcher(l).lookingAt() || ARM_FRAME.matcher(l).lookingAt()) {
+                if (l.contains("(stack is not available)") || frameName(l) != null || l.indexOf(") from ") > 0 && ARM_FRAME.matcher(l).lookingAt()) {
                     frames = true;
                     break;
                 }
             }
             hasStack |= frames;
-            if (!frames && start != RISCV_STACK_START) {
+            if (!frames && STACK_STARTS.get(k) != RISCV_STACK_START) {
                 return "no frames in a stack trace";
             }
         }
@@ -697,11 +737,14 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                         break;
                     }
                 }
-                Matcher m = FRAME.matcher(l);
-                if (m.lookingAt()) {
-                    add(group, m, skip);
-                } else if ((m = ARM_FRAME.matcher(l)).lookingAt()) {
-                    add(group, m, skip);
+                String name = frameName(l);
+                if (name != null) {
+                    add(group, name, skip);
+                } else if (l.indexOf(") from ") > 0) {
+                    Matcher m = ARM_FRAME.matcher(l);
+                    if (m.lookingAt()) {
+                        add(group, m, skip);
+                    }
                 }
             }
         }
@@ -721,13 +764,78 @@ record SyzbotTitle(String title, String frame, String corrupted) {
 
     private static void add(List<String> group, Matcher m, Pattern skip) {
         for (int g = 1; g <= m.groupCount(); g++) {
-            String name = m.group(g);
-            if (name == null || name.isEmpty() || SKIP.skips(name)
-                    || skip != null && skip.matcher(name).find()) {
-                continue;
-            }
+            add(group, m.group(g), skip);
+        }
+    }
+
+    private static void add(List<String> group, String name, Pattern skip) {
+        if (name != null && !name.isEmpty() && !SKIP.skips(name) && (skip == null || !skip.matcher(name).find())) {
             group.add(name);
         }
+    }
+
+    /**
+     * {@return the function a frame line names, or null}: {@link #FRAME} read by hand (blanks, up to
+     * two "[<address>] ", then a name followed by '+' or '.'), the parser's most frequent question.
+     */
+    static String frameName(String l) {
+        int n = l.length();
+        int i = 0;
+        while (i < n && l.charAt(i) == ' ') {
+            i++;
+        }
+        for (int k = 0; k < 2; k++) {
+            int j = afterAddress(l, i);
+            if (j < 0) {
+                break;
+            }
+            i = j;
+        }
+        int start = i;
+        while (i < n && wordChar(l.charAt(i))) {
+            i++;
+        }
+        return i > start && i < n && (l.charAt(i) == '+' || l.charAt(i) == '.') ? l.substring(start, i) : null;
+    }
+
+    /** {@return where the text goes on after "[<ffffffff81000000>] " at i (angle brackets and 0x optional), or -1} */
+    private static int afterAddress(String l, int i) {
+        if (i >= l.length() || l.charAt(i) != '[') {
+            return -1;
+        }
+        i++;
+        if (i < l.length() && l.charAt(i) == '<') {
+            i++;
+        }
+        if (l.startsWith("0x", i)) {
+            int r = afterHex(l, i + 2);
+            if (r >= 0) {
+                return r;
+            }
+        }
+        return afterHex(l, i);
+    }
+
+    private static int afterHex(String l, int i) {
+        int j = hexRun(l, i);
+        if (j == i) {
+            return -1;
+        }
+        if (j < l.length() && l.charAt(j) == '>') {
+            j++;
+        }
+        return j + 1 < l.length() && l.charAt(j) == ']' && l.charAt(j + 1) == ' ' ? j + 2 : -1;
+    }
+
+    private static int hexRun(String l, int i) {
+        while (i < l.length() && (l.charAt(i) >= '0' && l.charAt(i) <= '9' || l.charAt(i) >= 'a' && l.charAt(i) <= 'f')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean wordChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
     }
 
     /** The frame a group is named by: the first (prefix-stripped), or the stall's or hung task's choice. */
