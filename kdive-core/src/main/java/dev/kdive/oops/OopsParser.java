@@ -202,6 +202,21 @@ public final class OopsParser {
                         p = k;
                         continue;
                     }
+                    if (isDigit(c)) { // a timestamp whose '[' a copy lost: "407819.286867] BUG: ..."
+                        int q = p;
+                        while (q < end && isDigit(s.charAt(q))) {
+                            q++;
+                        }
+                        int r = q + 1;
+                        while (q < end && s.charAt(q) == '.' && r < end && isDigit(s.charAt(r))) {
+                            r++;
+                        }
+                        if (q < end && s.charAt(q) == '.' && r > q + 1 && r + 1 < end && s.charAt(r) == ']' && s.charAt(r + 1) == ' ') {
+                            stamped = true;
+                            p = r + 2;
+                            continue;
+                        }
+                    }
                     // a shell prompt or other output glued before the kernel's timestamp: "/ # [90216.14] ..."
                     for (int i = p + 1; i < Math.min(end, p + 24); i++) {
                         if (s.charAt(i) == '[' && i + 1 < end && (s.charAt(i + 1) == ' ' || isDigit(s.charAt(i + 1)))) {

@@ -417,13 +417,16 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * create resource"...), by its group's suppressions.
      */
     static boolean suppressed(String line) {
-        for (Group g : GROUPS) {
-            if (g.suppressed() != null && line.contains(g.header()) && g.suppressed().matcher(line).find()) {
+        for (Group g : SUPPRESSING) {
+            if (line.contains(g.header()) && g.suppressed().matcher(line).find()) {
                 return true;
             }
         }
         return false;
     }
+
+    /** The groups that suppress some of their header's lines. */
+    private static final List<Group> SUPPRESSING = GROUPS.stream().filter(g -> g.suppressed() != null).toList();
 
     /** The groups by their header's first two characters, for {@link #startsReport}. */
     private static final Group[][] BY_FIRST = new Group[128 * 128][];
@@ -443,6 +446,9 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * suppressed, and is none of the lines that never begin one. One pass over the line.
      */
     private static boolean startsReport(String l) {
+        if (l.startsWith(" ") && (l.endsWith("[inline]") || frameName(l) != null)) {
+            return false; // a frame line, the most common line of a report
+        }
         for (int i = 0; i + 1 < l.length(); i++) {
             char c = l.charAt(i);
             char d = l.charAt(i + 1);
@@ -502,7 +508,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                 if (i + 1 > limit && (l.contains("Kernel panic") || l.contains("WARNING: possible circular")) && TAIL.matcher(l).find()) {
                     break;
                 }
-                if (l.contains("Disabling lock debugging due to kernel taint") || !l.contains("<EOI>") && (UNRELIABLE.matcher(l).lookingAt() || l.endsWith(" (unreliable)"))) {
+                if (l.contains("Disabling lock debugging due to kernel taint") || !l.contains("<EOI>")
+                        && (l.contains("? ") && UNRELIABLE.matcher(l).lookingAt() || l.endsWith(" (unreliable)"))) {
                     continue;
                 }
             }
@@ -520,10 +527,19 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         boolean matched = false;
         // The header line starts the text, so the earliest match is nearly always there: formats are
         // tried there first, and searched for further on only when none matches at the start.
-        boolean atStart = g.formats().stream().anyMatch(f -> f.title().matcher(text).lookingAt());
-        for (Format f : g.formats()) {
-            Matcher m = f.title().matcher(text);
-            if (!(atStart ? m.lookingAt() : m.find()) || m.start() > bestAt || m.start() == bestAt && title != null) {
+        List<Format> formats = g.formats();
+        Matcher[] at = new Matcher[formats.size()];
+        boolean atStart = false;
+        boolean[] starts = new boolean[at.length];
+        for (int k = 0; k < at.length; k++) {
+            at[k] = formats.get(k).title().matcher(text);
+            starts[k] = at[k].lookingAt();
+            atStart |= starts[k];
+        }
+        for (int k = 0; k < at.length; k++) {
+            Format f = formats.get(k);
+            Matcher m = at[k];
+            if (!(atStart ? starts[k] : m.find(0)) || m.start() > bestAt || m.start() == bestAt && title != null) {
                 continue;
             }
             if (m.start() < bestAt) {
@@ -758,8 +774,14 @@ record SyzbotTitle(String title, String frame, String corrupted) {
 
     /** {@return whether another stack begins at this line} (its words are looked for before the pattern runs) */
     private static boolean stackStart(String l) {
-        return (l.contains("race") || l.contains("Allocated") || l.contains("Freed") || l.contains("Uninit"))
-                && STACK_START.matcher(l).find();
+        for (int i = 0; i + 4 <= l.length(); i++) { // one pass for the words before the pattern runs
+            char c = l.charAt(i);
+            if (c == 'r' && l.startsWith("race", i) || c == 'A' && l.startsWith("Allocated", i) || c == 'F' && l.startsWith("Freed", i)
+                    || c == 'U' && l.startsWith("Uninit", i)) {
+                return STACK_START.matcher(l).find();
+            }
+        }
+        return false;
     }
 
     private static void add(List<String> group, Matcher m, Pattern skip) {

@@ -236,12 +236,17 @@ public record Title(String title, String culprit, String signature, String corru
         return m.isEmpty() ? message.strip() : m;
     }
 
-    private static String hash(String s) {
+    /** One digest per thread: getInstance looks the provider up on every call. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d, 0, 8); // the first 8 bytes, as "%02x" each gave
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+    });
+
+    private static String hash(String s) {
+        byte[] d = SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(d, 0, 8); // the first 8 bytes, as "%02x" each gave
     }
 }
