@@ -22,11 +22,11 @@ import java.util.regex.Pattern;
 public record Frame(String function, @Hex long offset, @Hex long size, String module, @Hex long address, boolean reliable,
                     String context, boolean exception) {
 
-    private static final Pattern SYMBOLIC = Pattern.compile(
+    static final Pattern SYMBOLIC = Pattern.compile(
             "([A-Za-z_.$][\\w.$]*)\\+0x([0-9a-fA-F]+)(?:/0x([0-9a-fA-F]+))?(?:\\s+\\[([\\w-]+)(?:\\s+[0-9a-f]+)?\\])?");
     private static final Pattern BRACKETED = Pattern.compile("\\[<([0-9a-fA-F]+)>\\]\\s*");
     private static final Pattern POWERPC = Pattern.compile("\\[[0-9a-f]{8,16}\\] \\[([0-9a-f]{8,16})\\] ");
-    private static final Pattern SOURCE = Pattern.compile("[\\w./+-]+:\\d+(?::\\d+)?");
+    static final Pattern SOURCE = Pattern.compile("[\\w./+-]+:\\d+(?::\\d+)?");
     /** A function the compiler inlined into the frame below, as symbolized reports print it: "do_mount fs/namespace.c:3248 [inline]". */
     static final Pattern INLINED = Pattern.compile("[A-Za-z_.$][\\w.$]* [\\w./+-]+:\\d+(?::\\d+)? \\[inline\\]");
     private static final Pattern ADDRESS = Pattern.compile("(?:0x)?([0-9a-fA-F]{8,16})\\b");
@@ -105,18 +105,9 @@ public record Frame(String function, @Hex long offset, @Hex long size, String mo
                 break;
             }
         }
-        Matcher m = SYMBOLIC.matcher(t);
-        if (m.lookingAt()) {
-            int end = m.end();
-            String rest = t.substring(end).strip();
-            // what may follow a frame: "()" of old WARNINGs, ppc's "(unreliable)", arm's " from [<...>]", and
-            // the file:line that syzbot's and scripts/decode_stacktrace.sh's symbolized reports add
-            if (!rest.isEmpty() && !rest.startsWith("(") && !rest.startsWith("from") && !rest.startsWith("[")
-                    && !SOURCE.matcher(rest).matches()) {
-                return null;
-            }
-            return new Frame(m.group(1), parseHex(m.group(2)), m.group(3) == null ? 0 : parseHex(m.group(3)),
-                    m.group(4), address, reliable, context, false);
+        Frame symbolic = symbolic(t, address, reliable, context);
+        if (symbolic != null) {
+            return symbolic == NOT_A_FRAME ? null : symbolic;
         }
         if (address != 0 && t.isEmpty()) {
             return new Frame(null, 0, 0, null, address, reliable, context, false);
@@ -126,6 +117,92 @@ public record Frame(String function, @Hex long offset, @Hex long size, String mo
             return new Frame(null, 0, 0, null, parseHex(a.group(1)), reliable, context, false);
         }
         return null;
+    }
+
+    private static final Frame NOT_A_FRAME = new Frame(null, 0, 0, null, 0, false, null, false);
+
+    /**
+     * {@return "func+0x1/0x2 [mod]" at the start of t as a frame ({@link #SYMBOLIC}, read by hand: a
+     * trace's every line asks), {@link #NOT_A_FRAME} when text that no frame has follows it, or null
+     * when t does not start so}
+     */
+    private static Frame symbolic(String t, long address, boolean reliable, String context) {
+        int n = t.length();
+        int i = 0;
+        if (n == 0 || !(Character.isLetter(t.charAt(0)) && t.charAt(0) < 128 || t.charAt(0) == '_' || t.charAt(0) == '.' || t.charAt(0) == '$')) {
+            return null;
+        }
+        while (i < n && (nameChar(t.charAt(i)))) {
+            i++;
+        }
+        if (!t.startsWith("+0x", i)) {
+            return null;
+        }
+        String function = t.substring(0, i);
+        int o = i + 3;
+        int oe = hexEnd(t, o);
+        if (oe == o) {
+            return null;
+        }
+        long offset = parseHex(t.substring(o, oe));
+        long size = 0;
+        i = oe;
+        if (t.startsWith("/0x", i) && hexEnd(t, i + 3) > i + 3) {
+            int se = hexEnd(t, i + 3);
+            size = parseHex(t.substring(i + 3, se));
+            i = se;
+        }
+        String module = null;
+        int b = i;
+        while (b < n && Character.isWhitespace(t.charAt(b))) {
+            b++;
+        }
+        if (b > i && b < n && t.charAt(b) == '[') { // " [mod]" or " [mod 0123abcd]" (a build id)
+            int me = b + 1;
+            while (me < n && (wordChar(t.charAt(me)) || t.charAt(me) == '-')) {
+                me++;
+            }
+            int close = me;
+            if (me > b + 1 && close < n && Character.isWhitespace(t.charAt(close))) {
+                int h = close;
+                while (h < n && Character.isWhitespace(t.charAt(h))) {
+                    h++;
+                }
+                int he = h;
+                while (he < n && (t.charAt(he) >= '0' && t.charAt(he) <= '9' || t.charAt(he) >= 'a' && t.charAt(he) <= 'f')) {
+                    he++;
+                }
+                close = he > h ? he : -1;
+            }
+            if (me > b + 1 && close > 0 && close < n && t.charAt(close) == ']') {
+                module = t.substring(b + 1, me);
+                i = close + 1;
+            }
+        }
+        String rest = t.substring(i).strip();
+        // what may follow a frame: "()" of old WARNINGs, ppc's "(unreliable)", arm's " from [<...>]", and
+        // the file:line that syzbot's and scripts/decode_stacktrace.sh's symbolized reports add
+        if (!rest.isEmpty() && !rest.startsWith("(") && !rest.startsWith("from") && !rest.startsWith("[")
+                && !SOURCE.matcher(rest).matches()) {
+            return NOT_A_FRAME;
+        }
+        return new Frame(function, offset, size, module, address, reliable, context, false);
+    }
+
+    private static boolean nameChar(char c) {
+        return wordChar(c) || c == '.' || c == '$';
+    }
+
+    private static boolean wordChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    private static int hexEnd(String t, int i) {
+        while (i < t.length() && (t.charAt(i) >= '0' && t.charAt(i) <= '9' || t.charAt(i) >= 'a' && t.charAt(i) <= 'f'
+                || t.charAt(i) >= 'A' && t.charAt(i) <= 'F')) {
+            i++;
+        }
+        return i;
     }
 
     static long parseHex(String h) {

@@ -727,14 +727,12 @@ final class ReportBuilder {
     /** A line inside a trace: a frame, a stack marker, or an exception frame's registers. */
     private boolean traceLine(String t) {
         String rest = t;
-        Matcher m = MARKER.matcher(rest);
         boolean marker = false;
-        while (m.lookingAt()) {
+        for (Matcher m = MARKER.matcher(rest); rest.startsWith("<") && m.lookingAt(); m = MARKER.matcher(rest)) {
             marker = true;
             String name = m.group(2);
             context = m.group(1).isEmpty() && !name.equals("EOI") && !name.equals("EOE") ? name : null;
             rest = rest.substring(m.end());
-            m = MARKER.matcher(rest);
         }
         if (rest.isEmpty()) {
             return marker;
@@ -746,7 +744,7 @@ final class ReportBuilder {
             }
             return true;
         }
-        if (Frame.INLINED.matcher(rest.strip()).matches()) {
+        if (rest.endsWith("[inline]") && Frame.INLINED.matcher(rest.strip()).matches()) {
             return true; // no return address of its own: the frame it was inlined into follows
         }
         if (rest.startsWith("RIP: ") || rest.startsWith("pc : ")) {

@@ -619,7 +619,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         java.util.Arrays.fill(first, -1);
         for (int i = 0; i < report.size(); i++) {
             String l = report.get(i);
-            if (stackStart(l) || l.contains("badaddr")) {
+            if (frameName(l) == null && (stackStart(l) || l.contains("badaddr"))) { // a frame line opens no stack
                 for (int k = 0; k < first.length; k++) {
                     if (first[k] < 0 && STACK_STARTS.get(k).matcher(l).find()) {
                         first[k] = i;
@@ -741,7 +741,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     li++;
                     break;
                 }
-                if (li > from && stackStart(l)) {
+                String name = frameName(l); // a frame line opens no stack: asked first, it spares the stack words' search
+                if (name == null && li > from && stackStart(l)) {
                     break;
                 }
                 if (next instanceof Line nl) {
@@ -753,7 +754,6 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                         break;
                     }
                 }
-                String name = frameName(l);
                 if (name != null) {
                     add(group, name, skip);
                 } else if (l.indexOf(") from ") > 0) {
@@ -774,6 +774,9 @@ record SyzbotTitle(String title, String frame, String corrupted) {
 
     /** {@return whether another stack begins at this line} (its words are looked for before the pattern runs) */
     private static boolean stackStart(String l) {
+        if (l.endsWith("[inline]")) {
+            return false; // a symbolizer's inlined frame, half the lines of a mailed report
+        }
         for (int i = 0; i + 4 <= l.length(); i++) { // one pass for the words before the pattern runs
             char c = l.charAt(i);
             if (c == 'r' && l.startsWith("race", i) || c == 'A' && l.startsWith("Allocated", i) || c == 'F' && l.startsWith("Freed", i)
@@ -944,11 +947,14 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             if (!NEEDS[i].isEmpty() && !t.contains(NEEDS[i]) || (i == 3 || i >= 7) && !digits) {
                 continue; // the rule cannot apply: its literal words or any digit are missing
             }
-            String before;
-            do {
-                before = t;
-                t = NORMAL[i].matcher(t).replaceAll(NORMAL_TO[i]);
-            } while (!t.equals(before));
+            // until nothing is left to replace (matches may overlap: "0,1,2"); most titles match no rule
+            for (Matcher m = NORMAL[i].matcher(t); m.find(); m = NORMAL[i].matcher(t)) {
+                String next = m.replaceAll(NORMAL_TO[i]);
+                if (next.equals(t)) {
+                    break;
+                }
+                t = next;
+            }
         }
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < t.length() && i < 120; i++) {
