@@ -23,10 +23,11 @@ final class Headers {
         }
     }
 
-    private static final Pattern TRAP = Pattern.compile("(invalid opcode|divide error|stack segment|double fault|int3"
+    private static final Pattern TRAP = Pattern.compile("(invalid opcode|divide error|divide_error|stack segment|double fault|int3"
             + "|alignment check|segment not present|invalid TSS|bounds|overflow|coprocessor segment overrun|missing ENDBR"
             + "|control protection fault|kernel stack overflow|general protection fault): [0-9a-f]{4} \\[#\\d+\\].*");
     private static final Pattern OOPS_CODE = Pattern.compile("Oops: [0-9a-f]{4,} \\[#\\d+\\].*");
+    private static final Pattern SLUB = Pattern.compile("BUG [\\w.:-]+ \\((?:Not tainted|Tainted: [^)]*)\\): .*");
     private static final Pattern LIST = Pattern.compile("(?:h?list_\\w+|list) corruption\\b.*");
 
     /** {@return whether a report header may begin with this character (cheap test before {@link #match})} */
@@ -64,7 +65,11 @@ final class Headers {
         }
         switch (t.charAt(0)) {
             case 'B' -> {
-                if (!t.startsWith("BUG: ") || SyzbotTitle.suppressed(t)) {
+                if (!t.startsWith("BUG: ")) {
+                    // mm/slub.c's slab_bug(): "BUG kmalloc-64 (Not tainted): Object already free"
+                    return SLUB.matcher(t).matches() ? new Header(Header.Type.BUG, t) : null;
+                }
+                if (SyzbotTitle.suppressed(t)) {
                     return null;
                 }
                 if (t.startsWith("BUG: KASAN: ")) {
@@ -102,7 +107,7 @@ final class Headers {
                 if (t.startsWith("INFO: rcu") && t.contains("stall")) {
                     return new Header(Header.Type.RCU_STALL, t);
                 }
-                if (t.startsWith("INFO: ") && lockdep(t.substring(6))) {
+                if (t.startsWith("INFO: ") && (lockdep(t.substring(6)) || t.startsWith("INFO: suspicious RCU usage"))) {
                     return new Header(Header.Type.LOCKDEP, t);
                 }
                 return t.startsWith("Internal error: ") ? new Header(Header.Type.INTERNAL_ERROR, t) : null;

@@ -76,11 +76,14 @@ public final class OopsParser {
     }
 
     private static final String NETDEV_WAIT = "unregister_netdevice: waiting for ";
+    private static final String REPLAY = "** replaying previous printk message **";
 
     /** The scan over one log: the report being read, the ones done. */
     private static final class Scan {
         private final List<OopsReport> done = new ArrayList<>();
         private ReportBuilder current;
+        /** Reports of other callers (printk caller ids) still being read while {@code current} is: by caller id. */
+        private final java.util.Map<String, ReportBuilder> open = new java.util.LinkedHashMap<>();
         private String callerId;
         /** Whether the line being read carried a printk timestamp ("[    3.073018]"). */
         private boolean stamped;
@@ -96,6 +99,11 @@ public final class OopsParser {
             int t = p;
             while (t < end && (s.charAt(t) == ' ' || s.charAt(t) == '\t')) {
                 t++;
+            }
+            if (s.startsWith(REPLAY, t) && current != null && current.line == lineNo - 1) {
+                // kernel/printk: the header just read was cut, and is printed again whole next
+                current = null;
+                return;
             }
             if (t < end && Headers.mayStart(s.charAt(t))) {
                 Header h = Headers.match(s.substring(t, end));
@@ -114,28 +122,66 @@ public final class OopsParser {
             if (current == null && fragment && FRAGMENT_START.matcher(s.substring(t, end)).lookingAt()) {
                 current = new ReportBuilder(new Header(Header.Type.FRAGMENT, s.substring(t, end)), lineNo, callerId, stamped);
             }
-            if (current == null) {
-                return;
+            ReportBuilder to = builderFor(callerId);
+            if (to == null && callerId != null && callerId.startsWith("C")) {
+                to = nmiSender(); // another CPU's backtrace, asked for by the report being read
             }
-            if (callerId != null && current.callerId != null && !callerId.equals(current.callerId)) {
-                return; // another CPU's or task's line, interleaved
+            if (to != null) {
+                to.line(s.substring(p, end), stamped);
             }
-            current.line(s.substring(p, end), stamped);
+        }
+
+        /** {@return the open report this caller's lines belong to, or null}: without caller ids, the one being read. */
+        private ReportBuilder builderFor(String id) {
+            if (current == null || id == null || current.callerId == null || id.equals(current.callerId)) {
+                return current;
+            }
+            return open.get(id);
+        }
+
+        /** {@return the open report that sent an NMI to the other CPUs for their backtraces, or null} */
+        private ReportBuilder nmiSender() {
+            if (current != null && current.sentNmi()) {
+                return current;
+            }
+            for (ReportBuilder b : open.values()) {
+                if (b.sentNmi()) {
+                    return b;
+                }
+            }
+            return null;
         }
 
         private void header(Header h, int lineNo) {
+            ReportBuilder b = builderFor(callerId);
+            if (b != null) {
+                if (h.type() == Header.Type.PANIC && b.takesPanic(h.text())) {
+                    b.panic(h.text());
+                    return;
+                }
+                if (b.absorbs(h)) {
+                    b.absorb(h);
+                    return;
+                }
+                close(b);
+            }
             if (current != null) {
-                if (h.type() == Header.Type.PANIC && current.takesPanic(h.text())) {
-                    current.panic(h.text());
-                    return;
+                if (callerId != null && current.callerId != null) {
+                    open.put(current.callerId, current); // another task's or CPU's report goes on around this one
+                } else {
+                    close(current);
                 }
-                if (current.absorbs(h) && (callerId == null || current.callerId == null || callerId.equals(current.callerId))) {
-                    current.absorb(h);
-                    return;
-                }
-                done.add(current.build());
             }
             current = new ReportBuilder(h, lineNo, callerId, stamped);
+        }
+
+        private void close(ReportBuilder b) {
+            done.add(b.build());
+            if (b == current) {
+                current = null;
+            } else {
+                open.values().remove(b);
+            }
         }
 
         void abandonLine() {
@@ -144,9 +190,12 @@ public final class OopsParser {
 
         List<OopsReport> finish() {
             if (current != null) {
-                done.add(current.build());
-                current = null;
+                close(current);
             }
+            for (ReportBuilder b : List.copyOf(open.values())) {
+                close(b);
+            }
+            done.sort(java.util.Comparator.comparingInt(OopsReport::line)); // reports of several callers end out of order
             return done;
         }
 
@@ -182,6 +231,14 @@ public final class OopsParser {
                         p++;
                     }
                     continue;
+                }
+                if (c == '*' && s.startsWith("** ", p)) { // "** 3 printk messages dropped ** [ts] BUG: ..."
+                    int q = s.indexOf(" printk messages dropped ** ", p, end);
+                    if (q > 0) {
+                        p = q + " printk messages dropped ** ".length();
+                        continue;
+                    }
+                    return p;
                 }
                 if (c == '>' && p + 1 < end && (s.charAt(p + 1) == ' ' || s.charAt(p + 1) == '>')) {
                     p += s.charAt(p + 1) == ' ' ? 2 : 1; // e-mail quoting: "> ", ">> "

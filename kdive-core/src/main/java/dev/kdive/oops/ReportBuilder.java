@@ -60,7 +60,7 @@ final class ReportBuilder {
     final String callerId;
     /** Whether the header line carried a printk timestamp: then a line without one is not the kernel's. */
     private final boolean stamped;
-    private final int line;
+    final int line;
     private final String header;
     private Kind kind;
     private State state = State.BODY;
@@ -118,9 +118,15 @@ final class ReportBuilder {
         return text.getFirst().contains("BUG: KMSAN:") ? 16 : 22;
     }
 
+    /** The report's lines so far that count toward {@link #panicTailFrom}: unreliable frames do not. */
+    private int counted;
+
     private void text(String l) {
         if (text.size() < MAX_TEXT) {
             text.add(l);
+            if (!SyzbotTitle.questionable(l)) {
+                counted++;
+            }
         }
     }
 
@@ -409,10 +415,20 @@ final class ReportBuilder {
      * daemons writing to /dev/console) with the kernel's; in a log whose kernel lines are
      * timestamped, a line without a timestamp cannot end a trace.
      */
+    /** Whether this report asked the other CPUs for their backtraces ("Sending NMI from CPU 0 to CPUs 1:"). */
+    boolean sentNmi() {
+        return sentNmi;
+    }
+
+    private boolean sentNmi;
+
     void line(String raw, boolean lineStamped) {
+        if (!sentNmi && raw.contains("Sending NMI from CPU")) {
+            sentNmi = true;
+        }
         // another writer's line on a timestamped console is not the report's; nor is what follows the
         // kernel's "---[ end trace ... ]---" (a console's next boot, in a log of several)
-        if (lineStamped == stamped && state != State.ENDED && !(state == State.PANIC_TAIL && text.size() > panicTailFrom())) {
+        if (lineStamped == stamped && state != State.ENDED && !(state == State.PANIC_TAIL && counted > panicTailFrom())) {
             text(raw);
         }
         if (state == State.PANIC_TAIL) {

@@ -86,7 +86,11 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         /** Answers by name: a log's frames repeat (dump_stack, the syscall entry...), a fleet's more so. Bounded. */
         private final java.util.concurrent.ConcurrentHashMap<String, Boolean> known = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Skips(List<String> patterns) {
+        Skips(List<String> alternatives) {
+            // "stack|lock|IRQ" is three words: an alternation without groups splits into its parts
+            List<String> patterns = alternatives.stream()
+                    .flatMap(a -> a.indexOf('(') < 0 && a.indexOf('[') < 0 ? java.util.Arrays.stream(a.split("\\|")) : java.util.stream.Stream.of(a))
+                    .toList();
             words = patterns.stream().filter(Skips::plain).toList();
             rest = Pattern.compile(String.join("|", patterns.stream().filter(p -> !plain(p)).toList()));
         }
@@ -154,7 +158,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * @param corrupt  a format that only matches reports missing their real header
      */
     /** {@code noStack}: a report of this format is whole without a stack trace (its corruption checks skip the stack). */
-    private record Format(Pattern title, Pattern report, String template, List<Part> parts, List<Part> fallback, Pattern skip,
+    private record Format(Pattern title, Pattern report, String template, List<Part> parts, List<Part> fallback, Skips skip,
                           Pick pick, boolean corrupt, boolean noStack) {
         Format {
             parts = List.copyOf(parts);
@@ -169,17 +173,17 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     }
 
     private static Format f(String title, String template, List<Part> parts, String skip) {
-        return new Format(Pattern.compile(title), null, template, parts, null, skip == null ? null : Pattern.compile(skip), Pick.FIRST, false, false);
+        return new Format(Pattern.compile(title), null, template, parts, null, skip == null ? null : new Skips(List.of(skip)), Pick.FIRST, false, false);
     }
 
     private static Format r(String title, String report, String template, List<Part> parts, String skip) {
         return new Format(Pattern.compile(title), Pattern.compile(report), template, parts, null,
-                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false, false);
+                skip == null ? null : new Skips(List.of(skip)), Pick.FIRST, false, false);
     }
 
     private static Format warn(String title, String template, String skip) {
         return new Format(Pattern.compile(title), null, template, List.of(WARN_RIP, STACK), List.of(TRACE_LINE, STACK),
-                skip == null ? null : Pattern.compile(skip), Pick.FIRST, false, false);
+                skip == null ? null : new Skips(List.of(skip)), Pick.FIRST, false, false);
     }
 
     private static Format corrupt(String title, String template) {
@@ -311,6 +315,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                             List.of(new Line(Pattern.compile(PC + " +" + FUNC)), TRACE_LINE, STACK)),
                     r("WARNING: held lock freed!", "WARNING: held lock freed!(?:.*\\n)+?.*at:(?: " + PC + ")? +" + FUNC,
                             "WARNING: held lock freed in {1}", List.of(), null),
+                    noStack(f("WARNING: kernel stack regs .* has bad 'bp' value", "WARNING: kernel stack regs has bad value", List.of())),
+                    noStack(f("WARNING: kernel stack frame pointer .* has bad value", "WARNING: kernel stack regs has bad value", List.of())),
                     corrupt("WARNING:[ \\t]*(?:\\n|$)", "WARNING: corrupted"))),
             new Group("INFO:", Pattern.compile("INFO: lockdep is turned off|INFO: Stall ended before state dump start|INFO: NMI handler"
                     + "|INFO: recovery required on readonly filesystem|(?:handler|interrupt).*took too long|INFO: sys_.* is not present in"
@@ -500,16 +506,20 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * taint notice, and cut where a panic or a lockdep splat that the report itself set off begins
      * (after {@code limit} lines: panic_on_warn's tail, lockdep reports of the oops's own locks).
      */
+    /** {@return whether a line is an unreliable frame ("? foo+0x1/0x2", powerpc's "(unreliable)"), which the conventions leave out} */
+    static boolean questionable(String l) {
+        return !l.contains("<EOI>") && (l.contains("? ") && UNRELIABLE.matcher(l).lookingAt() || l.endsWith(" (unreliable)"));
+    }
+
     private static List<String> kept(List<String> lines, int limit) {
         List<String> out = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
             if (i > 0) {
-                if (i + 1 > limit && (l.contains("Kernel panic") || l.contains("WARNING: possible circular")) && TAIL.matcher(l).find()) {
+                if (out.size() + 1 > limit && (l.contains("Kernel panic") || l.contains("WARNING: possible circular")) && TAIL.matcher(l).find()) {
                     break;
                 }
-                if (l.contains("Disabling lock debugging due to kernel taint") || !l.contains("<EOI>")
-                        && (l.contains("? ") && UNRELIABLE.matcher(l).lookingAt() || l.endsWith(" (unreliable)"))) {
+                if (l.contains("Disabling lock debugging due to kernel taint") || questionable(l)) {
                     continue;
                 }
             }
@@ -592,6 +602,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         }
         if (corrupted == null && best != null) {
             corrupted = incomplete(title, best, report);
+        } else if (corrupted == null && title.indexOf('[') >= 0 && STAMP_IN_TITLE.matcher(title).find()) {
+            corrupted = "title matches corrupted regexp"; // the header line itself, another line run into it
         }
         return new SyzbotTitle(normalize(title), frame, corrupted);
     }
@@ -694,7 +706,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
      * line's captures; a stack part takes frame lines until the next stack begins (or a line the next
      * part matches). Each stack part after the first starts a new frame group.
      */
-    private static Frames frames(List<String> lines, int from, List<Part> parts, Pattern skip, Pick pick) {
+    private static Frames frames(List<String> lines, int from, List<Part> parts, Skips skip, Pick pick) {
         List<String> keys = new ArrayList<>();
         List<String> group = new ArrayList<>();
         boolean ok = true;
@@ -787,14 +799,14 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         return false;
     }
 
-    private static void add(List<String> group, Matcher m, Pattern skip) {
+    private static void add(List<String> group, Matcher m, Skips skip) {
         for (int g = 1; g <= m.groupCount(); g++) {
             add(group, m.group(g), skip);
         }
     }
 
-    private static void add(List<String> group, String name, Pattern skip) {
-        if (name != null && !name.isEmpty() && !SKIP.skips(name) && (skip == null || !skip.matcher(name).find())) {
+    private static void add(List<String> group, String name, Skips skip) {
+        if (name != null && !name.isEmpty() && !SKIP.skips(name) && (skip == null || !skip.skips(name))) {
             group.add(name);
         }
     }
