@@ -127,6 +127,91 @@ class OopsParserTest {
         assertThat(leak.corrupted()).as("a format that needs no stack").isNull();
     }
 
+    /** With printk caller ids another task's header starts its own report; the one being read goes on. */
+    @Test
+    void anotherTasksHeaderDoesNotEndTheReport() {
+        String log = """
+                [  400.000000][   T30] INFO: task kworker/u4:5:1234 blocked for more than 143 seconds.
+                [  400.000001][   T30]       Not tainted 6.1.0-syzkaller #0
+                [  400.000003][ T5012] unregister_netdevice: waiting for batadv0 to become free. Usage count = 3
+                [  400.000004][   T30] task:kworker/u4:5    state:D stack:26000 pid:1234  ppid:2      flags:0x00004000
+                [  400.000006][   T30] Call Trace:
+                [  400.000007][   T30]  <TASK>
+                [  400.000008][   T30]  __schedule+0x1190/0x5de0
+                [  400.000009][   T30]  schedule+0xe7/0x3a0
+                [  400.000011][   T30]  __mutex_lock+0x5b0/0x9d0
+                [  400.000012][   T30]  rtnl_lock+0x15/0x20
+                [  400.000013][   T30]  default_device_exit_batch+0xe9/0x570
+                [  400.000016][   T30]  process_one_work+0x9bf/0x1710
+                """;
+        List<OopsReport> rs = OopsParser.parse(log);
+        assertThat(rs).extracting(OopsReport::title)
+                .containsExactly("INFO: task hung in rtnl_lock", "unregister_netdevice: waiting for DEV to become free");
+        assertThat(rs.getFirst().callTrace().orElseThrow().frames()).extracting(Frame::function).contains("rtnl_lock");
+    }
+
+    /** The CPU that detected a stall asks the others for their backtraces; theirs are the report's. */
+    @Test
+    void otherCpusBacktracesJoinTheStallThatAskedForThem() {
+        String log = """
+                [  300.100000][    C0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
+                [  300.100001][    C0] rcu: 	1-...!: (1 GPs behind) idle=ab4c/1/0x4000000000000000 softirq=1234/1235 fqs=0
+                [  300.100003][    C0] Sending NMI from CPU 0 to CPUs 1:
+                [  300.100004][    C1] NMI backtrace for cpu 1
+                [  300.100007][    C1] RIP: 0010:native_queued_spin_lock_slowpath+0x100/0x200
+                [  300.100010][    C1] Call Trace:
+                [  300.100011][    C1]  <IRQ>
+                [  300.100012][    C1]  _raw_spin_lock+0x20/0x30
+                [  300.100019][    C1]  sysvec_apic_timer_interrupt+0x93/0xc0
+                [  300.100020][    C1]  </IRQ>
+                [  300.100021][    C1]  <TASK>
+                [  300.100022][    C1]  asm_sysvec_apic_timer_interrupt+0x1a/0x20
+                [  300.100023][    C1] RIP: 0010:tcp_sendmsg_locked+0x123/0x2000
+                [  300.100025][    C1]  tcp_sendmsg+0x2f/0x50
+                [  300.100026][    C1]  inet_sendmsg+0x9d/0xe0
+                [  300.100027][    C1]  sock_sendmsg+0xde/0x190
+                [  300.100028][    C1]  __sys_sendto+0x23a/0x340
+                [  300.100029][    C1]  __x64_sys_sendto+0xe1/0x1b0
+                [  300.100030][    C1]  do_syscall_64+0x35/0x80
+                """;
+        assertThat(OopsParser.parse(log)).singleElement().extracting(OopsReport::title).isEqualTo("INFO: rcu detected stall in inet_sendmsg");
+    }
+
+    /** printk's markers: a cut header printed again whole, and lost messages before a header. */
+    @Test
+    void printkReplaysAndDropsAreReadThrough() {
+        String replayed = """
+                [  100.000000][ T5100] BUG: KASAN: slab-use-after-free in hci_conn_d
+                [  100.000000][ T5100] ** replaying previous printk message **
+                [  100.000001][ T5100] BUG: KASAN: slab-use-after-free in hci_conn_drop+0x30/0x2a0
+                [  100.000002][ T5100] Write of size 4 at addr ffff88807b2c0010 by task syz-executor.0/5100
+                [  100.000003][ T5100] Call Trace:
+                [  100.000004][ T5100]  <TASK>
+                [  100.000005][ T5100]  kasan_report+0x10/0x20
+                [  100.000006][ T5100]  hci_conn_drop+0x30/0x2a0
+                [  100.000007][ T5100]  sco_sock_close+0x10/0x20
+                """;
+        assertThat(OopsParser.parse(replayed)).singleElement().extracting(OopsReport::title)
+                .isEqualTo("KASAN: slab-use-after-free Write in hci_conn_drop");
+        String dropped = replayed.replace("[  100.000000][ T5100] BUG: KASAN: slab-use-after-free in hci_conn_d\n", "")
+                .replace("[  100.000000][ T5100] ** replaying previous printk message **\n", "** 3 printk messages dropped ** ");
+        assertThat(OopsParser.parse(dropped)).singleElement().extracting(OopsReport::title)
+                .isEqualTo("KASAN: slab-use-after-free Write in hci_conn_drop");
+    }
+
+    @Test
+    void slubDebugReportsAreReports() {
+        OopsReport r = OopsParser.parse("""
+                =============================================================================
+                BUG kmalloc-64 (Not tainted): Object already free
+                -----------------------------------------------------------------------------
+                Allocated in kdive_lab_alloc+0x10/0x20 age=10 cpu=0 pid=100
+                """).getFirst();
+        assertThat(r.title()).isEqualTo("BUG: Object already free");
+        assertThat(OopsParser.parse("BUG dentry (Tainted: G    B): Poison overwritten\n")).hasSize(1);
+        assertThat(OopsParser.parse("BUG fixed in 6.2 (see the changelog)\n")).isEmpty();
+    }
+
     @Test
     void interleavedLinesOfAnotherCallerAreLeftOut() throws IOException {
         StringBuilder b = new StringBuilder();
