@@ -63,6 +63,9 @@ final class Headers {
         if (t.isEmpty()) {
             return null;
         }
+        if (t.equals("BUG:") || t.equals("WARNING:")) {
+            return new Header(t.charAt(0) == 'B' ? Header.Type.BUG : Header.Type.WARNING, t); // a header cut right after its word
+        }
         switch (t.charAt(0)) {
             case 'B' -> {
                 if (!t.startsWith("BUG: ")) {

@@ -244,7 +244,7 @@ final class ReportBuilder {
                     comm = m.group(4);
                     pid = Integer.parseInt(m.group(5));
                 } else {
-                    message = t.substring(9).replaceFirst("[!.]$", "");
+                    message = t.length() > 9 ? t.substring(9).replaceFirst("[!.]$", "") : null; // "WARNING:" cut after its word
                 }
             }
             case LOCKDEP -> {

@@ -220,7 +220,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                     r("BUG: KASAN:", "BUG: KASAN: ([a-z-]+) in " + FUNC + "(?:.*\\n)+?.*(Read|Write)(?: of size| at addr) [0-9a-f]+",
                             "KASAN: {1} {3} in {4}", KASAN_PARTS, KASAN_SKIP),
                     r("BUG: KASAN:", "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in " + FUNC,
-                            "KASAN: invalid-free in {2}", KASAN_PARTS, "slab_|kfree|vunmap|vfree"),
+                            "KASAN: invalid-free in {2}", List.of(new Line(Pattern.compile("BUG: KASAN: (?:double-free or invalid-free"
+                                    + "|double-free|invalid-free) in " + FUNC)), TRACE_LINE, STACK), "slab_|kfree|vunmap|vfree"),
                     f("BUG: KASAN: ([a-z-]+) on address(?:.*\\n)+?.*(Read|Write) of size ([0-9]+)", "KASAN: {1} {2}", List.of()),
                     corrupt("BUG: KASAN: (.*)", "KASAN: {1}"),
                     noStack(r("BUG: KMSAN: kernel-usb-infoleak", "BUG: KMSAN: kernel-usb-infoleak in " + FUNC, "KMSAN: kernel-usb-infoleak in {2}",
@@ -601,7 +602,8 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             }
         }
         if (corrupted == null && best != null) {
-            corrupted = incomplete(title, best, report);
+            // the stack checks read the report as the conventions keep it: without unreliable frames
+            corrupted = incomplete(title, best, report.stream().filter(l -> !questionable(l)).toList());
         } else if (corrupted == null && title.indexOf('[') >= 0 && STAMP_IN_TITLE.matcher(title).find()) {
             corrupted = "title matches corrupted regexp"; // the header line itself, another line run into it
         }
