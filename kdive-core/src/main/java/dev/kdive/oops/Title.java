@@ -149,6 +149,9 @@ public record Title(String title, String culprit, String signature, String corru
     private static final Pattern IN_FUNCTION = Pattern.compile("(?: in | at \\S+ )([A-Za-z_][\\w.$]*)(?:\\+0x|\\(\\)|\\s|$)");
 
     private static String headerFunction(OopsReport r) {
+        if (r.header().endsWith("[inline]")) {
+            return null; // a symbolizer's inlined helper (instrument_atomic_read_write): the trace names its caller
+        }
         java.util.regex.Matcher m = IN_FUNCTION.matcher(r.header());
         if (m.find()) {
             return m.group(1);
