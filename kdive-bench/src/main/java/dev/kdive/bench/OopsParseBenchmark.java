@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 8, time = 2) // C2 takes a while on the parser's big methods, sharing the one core
+@Warmup(iterations = 12, time = 2) // C2 takes a while on the parser's big methods, sharing the one core (8 left one run at 30 MB/s)
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class OopsParseBenchmark {
