@@ -37,8 +37,15 @@ public final class OopsParser {
      * what users never should
      */
     static List<OopsReport> parse(String log, java.util.function.Consumer<RuntimeException> dropped) {
-        return scan(log, new Scan(false), dropped);
+        List<OopsReport> reports = scan(log, new Scan(false), dropped);
+        if (!reports.isEmpty() && log.contains(CONSOLE_HUNG_UP)) {
+            // GCE's serial console dropped the connection: whatever follows the reports is lost (pkg/report marks them so)
+            reports = reports.stream().map(r -> r.corrupted() != null ? r : r.corrupted("the console hung up (" + CONSOLE_HUNG_UP + ")")).toList();
+        }
+        return reports;
     }
+
+    private static final String CONSOLE_HUNG_UP = "serialport: VM disconnected.";
 
     /**
      * {@return the registers and trace of a pasted fragment that has no report header (a bug report

@@ -60,6 +60,13 @@ public record OopsReport(Kind kind, String title, String culprit, String signatu
         return rip == null && traces.isEmpty() && cpu == null && pid == null;
     }
 
+    /** {@return this report, marked as one that cannot be trusted, and why} */
+    OopsReport corrupted(String why) {
+        return new OopsReport(kind, title, culprit, signature, header, line, message, location, access, cpu, pid,
+                comm, taint, release, version, hardware, workqueue, rip, registers, address, errorCode, die, dieFlags,
+                pageFault, code, traces, modules, panic, why);
+    }
+
     OopsReport titled(Title t) {
         return new OopsReport(kind, t.title(), t.culprit(), t.signature(), header, line, message, location, access, cpu, pid,
                 comm, taint, release, version, hardware, workqueue, rip, registers, address, errorCode, die, dieFlags,

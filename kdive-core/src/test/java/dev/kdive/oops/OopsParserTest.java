@@ -200,6 +200,14 @@ class OopsParserTest {
     }
 
     @Test
+    void aConsoleThatHungUpLeavesItsReportsUntrusted() throws IOException {
+        String log = resource("lab-slab-uaf.log");
+        assertThat(OopsParser.parse(log).getFirst().corrupted()).isNull();
+        assertThat(OopsParser.parse(log + "serialport: VM disconnected.\n").getFirst().corrupted())
+                .isEqualTo("the console hung up (serialport: VM disconnected.)");
+    }
+
+    @Test
     void slubDebugReportsAreReports() {
         OopsReport r = OopsParser.parse("""
                 =============================================================================
