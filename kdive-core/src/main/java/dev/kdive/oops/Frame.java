@@ -168,10 +168,7 @@ public record Frame(String function, @Hex long offset, @Hex long size, String mo
                 while (h < n && Character.isWhitespace(t.charAt(h))) {
                     h++;
                 }
-                int he = h;
-                while (he < n && (t.charAt(he) >= '0' && t.charAt(he) <= '9' || t.charAt(he) >= 'a' && t.charAt(he) <= 'f')) {
-                    he++;
-                }
+                int he = lowerHexEnd(t, h);
                 close = he > h ? he : -1;
             }
             if (me > b + 1 && close > 0 && close < n && t.charAt(close) == ']') {
@@ -193,8 +190,16 @@ public record Frame(String function, @Hex long offset, @Hex long size, String mo
         return wordChar(c) || c == '.' || c == '$';
     }
 
-    private static boolean wordChar(char c) {
+    static boolean wordChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    /** {@return where the run of lowercase hex digits at i ends} (addresses and build ids print so) */
+    static int lowerHexEnd(String t, int i) {
+        while (i < t.length() && (t.charAt(i) >= '0' && t.charAt(i) <= '9' || t.charAt(i) >= 'a' && t.charAt(i) <= 'f')) {
+            i++;
+        }
+        return i;
     }
 
     private static int hexEnd(String t, int i) {

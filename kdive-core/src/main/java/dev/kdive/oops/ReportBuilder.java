@@ -115,7 +115,7 @@ final class ReportBuilder {
      * kernel offset, a next boot on the same console) is not the report's (pkg/report's reportMinLines).
      */
     private int panicTailFrom() {
-        return text.getFirst().contains("BUG: KMSAN:") ? 16 : 22;
+        return SyzbotTitle.reportMinLines(text.getFirst());
     }
 
     /** The report's lines so far that count toward {@link #panicTailFrom}: unreliable frames do not. */

@@ -406,7 +406,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
                 int at = first.indexOf(g.header());
                 if (at >= 0 && (g.suppressed() == null || !g.suppressed().matcher(first).find())) {
                     List<String> from = i == 0 ? reportLines : reportLines.subList(i, reportLines.size());
-                    int limit = first.contains("BUG: KMSAN:") ? 16 : 22;
+                    int limit = reportMinLines(first);
                     // Without printk caller ids the conventions cannot tell reports apart, so the title is read
                     // only up to the next report's first line: a symbolizer's repeated header
                     // ("BUG: KASAN: ... in foo include/...:12 [inline]") counts as one too.
@@ -494,6 +494,14 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             }
         }
         return lines.size();
+    }
+
+    /**
+     * {@return how many lines a report has before a panic or lockdep splat after them is no longer its
+     * own} (pkg/report's reportMinLines): KMSAN prints fewer lines before its stack.
+     */
+    static int reportMinLines(String header) {
+        return header.contains("BUG: KMSAN:") ? 16 : 22;
     }
 
     /** How far into kdive's report the conventions' header is looked for. */
@@ -633,7 +641,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
         java.util.Arrays.fill(first, -1);
         for (int i = 0; i < report.size(); i++) {
             String l = report.get(i);
-            if (frameName(l) == null && (stackStart(l) || l.contains("badaddr"))) { // a frame line opens no stack
+            if (frameName(l) == null && mayOpenStack(l)) { // a frame line opens no stack
                 for (int k = 0; k < first.length; k++) {
                     if (first[k] < 0 && STACK_STARTS.get(k).matcher(l).find()) {
                         first[k] = i;
@@ -653,7 +661,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             boolean frames = false;
             for (int i = at + 1; i < report.size() && i <= at + 15; i++) {
                 String l = report.get(i);
-                if ((stackStart(l) || l.contains("badaddr")) && STACK_STARTS.stream().anyMatch(p -> p.matcher(l).find())) {
+                if (mayOpenStack(l) && STACK_STARTS.stream().anyMatch(p -> p.matcher(l).find())) {
                     break;
                 }
                 if (l.contains("(stack is not available)") || frameName(l) != null || l.indexOf(") from ") > 0 && ARM_FRAME.matcher(l).lookingAt()) {
@@ -667,6 +675,11 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             }
         }
         return hasStack ? null : "no stack trace in report";
+    }
+
+    /** {@return whether a line may be one of {@link #STACK_STARTS}}: their words, RISC-V's "badaddr" among them */
+    private static boolean mayOpenStack(String l) {
+        return stackStart(l) || l.contains("badaddr");
     }
 
     /** Each kind of stack's opening line, tried in this order (pkg/report's stackStartRes). */
@@ -831,7 +844,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             i = j;
         }
         int start = i;
-        while (i < n && wordChar(l.charAt(i))) {
+        while (i < n && Frame.wordChar(l.charAt(i))) {
             i++;
         }
         return i > start && i < n && (l.charAt(i) == '+' || l.charAt(i) == '.') ? l.substring(start, i) : null;
@@ -856,7 +869,7 @@ record SyzbotTitle(String title, String frame, String corrupted) {
     }
 
     private static int afterHex(String l, int i) {
-        int j = hexRun(l, i);
+        int j = Frame.lowerHexEnd(l, i);
         if (j == i) {
             return -1;
         }
@@ -864,17 +877,6 @@ record SyzbotTitle(String title, String frame, String corrupted) {
             j++;
         }
         return j + 1 < l.length() && l.charAt(j) == ']' && l.charAt(j + 1) == ' ' ? j + 2 : -1;
-    }
-
-    private static int hexRun(String l, int i) {
-        while (i < l.length() && (l.charAt(i) >= '0' && l.charAt(i) <= '9' || l.charAt(i) >= 'a' && l.charAt(i) <= 'f')) {
-            i++;
-        }
-        return i;
-    }
-
-    private static boolean wordChar(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
     }
 
     /** The frame a group is named by: the first (prefix-stripped), or the stall's or hung task's choice. */
