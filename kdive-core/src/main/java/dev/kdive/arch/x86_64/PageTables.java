@@ -146,4 +146,34 @@ public final class PageTables implements AddressSpace {
         }
         return String.join("|", names);
     }
+
+    /** What one page-table entry says on its own (crash's {@code pte}). */
+    public sealed interface Entry {
+        /** An empty entry: nothing mapped, nothing swapped. */
+        record None() implements Entry {}
+
+        /** A present entry: the page (or large page) frame and the flags as crash names them. */
+        record Present(@dev.kdive.value.Hex long entry, @dev.kdive.value.Hex long physical, String flags) implements Entry {}
+
+        /** A non-present, non-empty entry: a swap entry, its swap area ({@code swap_info[type]}) and page offset there. */
+        record Swap(@dev.kdive.value.Hex long entry, int type, long offset) implements Entry {}
+    }
+
+    /**
+     * {@return what a page-table entry holds}: present, a swap entry, or nothing. A swap entry keeps
+     * its type in the top 5 bits and its offset inverted from bit 9 up (L1TF: the bits of a
+     * non-present entry must not name real memory; arch/x86/include/asm/pgtable_64.h __swp_type,
+     * __swp_offset).
+     */
+    public static Entry decode(long entry) {
+        if (entry == 0) {
+            return new Entry.None();
+        }
+        if ((entry & PRESENT) != 0) {
+            return new Entry.Present(entry, entry & ADDRESS_BITS, entryFlags(entry));
+        }
+        int type = (int) (entry >>> (64 - 5));
+        long offset = ~entry << 5 >>> (9 + 5);
+        return new Entry.Swap(entry, type, offset);
+    }
 }
