@@ -60,10 +60,19 @@ public final class Lists {
 
     /** {@return the same walk over any address space, with {@code struct list_head} from {@code types}} */
     public static Walk listForEachEntry(AddressSpace memory, TypeTable types, String list, long head, long memberOffset, int limit) {
+        return walk(memory, types, list, head, memberOffset, limit, false);
+    }
+
+    /** {@code list_for_each_entry_reverse}: the same entries, from the last, through the {@code prev} links (checked against {@code next}). */
+    public static Walk listForEachEntryReverse(Program p, String list, long head, long memberOffset, int limit) {
+        return walk(p.kernel(), p.types(), list, head, memberOffset, limit, true);
+    }
+
+    private static Walk walk(AddressSpace memory, TypeTable types, String list, long head, long memberOffset, int limit, boolean reverse) {
         Type.Struct listHead = (Type.Struct) types.lookup("struct list_head").orElseThrow(
                 () -> new TypeException(types.source() + " has no struct list_head"));
-        long nextOffset = listHead.member("next").orElseThrow().offset();
-        long prevOffset = listHead.member("prev").orElseThrow().offset();
+        long nextOffset = listHead.member(reverse ? "prev" : "next").orElseThrow().offset();
+        long prevOffset = listHead.member(reverse ? "next" : "prev").orElseThrow().offset();
         List<Long> entries = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
@@ -150,6 +159,41 @@ public final class Lists {
             entries.add(at);
             prev = at;
             at = next;
+        }
+        return new Walk(entries, findings);
+    }
+
+    /**
+     * crash's {@code list -o OFF START}: structures chained by a pointer at {@code nextOffset} that
+     * points at the next structure itself, ending at NULL, at {@code end}, or back at the first
+     * (a ring). Only a loop that misses the first structure is a finding.
+     */
+    public static Walk chain(AddressSpace memory, String list, long first, long nextOffset, long end, int limit) {
+        List<Long> entries = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        long prev = 0;
+        long at = first;
+        while (at != 0 && at != end && (entries.isEmpty() || at != first)) {
+            if (entries.size() >= limit) {
+                findings.add(new ListCorruption(ListCorruption.Damage.TOO_LONG, list, first, at, 0, at, entries.size(),
+                        List.of(Evidence.at("first entry " + hex(first), first))));
+                break;
+            }
+            if (!seen.add(at)) {
+                findings.add(new ListCorruption(ListCorruption.Damage.LOOP, list, first, prev, 0, at, entries.size(),
+                        List.of(Evidence.at("first entry " + hex(first), first),
+                                Evidence.read("entry " + hex(prev) + " points on to " + hex(at) + ", an entry already walked", prev + nextOffset, at))));
+                break;
+            }
+            entries.add(at);
+            try {
+                prev = at;
+                at = memory.u64(at + nextOffset);
+            } catch (MemoryFault f) {
+                findings.add(unreadable(list + ": entry " + hex(prev) + " (after " + (entries.size() - 1) + " entries)", f, prev));
+                break;
+            }
         }
         return new Walk(entries, findings);
     }

@@ -1,33 +1,30 @@
 package dev.kdive.cli.shell;
 
-import dev.kdive.kernel.ModuleDebugFiles;
-import dev.kdive.kernel.Modules;
-import dev.kdive.dump.DumpFormatException;
-import dev.kdive.dwarf.DwarfException;
-import dev.kdive.dwarf.SourceLines;
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.finding.Finding;
+import dev.kdive.kernel.Lists;
 import dev.kdive.program.Program;
-import java.io.IOException;
+import dev.kdive.types.Type;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.LongFunction;
+import java.util.Set;
 
 /**
- * gdb's {@code list *(func+0x7b)}: where a code address is in the source, "ADDR is in FUNC
- * (FILE:LINE)." and the ten lines around it when the source tree is given ({@code --src}); then
- * the functions it was inlined into, innermost first.
+ * crash's {@code list}: walks a linked list and prints each structure's address, and with
+ * {@code -s STRUCT[.MEMBER,…]} its members. {@code -H HEAD}: a standalone {@code list_head} (the entries
+ * follow it); {@code -h START}: a structure holding the list's {@code list_head} at the offset
+ * (printed first); neither: structures chained by the pointer at the offset, which points at the
+ * next structure, to NULL or back to the first. {@code -r}: backwards through {@code prev}. Every
+ * walk is bounded; a loop, a bad link or an unreadable entry ends it with a finding. gdb's
+ * {@code list *(FUNC+0xOFF)} (a source line) is still answered here.
  */
 final class ListCommand implements ShellCommand {
-    private final List<Path> sourceDirs;
-    private final List<Path> moduleDirs;
+    private final SourceListCommand source;
 
     ListCommand(List<Path> sourceDirs, List<Path> moduleDirs) {
-        this.sourceDirs = sourceDirs;
-        this.moduleDirs = moduleDirs;
+        this.source = new SourceListCommand(sourceDirs, moduleDirs);
     }
 
     @Override
@@ -37,123 +34,106 @@ final class ListCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "list *(FUNC+0xOFF) | *ADDR   source line and inline chain of a code address (needs --vmlinux; text with --src)";
+        return "list [-o] OFF|STRUCT.MEMBER [-s STRUCT[.M,…]] [-r] [-e END] -H HEAD|-h START|START   walk a linked list;"
+                + " list *(FUNC+0xOFF): source line (--vmlinux)";
     }
 
     @Override
     public String example() {
-        return "list *(schedule+0x10)    the source line (and inline chain) of schedule+0x10";
+        return "list -H modules -o module.list -s module.name   every loaded module's struct module and name";
     }
 
-    record Listing(@dev.kdive.value.Hex long address, List<SourceLines.Frame> frames, List<String> source) implements Output {
+    /** One structure reached: its address and, with {@code -s}, its members as printed. */
+    record Entry(@dev.kdive.value.Hex long address, List<String> members) {}
+
+    /** The structures in walk order, then why the walk ended early, if it did. */
+    record Walked(List<Entry> entries, List<Finding> findings, String error) implements Output {
         @Override
         public void text(PrintWriter out) {
-            SourceLines.Frame top = frames.getFirst();
-            out.printf("0x%x is in %s (%s).%n", address, top.function(), top.file() == null ? "??" : top.file() + ":" + top.line());
-            source.forEach(out::println);
-            for (int i = 1; i < frames.size(); i++) {
-                out.printf("  inlined into %s at %s%n", frames.get(i).function(), frames.get(i).location());
+            for (Entry e : entries) {
+                out.printf("%x%n", e.address());
+                e.members().forEach(out::println);
+            }
+            findings.forEach(f -> out.println("list: " + f.summary()));
+            if (error != null) {
+                out.println(error);
             }
         }
-
     }
 
     @Override
-    public Output run(Program p, List<String> args) throws UsageException {
-        if (args.isEmpty()) {
-            throw new UsageException("list: give *ADDR or *(FUNC+0xOFF)");
+    public Output run(Program p, List<String> raw) throws UsageException {
+        if (!raw.isEmpty() && raw.getFirst().startsWith("*")) {
+            return source.run(p, raw);
         }
-        String expr = String.join("", args).strip();
-        if (expr.startsWith("*")) {
-            expr = expr.substring(1);
+        Args args = new Args("list", raw, Set.of("-h", "-H", "-r", "-B", "-d"), Set.of("-o", "-s", "-e"));
+        List<String> operands = args.operands();
+        String offsetText = args.value("-o").orElse(operands.size() == 2 ? operands.getFirst() : "0");
+        if (operands.size() != (args.value("-o").isPresent() ? 1 : operands.size() == 2 ? 2 : 1)) {
+            throw new UsageException("list: give the start (a structure, or with -H a list head), after the offset if any: " + synopsis());
         }
-        if (expr.startsWith("(") && expr.endsWith(")")) {
-            expr = expr.substring(1, expr.length() - 1);
+        if (args.has("-h") && args.has("-H")) {
+            throw new UsageException("list: -h and -H exclude each other");
         }
-        // As an oops prints it: FUNC+0xOFF/0xLEN [module]
-        long address = moduleAddress(p, expr.replaceFirst("\\s*\\[[\\w-]+\\]$", "").replaceFirst("/0x[0-9a-fA-F]+$", ""));
-        if (Long.compareUnsigned(address, p.layout().modulesStart()) >= 0) {
+        long offset = offset(p, offsetText);
+        long start = Args.address(p, "list", operands.getLast());
+        long end = args.value("-e").isPresent() ? Args.address(p, "list", args.value("-e").get()) : 0;
+        Type.Struct shown = null;
+        List<String> members = List.of();
+        if (args.value("-s").isPresent()) {
+            String spec = args.value("-s").get();
+            int dot = spec.indexOf('.');
+            shown = StructCommand.lookup(p, "list", dot < 0 ? spec : spec.substring(0, dot));
+            members = dot < 0 ? List.of() : List.of(spec.substring(dot + 1).split(","));
+            for (String m : members) {
+                StructCommand.member("list", shown, m); // a wrong member is a usage error before any walk
+            }
+        }
+        String name = (args.has("-H") ? "list head " : "structure ") + Long.toHexString(start);
+        Lists.Walk walk;
+        List<Long> addresses = new ArrayList<>();
+        if (args.has("-H") || args.has("-h")) {
+            long head = args.has("-H") ? start : start + offset;
+            walk = args.has("-r") ? Lists.listForEachEntryReverse(p, name, head, offset, Lists.LIMIT)
+                    : Lists.listForEachEntry(p, name, head, offset, Lists.LIMIT);
+            if (args.has("-h")) {
+                addresses.add(start);
+            }
+        } else {
+            if (args.has("-r")) {
+                throw new UsageException("list: -r needs a list_head list (-h or -H)");
+            }
+            walk = Lists.chain(p.kernel(), name, start, offset, end, Lists.LIMIT);
+        }
+        for (long a : walk.entries()) {
+            if (end != 0 && a == end) {
+                break;
+            }
+            addresses.add(a);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (long a : addresses) {
+            if (shown == null) {
+                entries.add(new Entry(a, List.of()));
+                continue;
+            }
             try {
-                Optional<List<SourceLines.Frame>> frames = ModuleDebugFiles.of(p).frames(address, moduleDirs);
-                if (frames.isEmpty()) {
-                    throw new UsageException("list: " + Long.toHexString(address) + " is in no module whose .ko with DWARF is under --modules");
-                }
-                return new Listing(address, frames.get(), source(frames.get().getFirst()));
-            } catch (IOException | DumpFormatException | DwarfException e) {
-                throw new UsageException("list: " + e.getMessage());
+                entries.add(new Entry(a, StructCommand.contents(p, "list", shown, members, a)));
+            } catch (MemoryFault f) {
+                entries.add(new Entry(a, List.of()));
+                return new Walked(entries, walk.findings(), "list: " + f.getMessage());
             }
         }
-        Optional<LongFunction<List<SourceLines.Frame>>> lines;
-        try {
-            lines = p.sourceLines();
-        } catch (IOException | DumpFormatException e) {
-            throw new UsageException("list: " + e.getMessage());
-        }
-        if (lines.isEmpty()) {
-            throw new UsageException("list: source lines need the vmlinux with DWARF (--vmlinux, from the -dbg package)");
-        }
-        List<SourceLines.Frame> frames;
-        try {
-            frames = lines.get().apply(address);
-        } catch (DwarfException e) {
-            throw new UsageException("list: " + e.getMessage());
-        }
-        return new Listing(address, frames, source(frames.getFirst()));
+        return new Walked(entries, walk.findings(), null);
     }
 
-    /** FUNC+OFF may name a module function: the kernel's symbols, then every module's. */
-    private static long moduleAddress(Program p, String expr) throws UsageException {
-        try {
-            return Args.address(p, "list", expr);
-        } catch (UsageException e) {
-            String name = expr.replaceFirst("[+-].*$", "");
-            for (dev.kdive.kernel.Module m : Modules.of(p).modules()) {
-                Optional<dev.kdive.symbols.Symbol> s = m.symbols().lookup(name);
-                if (s.isPresent()) {
-                    long off = expr.length() > name.length() ? Args.number("list", expr.substring(name.length() + 1)) : 0;
-                    return s.get().address() + (expr.charAt(Math.min(name.length(), expr.length() - 1)) == '-' ? -off : off);
-                }
-            }
-            throw e;
+    /** The offset of the link in each structure: bytes, or {@code struct.member[.member]} as crash takes it. */
+    private static long offset(Program p, String text) throws UsageException {
+        int dot = text.indexOf('.');
+        if (dot > 0 && !Character.isDigit(text.charAt(0))) {
+            Type.Struct s = StructCommand.lookup(p, "list", text.substring(0, dot));
+            return StructCommand.member("list", s, text.substring(dot + 1)).offset();
         }
-    }
-
-    /** gdb centres the listing: five lines before the line, four after. */
-    private List<String> source(SourceLines.Frame f) {
-        List<String> out = new ArrayList<>();
-        if (f.file() == null || f.line() == 0) {
-            return out;
-        }
-        Optional<Path> file = find(f.file());
-        if (file.isEmpty()) {
-            out.add(f.line() + "\t" + f.file() + ": No such file or directory.");
-            return out;
-        }
-        try {
-            List<String> text = Files.readAllLines(file.get(), StandardCharsets.ISO_8859_1);
-            for (int n = Math.max(1, f.line() - 5); n <= Math.min(text.size(), f.line() + 4); n++) {
-                out.add(n + "\t" + text.get(n - 1));
-            }
-        } catch (IOException e) {
-            out.add(f.line() + "\t" + f.file() + ": " + e.getMessage());
-        }
-        return out;
-    }
-
-    /** The file under a --src directory: its path as DWARF names it, or the longest suffix that exists. */
-    private Optional<Path> find(String dwarfPath) {
-        if (dwarfPath.startsWith("/") && Files.isRegularFile(Path.of(dwarfPath))) {
-            return Optional.of(Path.of(dwarfPath)); // gdb reads an absolute path where it is
-        }
-        String[] parts = dwarfPath.split("/");
-        for (Path dir : sourceDirs) {
-            for (int i = 0; i < parts.length; i++) {
-                Path candidate = dir.resolve(String.join("/", java.util.Arrays.copyOfRange(parts, i, parts.length)));
-                if (!parts[i].isEmpty() && Files.isRegularFile(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
+        return Args.number("list", text);
     }
 }

@@ -75,22 +75,10 @@ final class StructCommand implements ShellCommand {
         List<String> lines = new ArrayList<>();
         if (args.operands().size() == 2) {
             long addr = Args.address(p, name(), args.operands().get(1));
-            byte[] bytes;
             try {
-                bytes = new KernelObject(p, s, addr).bytes(1 << 24);
+                lines.addAll(contents(p, name(), s, wanted, addr));
             } catch (MemoryFault f) {
                 return new Layout(lines, members, name() + ": " + f.getMessage());
-            }
-            dev.kdive.program.GdbFormat values = new dev.kdive.program.GdbFormat(p.kernel());
-            if (wanted.isEmpty()) {
-                lines.add(s.keyword() + " " + s.name() + " " + values.format(s, bytes, 0, 0, 0, 0));
-            } else {
-                for (String w : wanted) {
-                    Type.Member m = member(s, w);
-                    String v = m.bitSize() > 0 ? values.format(m.type().get(), bytes, 0, m.bitOffset(), m.bitSize(), 2)
-                            : values.format(m.type().get(), bytes, (int) m.offset(), 0, 0, 2);
-                    lines.add("  " + w + " = " + v + ",");
-                }
             }
             return new Layout(lines, members, null);
         }
@@ -100,7 +88,7 @@ final class StructCommand implements ShellCommand {
             layout(s, 0, 1, offsets, lines, members, "");
         } else {
             for (String w : wanted) {
-                Type.Member m = member(s, w);
+                Type.Member m = member(name(), s, w);
                 lines.add(memberLine(m, m.bitOffset(), 1, true));
                 members.add(describe(w, m, m.bitOffset()));
             }
@@ -127,14 +115,36 @@ final class StructCommand implements ShellCommand {
         }
     }
 
-    private Type.Member member(Type.Struct s, String name) throws UsageException {
+    /**
+     * {@return the object at {@code addr} as gdb prints it: the whole struct, or one line per wanted member
+     * ({@code "  pid = 1,"}), as crash's {@code struct NAME ADDR} and {@code list -s} show them}
+     */
+    static List<String> contents(Program p, String command, Type.Struct s, List<String> wanted, long addr) throws MemoryFault, UsageException {
+        byte[] bytes = new KernelObject(p, s, addr).bytes(1 << 24);
+        dev.kdive.program.GdbFormat values = new dev.kdive.program.GdbFormat(p.kernel());
+        List<String> lines = new ArrayList<>();
+        if (wanted.isEmpty()) {
+            lines.addAll((s.keyword() + " " + s.name() + " " + values.format(s, bytes, 0, 0, 0, 0)).lines().toList());
+        } else {
+            for (String w : wanted) {
+                Type.Member m = member(command, s, w);
+                String v = m.bitSize() > 0 ? values.format(m.type().get(), bytes, 0, m.bitOffset(), m.bitSize(), 2)
+                        : values.format(m.type().get(), bytes, (int) m.offset(), 0, 0, 2);
+                lines.add("  " + w + " = " + v + ",");
+            }
+        }
+        return lines;
+    }
+
+    /** {@return a member by name or dotted path, its offset from the struct's start} */
+    static Type.Member member(String command, Type.Struct s, String name) throws UsageException {
         Type.Struct at = s;
         long base = 0;
         Type.Member found = null;
         for (String part : name.split("\\.")) {
             Optional<Type.Member> m = at.member(part);
             if (m.isEmpty()) {
-                throw new UsageException(name() + ": " + s.keyword() + " " + s.name() + " has no member " + name);
+                throw new UsageException(command + ": " + s.keyword() + " " + s.name() + " has no member " + name);
             }
             found = new Type.Member(m.get().name(), m.get().type(), base + m.get().bitOffset(), m.get().bitSize());
             base = found.bitOffset();

@@ -1,0 +1,137 @@
+package dev.kdive.cli.shell;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.finding.Finding;
+import dev.kdive.kernel.Trees;
+import dev.kdive.program.Program;
+import dev.kdive.types.Type;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * crash's {@code tree}: every entry of a red-black tree (root first, or in key order with {@code -l}),
+ * an XArray or radix tree (the same structure since 4.20), or a maple tree, as addresses, with
+ * {@code -s STRUCT[.MEMBER,…]} members and with {@code -p} each entry's position.
+ */
+final class TreeCommand implements ShellCommand {
+    @Override
+    public String name() {
+        return "tree";
+    }
+
+    @Override
+    public String synopsis() {
+        return "tree [-t rbtree|radix|xarray|maple] [-r OFF] [-o OFF] [-s STRUCT[.M,…]] [-l] [-p] [-N] ROOT   every entry of a kernel tree";
+    }
+
+    @Override
+    public String example() {
+        return "tree -t rbtree -o vmap_area.rb_node -s vmap_area.va_start vmap_area_root   every vmalloc area and its start";
+    }
+
+    /** One entry: its address (a red-black node's container), where it sits, its index for the array-like trees. */
+    record Entry(@dev.kdive.value.Hex long address, String position, @dev.kdive.value.Hex Long index, List<String> members) {}
+
+    record Entries(List<Entry> entries, boolean positions, List<Finding> findings, String error) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (Entry e : entries) {
+                out.printf("%x%n", e.address());
+                if (positions) {
+                    out.println(e.index() == null ? "  position: " + e.position() : "  index: " + Long.toUnsignedString(e.index())
+                            + "  position: " + e.position());
+                }
+                e.members().forEach(out::println);
+            }
+            findings.forEach(f -> out.println("tree: " + f.summary()));
+            if (error != null) {
+                out.println(error);
+            }
+        }
+    }
+
+    @Override
+    public Output run(Program p, List<String> raw) throws UsageException {
+        Args args = new Args("tree", raw, Set.of("-l", "-p", "-N"), Set.of("-t", "-r", "-o", "-s"));
+        if (args.operands().size() != 1) {
+            throw new UsageException("tree: give the tree's root (an rb_root, xarray, radix_tree_root or maple_tree, or a structure holding it with -r): "
+                    + synopsis());
+        }
+        String type = switch (args.value("-t").orElse("rbtree")) {
+            case "rbtree", "rb" -> "rbtree";
+            case "radix", "ra", "xarray", "x" -> "xarray";
+            case "maple", "m" -> "maple";
+            default -> throw new UsageException("tree: -t takes rbtree, radix, xarray or maple, not " + args.value("-t").get());
+        };
+        long start = Args.address(p, "tree", args.operands().getFirst()) + offset(p, args.value("-r").orElse("0"));
+        long nodeOffset = offset(p, args.value("-o").orElse("0"));
+        if (!type.equals("rbtree") && args.value("-o").isPresent()) {
+            throw new UsageException("tree: -o is the rb_node's offset, for red-black trees only");
+        }
+        Type.Struct shown = null;
+        List<String> members = List.of();
+        if (args.value("-s").isPresent()) {
+            String spec = args.value("-s").get();
+            int dot = spec.indexOf('.');
+            shown = StructCommand.lookup(p, "tree", dot < 0 ? spec : spec.substring(0, dot));
+            members = dot < 0 ? List.of() : List.of(spec.substring(dot + 1).split(","));
+            for (String m : members) {
+                StructCommand.member("tree", shown, m);
+            }
+        }
+        String what = "tree at " + Long.toHexString(start);
+        List<Entry> entries = new ArrayList<>();
+        List<Finding> findings;
+        try {
+            // The root structures' first word is the top node or entry (rb_root.rb_node, xarray.xa_head after its lock, maple_tree.ma_root after its lock):
+            // read through the types, so a lock's size does not matter.
+            switch (type) {
+                case "rbtree" -> {
+                    long top = args.has("-N") ? start : p.kernel().u64(start + rootMember(p, "rb_root", "rb_node"));
+                    Trees.Walk<Trees.RbNode> w = Trees.rbtree(p, what, top, args.has("-l"));
+                    w.nodes().forEach(n -> entries.add(new Entry(n.node() - nodeOffset, n.position(), null, List.of())));
+                    findings = w.findings();
+                }
+                case "xarray" -> {
+                    long head = args.has("-N") ? start | 2 : p.kernel().u64(start + rootMember(p, "xarray", "xa_head"));
+                    Trees.Walk<Trees.Slot> w = Trees.xarray(p, what, head);
+                    w.nodes().forEach(s -> entries.add(new Entry(s.entry(), s.position(), s.index(), List.of())));
+                    findings = w.findings();
+                }
+                default -> {
+                    long root = args.has("-N") ? start | 2 : p.kernel().u64(start + rootMember(p, "maple_tree", "ma_root"));
+                    Trees.Walk<Trees.Slot> w = Trees.mapleTree(p, what, root);
+                    w.nodes().forEach(s -> entries.add(new Entry(s.entry(), s.position(), s.index(), List.of())));
+                    findings = w.findings();
+                }
+            }
+        } catch (MemoryFault f) {
+            return new Entries(List.of(), false, List.of(), "tree: root " + Long.toHexString(start) + ": " + f.getMessage());
+        }
+        if (shown != null) {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                try {
+                    entries.set(i, new Entry(e.address(), e.position(), e.index(), StructCommand.contents(p, "tree", shown, members, e.address())));
+                } catch (MemoryFault f) {
+                    return new Entries(entries.subList(0, i + 1), args.has("-p"), findings, "tree: " + f.getMessage());
+                }
+            }
+        }
+        return new Entries(entries, args.has("-p"), findings, null);
+    }
+
+    private static long rootMember(Program p, String struct, String member) throws UsageException {
+        return StructCommand.member("tree", StructCommand.lookup(p, "tree", struct), member).offset();
+    }
+
+    private static long offset(Program p, String text) throws UsageException {
+        int dot = text.indexOf('.');
+        if (dot > 0 && !Character.isDigit(text.charAt(0))) {
+            return StructCommand.member("tree", StructCommand.lookup(p, "tree", text.substring(0, dot)), text.substring(dot + 1)).offset();
+        }
+        return Args.number("tree", text);
+    }
+}
