@@ -41,15 +41,8 @@ final class PteCommand implements ShellCommand {
         private static void row(PrintWriter out, String entry, String second, String title, String rest) {
             int w1 = Math.max(entry.length(), 3);
             int w2 = Math.max(second.length(), title.length());
-            out.println(centre("PTE", w1, false) + "  " + centre(title, w2, false) + "  " + (title.equals("SWAP") ? "OFFSET" : "FLAGS"));
-            out.println(centre(entry, w1, true) + "  " + centre(second, w2, true) + "  " + rest);
-        }
-
-        /** Centred in {@code width}; an odd space goes right of a title and left of a value, as crash's mkstring does. */
-        private static String centre(String s, int width, boolean value) {
-            int pad = width - s.length();
-            int left = value ? (pad + 1) / 2 : pad / 2;
-            return " ".repeat(left) + s + " ".repeat(pad - left);
+            out.println(Text.centre("PTE", w1, false) + "  " + Text.centre(title, w2, false) + "  " + (title.equals("SWAP") ? "OFFSET" : "FLAGS"));
+            out.println(Text.centre(entry, w1, true) + "  " + Text.centre(second, w2, true) + "  " + rest);
         }
 
         @Override

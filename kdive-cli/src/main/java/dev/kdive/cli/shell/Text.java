@@ -10,6 +10,16 @@ record Text(List<String> lines) implements Output {
         return new Text(text.lines().toList());
     }
 
+    /**
+     * {@return {@code s} centred in {@code width}, as crash's mkstring(CENTER) lays out columns: an odd
+     * space goes right of a title and left of a value}
+     */
+    static String centre(String s, int width, boolean value) {
+        int pad = Math.max(0, width - s.length());
+        int left = value ? (pad + 1) / 2 : pad / 2;
+        return " ".repeat(left) + s + " ".repeat(pad - left);
+    }
+
     @Override
     public void text(PrintWriter out) {
         lines.forEach(out::println);

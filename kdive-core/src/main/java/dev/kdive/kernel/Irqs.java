@@ -1,0 +1,83 @@
+package dev.kdive.kernel;
+
+import dev.kdive.dump.MemoryFault;
+import dev.kdive.finding.Finding;
+import dev.kdive.finding.UnreadableMemory;
+import dev.kdive.program.KernelObject;
+import dev.kdive.program.Program;
+import dev.kdive.program.UnknownSymbolException;
+import dev.kdive.value.Hex;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Interrupt descriptors (kernel/irq/irqdesc.c): with CONFIG_SPARSE_IRQ in the radix tree
+ * {@code irq_desc_tree} (before 6.5) or the maple tree {@code sparse_irqs} (6.5+), else the array
+ * {@code irq_desc[NR_IRQS]}; each with its chain of handlers ({@code desc->action}, {@code action->next}).
+ */
+public final class Irqs {
+    private Irqs() {
+    }
+
+    /** A handler: its {@code struct irqaction} and the name it was requested with. */
+    public record Action(@Hex long address, String name) {}
+
+    /** One interrupt line: its descriptor (0 when none is allocated) and its handlers, empty when unused. */
+    public record Irq(int irq, @Hex long desc, List<Action> actions) {}
+
+    public record Table(List<Irq> irqs, List<Finding> findings) {}
+
+    /** {@return interrupt lines 0 .. nr_irqs-1, each with its descriptor and handlers} */
+    public static Table of(Program p) throws MemoryFault, UnknownSymbolException {
+        int nr = (int) p.kernel().u32(p.address("nr_irqs"));
+        List<Finding> findings = new ArrayList<>();
+        Map<Long, Long> descs = descriptors(p, findings);
+        List<Irq> out = new ArrayList<>();
+        long actionNext = KernelObject.at(p, "irqaction", 0).member("next").offset();
+        for (int irq = 0; irq < Math.min(nr, 1 << 20); irq++) {
+            long desc = descs.getOrDefault((long) irq, 0L);
+            List<Action> actions = new ArrayList<>();
+            if (desc != 0) {
+                try {
+                    Lists.Walk chain = Lists.singlyLinked(p.kernel(), "irq " + irq + " actions", KernelObject.at(p, "irq_desc", desc).read("action"),
+                            actionNext, 1024);
+                    findings.addAll(chain.findings());
+                    for (long a : chain.entries()) {
+                        long name = KernelObject.at(p, "irqaction", a).read("name");
+                        actions.add(new Action(a, name == 0 ? "" : p.kernel().cstring(name, 64)));
+                    }
+                } catch (MemoryFault f) {
+                    findings.add(UnreadableMemory.of("irq " + irq + " descriptor " + Long.toHexString(desc), f));
+                }
+            }
+            out.add(new Irq(irq, desc, actions));
+        }
+        return new Table(out, findings);
+    }
+
+    /** {@return irq number → descriptor address, from whichever store this kernel has} */
+    private static Map<Long, Long> descriptors(Program p, List<Finding> findings) throws MemoryFault, UnknownSymbolException {
+        Map<Long, Long> out = new TreeMap<>();
+        if (p.symbols().lookup("sparse_irqs").isPresent()) {
+            KernelObject mt = KernelObject.at(p, "maple_tree", p.address("sparse_irqs"));
+            Trees.Walk<Trees.Slot> w = Trees.mapleTree(p, "sparse_irqs", mt.read("ma_root"));
+            w.nodes().forEach(s -> out.put(s.index(), s.entry()));
+            findings.addAll(w.findings());
+        } else if (p.symbols().lookup("irq_desc_tree").isPresent()) {
+            KernelObject xa = KernelObject.at(p, "xarray", p.address("irq_desc_tree"));
+            Trees.Walk<Trees.Slot> w = Trees.xarray(p, "irq_desc_tree", xa.read("xa_head"));
+            w.nodes().forEach(s -> out.put(s.index(), s.entry()));
+            findings.addAll(w.findings());
+        } else {
+            long array = p.address("irq_desc");
+            long size = KernelObject.at(p, "irq_desc", 0).struct().size();
+            long count = p.types().variable("irq_desc").map(t -> t.size() / size).orElse(0L);
+            for (long i = 0; i < count; i++) {
+                out.put(i, array + i * size);
+            }
+        }
+        return out;
+    }
+}
