@@ -61,6 +61,7 @@ public final class Shell {
         for (ShellCommand c : commands) {
             this.commands.put(c.name(), c);
         }
+        this.commands.putIfAbsent("gdb", new GdbCommand(this.commands));
     }
 
     /** Prints the whole Java stack trace of an internal error on standard error (--debug). */
