@@ -33,7 +33,7 @@ class CrashVocabularyTest {
         Path dump = lab.build(s, System.out::println).resolve(Lab.Artifact.ELF.file);
         List<String> commands = new ArrayList<>(List.of("eval 0x1000 + 16", "eval -b 0xff", "eval 5k", "eval ~0", "eval init_task + 8",
                 "ascii 0a41ff7f2009", "ascii 62696c2f7273752f", "btop 0x12345678 ffffffffb721aa40", "ptob 0x1234", "pte 0x8000000012345067",
-                "pte 12345081", "pte 0", "runq", "mount", "irq", "timer", "dev", "list -H modules -o module.list -s module.name,state",
+                "pte 12345081", "pte 0", "runq", "mount", "irq", "timer", "dev", "net", "mach", "mach -m", "mach -c", "list -H modules -o module.list -s module.name,state",
                 "list -r -H modules -o module.list", "list task_struct.tasks -s task_struct.pid,comm -h init_task"));
         List<String> kdive = new ArrayList<>();
         try (Program p = Kernel.open(dump, Optional.empty())) {
@@ -65,6 +65,8 @@ class CrashVocabularyTest {
                 // every line of crash's must be kdive's, and the queued tasks must be as many as the kernel counts.
                 assertThat(normalise(kdive.get(i)).lines().toList()).as(s + ": runq").containsAll(normalise(theirs).lines().toList());
                 runqCountsMatchTheKernels(s, dump, kdive.get(i));
+            } else if (commands.get(i).equals("net")) { // crash 8.0.2 pads NAME to 6, later crashes to 10
+                assertThat(normalise(kdive.get(i)).replaceAll(" +", " ")).as(s + ": net").isEqualTo(normalise(theirs).replaceAll(" +", " "));
             } else if (commands.get(i).equals("timer") && kdive.get(i).contains("[BASE_GLOBAL]")) {
                 // 6.9 split the wheel into BASE_LOCAL, BASE_GLOBAL and BASE_DEF; crash reads the first two as BASE_STD and
                 // BASE_DEF and never reaches the third: those two must agree, the third is kdive's alone.
