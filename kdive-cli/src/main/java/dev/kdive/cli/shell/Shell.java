@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs crash-style command lines against one program: {@code kdive DUMP -c 'sys; rd -a linux_banner'}
@@ -45,7 +46,7 @@ public final class Shell {
         this(program, out, json, session, List.of(new SysCommand(), new RdCommand(session), new VtopCommand(session), new PtovCommand(), new SymCommand(),
                 new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
                 new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session), new BtCommand(session), new KmemCommand(), new ForeachCommand(), new DisCommand(), new AnalyzeCommand(),
-                new EvalCommand(), new AsciiCommand(), new PageNumberCommand(true), new PageNumberCommand(false), new PteCommand(), new TreeCommand(), new RunqCommand(), new MountCommand(), new IrqCommand(), new TimerCommand(), new DevCommand(), new NetCommand(), new MachCommand(), new SearchCommand(session), new SigCommand()));
+                new EvalCommand(), new AsciiCommand(), new PageNumberCommand(true), new PageNumberCommand(false), new PteCommand(), new TreeCommand(), new RunqCommand(), new MountCommand(), new IrqCommand(), new TimerCommand(), new DevCommand(), new NetCommand(), new MachCommand(), new SearchCommand(session), new SigCommand(), new WaitqCommand(), new StarCommand(), new AliasCommand(session)));
     }
 
     /** A shell with the given commands (tests: commands that fail in the ways real ones can). */
@@ -62,6 +63,13 @@ public final class Shell {
             this.commands.put(c.name(), c);
         }
         this.commands.putIfAbsent("gdb", new GdbCommand(this.commands));
+        this.commands.putIfAbsent("repeat", new RepeatCommand(line -> {
+            try {
+                run(Invocation.of(line));
+            } catch (UsageException e) {
+                fail(line, e.getMessage());
+            }
+        }));
     }
 
     /** Prints the whole Java stack trace of an internal error on standard error (--debug). */
@@ -130,7 +138,20 @@ public final class Shell {
 
     private void run(Invocation inv) {
         String command = inv.command();
-        List<String> words = words(command);
+        List<String> words = new ArrayList<>(words(command));
+        if (words.getFirst().length() > 1 && words.getFirst().startsWith("*")) { // crash's *task_struct: the star and a name in one word
+            words.set(0, words.getFirst().substring(1));
+            words.addFirst("*");
+        }
+        if (!commands.containsKey(words.getFirst()) && !words.getFirst().equals("help")) { // an alias stands for its command's words
+            Optional<String> alias = session.alias(words.getFirst());
+            if (alias.isPresent()) {
+                List<String> expanded = new ArrayList<>(words(alias.get()));
+                expanded.addAll(words.subList(1, words.size()));
+                words = expanded;
+                command = String.join(" ", words);
+            }
+        }
         String name = words.getFirst();
         try {
             if (inv.sink() instanceof Invocation.Sink.Shell sh) {
