@@ -46,7 +46,7 @@ public final class Shell {
         this(program, out, json, session, List.of(new SysCommand(), new RdCommand(session), new VtopCommand(session), new PtovCommand(), new SymCommand(),
                 new StructCommand(false), new StructCommand(true), new WhatisCommand(), new ModCommand(), new ListCommand(sourceDirs, moduleDirs),
                 new PCommand(), new PtypeCommand(), new LogCommand(), new PsCommand(), new FilesCommand(), new TaskCommand(session), new VmCommand(), new SetCommand(session), new BtCommand(session), new KmemCommand(), new ForeachCommand(), new DisCommand(), new AnalyzeCommand(),
-                new EvalCommand(), new AsciiCommand(), new PageNumberCommand(true), new PageNumberCommand(false), new PteCommand(), new TreeCommand(), new RunqCommand(), new MountCommand(), new IrqCommand(), new TimerCommand(), new DevCommand(), new NetCommand(), new MachCommand(), new SearchCommand(session), new SigCommand(), new WaitqCommand(), new StarCommand(), new AliasCommand(session), new FuserCommand(), new IpcsCommand(), new SwapCommand(), new BpfCommand()));
+                new EvalCommand(), new AsciiCommand(), new PageNumberCommand(true), new PageNumberCommand(false), new PteCommand(), new TreeCommand(), new RunqCommand(), new MountCommand(), new IrqCommand(), new TimerCommand(), new DevCommand(), new NetCommand(), new MachCommand(), new SearchCommand(session), new SigCommand(), new WaitqCommand(), new StarCommand(), new AliasCommand(session), new FuserCommand(), new IpcsCommand(), new SwapCommand(), new BpfCommand(), new SbitmapqCommand()));
     }
 
     /** A shell with the given commands (tests: commands that fail in the ways real ones can). */
