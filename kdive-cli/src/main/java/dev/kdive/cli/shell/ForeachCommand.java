@@ -28,7 +28,7 @@ final class ForeachCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "foreach [PID|COMM|STATE..] bt [-l] [-f]   bt of every task (or the named ones)";
+        return "foreach [PID|COMM|STATE..] bt [-l] [-f] | files | vm | task | sig   a command for every task (or the named ones)";
     }
 
     @Override
@@ -39,8 +39,14 @@ final class ForeachCommand implements ShellCommand {
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
         int at = raw.indexOf("bt");
+        for (String other : List.of("files", "vm", "task", "sig")) {
+            int i = raw.indexOf(other);
+            if (i >= 0 && (at < 0 || i < at)) {
+                return each(p, raw.subList(0, i), other, raw.subList(i + 1, raw.size()));
+            }
+        }
         if (at < 0) {
-            throw new UsageException("foreach: only bt is supported: foreach [PID|COMM|STATE..] bt [-l] [-f]");
+            throw new UsageException("foreach: give a command: bt [-l] [-f], files, vm, task or sig");
         }
         List<String> selectors = raw.subList(0, at);
         Stacks.Detail detail = BtCommand.detail("foreach bt", p, new Args("foreach bt", raw.subList(at + 1, raw.size()), Set.of("-l", "-f"), Set.of()));
@@ -62,6 +68,57 @@ final class ForeachCommand implements ShellCommand {
             throw new UsageException("foreach: no task matches " + String.join(" ", selectors));
         }
         return new BtCommand.Backtraces(traces);
+    }
+
+    /** Each selected task's output of one command, one after the other, as crash's foreach prints them. */
+    record Each(List<Output> outputs) implements Output {
+        @Override
+        public void text(java.io.PrintWriter out) {
+            for (int i = 0; i < outputs.size(); i++) {
+                if (i > 0) {
+                    out.println();
+                }
+                outputs.get(i).text(out);
+            }
+        }
+
+        @Override
+        public Object json() {
+            return outputs.stream().map(Output::json).toList();
+        }
+    }
+
+    private static Output each(Program p, List<String> selectors, String command, List<String> flags) throws UsageException {
+        if (!flags.isEmpty()) {
+            throw new UsageException("foreach " + command + ": takes no options here");
+        }
+        List<Output> outputs = new ArrayList<>();
+        try {
+            List<Task> tasks = new ArrayList<>(Tasks.idle(p));
+            tasks.addAll(Tasks.walk(p).tasks().stream().filter(t -> t.pid() != 0).toList());
+            for (Task t : tasks) {
+                if (!selected(t, selectors)) {
+                    continue;
+                }
+                try {
+                    outputs.add(switch (command) {
+                        case "files" -> new FilesCommand.Listing(dev.kdive.kernel.OpenFiles.of(p, t));
+                        case "vm" -> new VmCommand.Listing(t, dev.kdive.kernel.MemoryMap.of(p, t));
+                        case "task" -> TaskCommand.of(p, t);
+                        default -> new SigCommand.States(List.of(dev.kdive.kernel.Signals.of(p, t)));
+                    });
+                } catch (MemoryFault f) { // this task's data is unreadable: say so, go on with the next
+                    outputs.add(Text.of(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm())
+                            + "foreach " + command + ": " + f.getMessage()));
+                }
+            }
+        } catch (MemoryFault | UnknownSymbolException e) {
+            return Text.of("foreach: " + e.getMessage());
+        }
+        if (outputs.isEmpty()) {
+            throw new UsageException("foreach: no task matches " + String.join(" ", selectors));
+        }
+        return new Each(outputs);
     }
 
     private static boolean selected(Task t, List<String> selectors) {

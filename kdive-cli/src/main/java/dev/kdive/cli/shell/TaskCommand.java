@@ -39,6 +39,13 @@ final class TaskCommand implements ShellCommand {
 
     private final Session session;
 
+    /** {@return one task's header and task_struct} */
+    static TaskStruct of(Program p, Task t) throws MemoryFault {
+        KernelObject o = KernelObject.at(p, "task_struct", t.address());
+        byte[] bytes = o.bytes(1 << 24);
+        return new TaskStruct(t, new dev.kdive.program.GdbFormat(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0), o.type(), bytes);
+    }
+
     TaskCommand(Session session) {
         this.session = session;
     }
@@ -74,9 +81,7 @@ final class TaskCommand implements ShellCommand {
                 int pid = (int) Args.number("task", args.getFirst());
                 t = Tasks.walk(p).byPid(pid).orElseThrow(() -> new UsageException("task: no task with pid " + pid));
             }
-            KernelObject o = KernelObject.at(p, "task_struct", t.address());
-            byte[] bytes = o.bytes(1 << 24);
-            return new TaskStruct(t, new dev.kdive.program.GdbFormat(p.kernel()).format(o.type(), bytes, 0, 0, 0, 0), o.type(), bytes);
+            return of(p, t);
         } catch (TypeException | UnknownSymbolException e) {
             throw new UsageException("task: " + e.getMessage());
         } catch (MemoryFault f) {
