@@ -18,7 +18,7 @@ final class SymCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "sym [-l] NAME|ADDR...    symbol to address, address to symbol+offset; -l lists all";
+        return "sym [-l] NAME|ADDR... | -q STRING | -m MODULE   symbol to address, address to symbol+offset; -l all, -q names containing STRING, -m a module's";
     }
 
     @Override
@@ -61,10 +61,35 @@ final class SymCommand implements ShellCommand {
         }
     }
 
+    /** {@code sym -m}: a module's symbols between its start and end, as crash lists them. */
+    record ModuleSymbols(String module, @dev.kdive.value.Hex long start, @dev.kdive.value.Hex long end, List<Symbol> symbols) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.printf("%x MODULE START: %s%n", start, module);
+            symbols.forEach(s -> out.printf("%x (%c) %s%n", s.address(), s.type(), s.name()));
+            out.printf("%x MODULE END: %s%n", end, module);
+        }
+    }
+
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("sym", raw, Set.of("-l"), Set.of());
+        Args args = new Args("sym", raw, Set.of("-l"), Set.of("-q", "-m"));
         List<Line> lines = new ArrayList<>();
+        if (args.value("-q").isPresent()) { // every symbol whose name holds the string: the kernel's, then each module's
+            String q = args.value("-q").get();
+            p.symbols().all().stream().filter(s -> s.name().contains(q)).forEach(s -> lines.add(new Line(s.address(), Optional.of(s), 0, null)));
+            for (dev.kdive.kernel.Module m : Modules.of(p).modules()) {
+                m.symbols().all().stream().filter(s -> s.name().contains(q))
+                        .forEach(s -> lines.add(new Line(s.address(), Optional.of(s), 0, m.name(), null)));
+            }
+            return new Lines(lines);
+        }
+        if (args.value("-m").isPresent()) {
+            String name = args.value("-m").get();
+            dev.kdive.kernel.Module m = Modules.of(p).modules().stream().filter(x -> x.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new UsageException("sym: no module " + name + " is loaded"));
+            return new ModuleSymbols(m.name(), m.base(), m.base() + m.size(), m.symbols().all());
+        }
         if (args.has("-l")) { // every symbol: no source lines, as crash's sym -l
             for (Symbol s : p.symbols().all()) {
                 lines.add(new Line(s.address(), Optional.of(s), 0, null));
