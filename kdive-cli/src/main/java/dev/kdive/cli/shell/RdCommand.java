@@ -51,8 +51,9 @@ final class RdCommand implements ShellCommand {
 
     record Rows(String space, int unitBits, List<RowData> rows, String fault) {}
 
+    /** @param slabs for rd -S: each word that points into a slab object, and its cache's name */
     record Dump(String space, int unit, boolean string, boolean symbolic, List<Row> rows, String fault,
-                Program program) implements Output {
+                Program program, java.util.Map<Long, String> slabs) implements Output {
         @Override
         public void text(PrintWriter out) {
             for (Row r : rows) {
@@ -82,6 +83,9 @@ final class RdCommand implements ShellCommand {
         }
 
         private String symbolic(long v) {
+            if (slabs.containsKey(v)) {
+                return String.format("%-16s", "[" + slabs.get(v) + "]");
+            }
             Optional<Symbol> s = v < 0 ? program.symbols().containing(v) : Optional.empty();
             if (s.isEmpty()) {
                 return String.format("%016x", v);
@@ -124,13 +128,13 @@ final class RdCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("rd", raw, Set.of("-8", "-16", "-32", "-64", "-a", "-s", "-p", "-u", "-k"), Set.of("-e", "-c"));
+        Args args = new Args("rd", raw, Set.of("-8", "-16", "-32", "-64", "-a", "-s", "-S", "-p", "-u", "-k"), Set.of("-e", "-c"));
         if (args.operands().isEmpty() || args.operands().size() > 2) {
             throw new UsageException("rd: usage: rd [-8|-16|-32|-64] [-a] [-s] [-p|-u] ADDR [COUNT | -e END]");
         }
         int unit = args.has("-8") ? 1 : args.has("-16") ? 2 : args.has("-32") ? 4 : 8;
         boolean string = args.has("-a");
-        boolean symbolic = args.has("-s");
+        boolean symbolic = args.has("-s") || args.has("-S");
         if (symbolic && unit != 8) {
             throw new UsageException("rd: -s shows 64-bit words; it cannot be combined with -8/-16/-32");
         }
@@ -154,7 +158,29 @@ final class RdCommand implements ShellCommand {
         }
         MemoryRows read = string ? MemoryRows.string(space.memory(), start, bytes, STRING_LINE) : MemoryRows.read(space.memory(), start, bytes, 16);
         List<Row> rows = read.rows().stream().map(r -> new Row(r.address(), r.bytes())).toList();
-        return new Dump(space.name(), string ? 1 : unit, string, !string && symbolic, rows, read.fault(), p);
+        java.util.Map<Long, String> slabs = new java.util.HashMap<>();
+        if (args.has("-S") && !string) { // crash's -S: a word pointing into a slab object shows the object's cache
+            dev.kdive.kernel.Slub slub;
+            try {
+                slub = new dev.kdive.kernel.Slub(p);
+            } catch (dev.kdive.dump.MemoryFault | dev.kdive.program.UnknownSymbolException e) {
+                throw new UsageException("rd: -S needs the slab caches: " + e.getMessage());
+            }
+            for (Row r : rows) {
+                for (int i = 0; i + 8 <= r.bytes().length; i += 8) {
+                    long v = word(r.bytes(), i, 8);
+                    if (!slabs.containsKey(v) && Long.compareUnsigned(v, p.layout().pageOffsetBase()) >= 0
+                            && Long.compareUnsigned(v, p.layout().vmallocBase()) < 0) {
+                        try {
+                            slub.locate(v).ifPresent(l -> slabs.put(v, l.cache().name()));
+                        } catch (dev.kdive.dump.MemoryFault f) {
+                            // not readable as a slab page: shown as a number
+                        }
+                    }
+                }
+            }
+        }
+        return new Dump(space.name(), string ? 1 : unit, string, !string && symbolic, rows, read.fault(), p, slabs);
     }
 
     /** Which memory an address names, and its name for JSON. */
