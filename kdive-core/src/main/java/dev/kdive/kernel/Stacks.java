@@ -168,4 +168,49 @@ public final class Stacks {
         }
         return null;
     }
+
+    /** One stack word that holds a kernel text address: where, the value, its function and module (null for the kernel's). */
+    public record TextWord(@dev.kdive.value.Hex long address, @dev.kdive.value.Hex long value, String function, String module) {}
+
+    /**
+     * crash's {@code bt -t}/{@code -T}: every word on a task's kernel stack that points into kernel or
+     * module text, from the first frame's stack pointer ({@code whole}: from the stack's base) to its
+     * top ({@code task->stack} + THREAD_SIZE); return addresses and stale ones alike.
+     *
+     * @param start the frame the scan starts at (the backtrace's first), or null for the stack's base
+     */
+    public record TextOnStack(Task task, Backtrace.Frame start, List<TextWord> words, Map<String, Long> userRegisters) {}
+
+    public static TextOnStack textOnStack(Program p, Task t, boolean whole) throws MemoryFault, UnknownSymbolException, IOException, DumpFormatException {
+        Backtrace b = backtrace(p, t, Detail.FRAMES);
+        long base = KernelObject.at(p, "task_struct", t.address()).read("stack");
+        long size = Machine.of(p).kernelStackSize().orElse(16384);
+        long top = base + size;
+        Backtrace.Frame first = b.frames().isEmpty() ? null : b.frames().getFirst();
+        long from = !whole && first != null && Long.compareUnsigned(first.sp(), base) >= 0 && Long.compareUnsigned(first.sp(), top) < 0
+                ? first.sp() : base;
+        Modules.Walk mods = Modules.of(p);
+        List<TextWord> words = new ArrayList<>();
+        for (long a = from; Long.compareUnsigned(a, top) < 0; a += 8) {
+            long v;
+            try {
+                v = p.kernel().u64(a);
+            } catch (MemoryFault f) {
+                continue; // a page the dump lacks: the words beyond it may still be there
+            }
+            if (v >= 0) {
+                continue; // not a kernel address
+            }
+            Optional<dev.kdive.kernel.Module> m = Long.compareUnsigned(v, p.layout().modulesStart()) >= 0 ? mods.containing(v) : Optional.empty();
+            Optional<dev.kdive.symbols.Symbol> sym = m.isPresent() ? m.get().symbols().containing(v) : p.symbols().containing(v);
+            if (sym.isPresent() && sym.get().isText() && (m.isEmpty() || m.get().text().contains(v))) {
+                words.add(new TextWord(a, v, sym.get().name(), m.map(dev.kdive.kernel.Module::name).orElse(null)));
+            }
+        }
+        Map<String, Long> user = null;
+        if (!b.frames().isEmpty() && b.frames().getLast().userMode()) {
+            user = b.frames().getLast().exceptionRegisters();
+        }
+        return new TextOnStack(t, whole ? null : first, words, user);
+    }
 }

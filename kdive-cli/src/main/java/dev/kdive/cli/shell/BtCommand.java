@@ -34,20 +34,57 @@ final class BtCommand implements ShellCommand {
     }
 
     /** What bt printed: one backtrace, or one per CPU (bt -a), or one per task (foreach bt). */
-    record Backtraces(List<Backtrace> backtraces) implements Output {
+    record Backtraces(List<Backtrace> backtraces, Offsets offsets) implements Output {
+        Backtraces(List<Backtrace> backtraces) {
+            this(backtraces, Offsets.NONE);
+        }
+
         @Override
         public void text(PrintWriter out) {
             for (int i = 0; i < backtraces.size(); i++) {
                 if (i > 0) {
                     out.println();
                 }
-                render(backtraces.get(i)).forEach(out::println);
+                render(backtraces.get(i), offsets).forEach(out::println);
             }
         }
 
         @Override
         public Object json() {
             return backtraces.size() == 1 ? backtraces.getFirst() : backtraces;
+        }
+    }
+
+    /** How a frame's function is shown: crash's plain name, {@code -s} name+offset in decimal, {@code -sx} in hex. */
+    enum Offsets { NONE, DECIMAL, HEX }
+
+    /** bt -t / -T: the text addresses found on the stack, then the user-mode registers the trace ends with. */
+    record TextSymbols(List<Stacks.TextOnStack> stacks) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (int i = 0; i < stacks.size(); i++) {
+                Stacks.TextOnStack s = stacks.get(i);
+                if (i > 0) {
+                    out.println();
+                }
+                Task t = s.task();
+                out.println(String.format("PID: %-7d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+                if (s.start() != null && s.start().function() != null) {
+                    out.printf("              START: %s at %x%s%n", s.start().function(), s.start().ip(),
+                            s.start().module() != null ? " [" + s.start().module() + "]" : "");
+                }
+                for (Stacks.TextWord w : s.words()) {
+                    out.printf("  [%x] %s at %x%s%n", w.address(), w.function(), w.value(), w.module() != null ? " [" + w.module() + "]" : "");
+                }
+                if (s.userRegisters() != null) {
+                    registers(s.userRegisters()).forEach(out::println);
+                }
+            }
+        }
+
+        @Override
+        public Object json() {
+            return stacks;
         }
     }
 
@@ -58,7 +95,8 @@ final class BtCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "bt [-l] [-f] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -f frame data, -a every CPU";
+        return "bt [-l] [-f] [-s [-x]] [-t|-T] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -f frame data,"
+                + " -s offsets (-x in hex), -t/-T text addresses on the stack, -a every CPU";
     }
 
     @Override
@@ -68,16 +106,34 @@ final class BtCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("bt", raw, Set.of("-a", "-l", "-f"), Set.of());
-        if (args.operands().size() > 1 || args.has("-a") && !args.operands().isEmpty()) {
-            throw new UsageException("bt: usage: bt [-l] [-f] [PID] | bt -a [-l] [-f]");
+        List<String> split = new ArrayList<>();
+        for (String a : raw) { // crash takes bunched flags: bt -sx, bt -lf
+            if (a.matches("-[alfstTx]{2,}")) {
+                a.substring(1).chars().forEach(c -> split.add("-" + (char) c));
+            } else {
+                split.add(a);
+            }
         }
+        Args args = new Args("bt", split, Set.of("-a", "-l", "-f", "-s", "-x", "-t", "-T"), Set.of());
+        if (args.operands().size() > 1 || args.has("-a") && !args.operands().isEmpty()) {
+            throw new UsageException("bt: usage: bt [-l] [-f] [-s [-x]] [-t|-T] [PID] | bt -a [-l] [-f]");
+        }
+        Offsets offsets = args.has("-s") ? args.has("-x") ? Offsets.HEX : Offsets.DECIMAL : Offsets.NONE;
         Stacks.Detail detail = detail("bt", p, args);
         try {
-            if (args.has("-a")) { // every CPU's task, from that CPU's registers in the dump
-                return new Backtraces(Stacks.eachCpu(p, detail));
+            if (args.has("-t") || args.has("-T")) {
+                List<Task> tasks = args.has("-a") ? Stacks.eachCpu(p, Stacks.Detail.FRAMES).stream().map(Backtrace::task).toList()
+                        : List.of(target(p, args.operands()));
+                List<Stacks.TextOnStack> out = new ArrayList<>();
+                for (Task t : tasks) {
+                    out.add(Stacks.textOnStack(p, t, args.has("-T")));
+                }
+                return new TextSymbols(out);
             }
-            return new Backtraces(List.of(Stacks.backtrace(p, target(p, args.operands()), detail)));
+            if (args.has("-a")) { // every CPU's task, from that CPU's registers in the dump
+                return new Backtraces(Stacks.eachCpu(p, detail), offsets);
+            }
+            return new Backtraces(List.of(Stacks.backtrace(p, target(p, args.operands()), detail)), offsets);
         } catch (UnknownSymbolException | IOException | DumpFormatException e) {
             throw new UsageException("bt: " + e.getMessage());
         } catch (MemoryFault f) {
@@ -101,6 +157,31 @@ final class BtCommand implements ShellCommand {
 
     /** {@return crash's bt text of one backtrace} */
     static List<String> render(Backtrace b) {
+        return render(b, Offsets.NONE);
+    }
+
+    /** The registers of an exception frame, crash's rows. */
+    static List<String> registers(Map<String, Long> r) {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("    RIP: %016x  RSP: %016x  RFLAGS: %08x", r.get("ip"), r.get("sp"), r.get("flags")));
+        for (String[] row : REGISTER_ROWS) {
+            StringBuilder line = new StringBuilder();
+            for (String reg : row) {
+                if (r.containsKey(reg)) {
+                    String label = reg.startsWith("r") ? reg.toUpperCase() : "R" + reg.toUpperCase();
+                    line.append(String.format("%s%3s: %016x", line.isEmpty() ? "    " : "  ", label, r.get(reg)));
+                }
+            }
+            if (!line.isEmpty()) {
+                lines.add(line.toString());
+            }
+        }
+        lines.add(String.format("    ORIG_RAX: %016x  CS: %04x  SS: %04x", r.getOrDefault("orig_ax", 0L),
+                r.getOrDefault("cs", 0L), r.getOrDefault("ss", 0L)));
+        return lines;
+    }
+
+    static List<String> render(Backtrace b, Offsets offsets) {
         Task t = b.task();
         List<String> lines = new ArrayList<>();
         lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
@@ -115,27 +196,17 @@ final class BtCommand implements ShellCommand {
                     lines.add("    [exception RIP: " + (f.function() == null ? Long.toHexString(f.ip())
                             : f.offset() == 0 ? f.function() : f.function() + "+" + f.offset()) + "]");
                 }
-                lines.add(String.format("    RIP: %016x  RSP: %016x  RFLAGS: %08x", r.get("ip"), r.get("sp"), r.get("flags")));
-                for (String[] row : REGISTER_ROWS) {
-                    StringBuilder line = new StringBuilder();
-                    for (String reg : row) {
-                        if (r.containsKey(reg)) {
-                            String label = reg.startsWith("r") ? reg.toUpperCase() : "R" + reg.toUpperCase();
-                            line.append(String.format("%s%3s: %016x", line.isEmpty() ? "    " : "  ", label, r.get(reg)));
-                        }
-                    }
-                    if (!line.isEmpty()) {
-                        lines.add(line.toString());
-                    }
-                }
-                lines.add(String.format("    ORIG_RAX: %016x  CS: %04x  SS: %04x", r.getOrDefault("orig_ax", 0L),
-                        r.getOrDefault("cs", 0L), r.getOrDefault("ss", 0L)));
+                lines.addAll(registers(r));
                 if (f.userMode()) {
                     continue; // the user-mode registers end the trace
                 }
             }
             lines.add(String.format("%s#%d [%x] %s at %x%s", f.level() < 10 ? " " : "", f.level(), f.sp(),
-                    f.function() != null ? f.function() : Long.toHexString(f.callSite()), f.ip(),
+                    f.function() == null ? Long.toHexString(f.callSite()) : switch (offsets) {
+                        case NONE -> f.function();
+                        case DECIMAL -> f.function() + "+" + f.offset();
+                        case HEX -> f.function() + "+0x" + Long.toHexString(f.offset());
+                    }, f.ip(),
                     f.module() != null ? " [" + f.module() + "]" : ""));
             if (f.source() != null) { // crash's bt -l: the frame's file and line on the next line
                 lines.add("    " + f.source().file() + ": " + f.source().line());
