@@ -35,7 +35,8 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | -i | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs; where ADDR lies";
+        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | -i | -o | -v | -h | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs;"
+                + " memory summary; per-cpu offsets; vmalloc areas; huge page pools; where ADDR lies";
     }
 
     @Override
@@ -57,9 +58,63 @@ final class KmemCommand implements ShellCommand {
         return slub;
     }
 
+    /** kmem -v: vmalloc areas in use, crash's layout. */
+    record VmallocAreas(dev.kdive.kernel.Vmalloc.Areas areas) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println(Text.centre("VMAP_AREA", 16, false) + "  " + Text.centre("VM_STRUCT", 16, false) + "  "
+                    + Text.centre("ADDRESS RANGE", 35, false) + "     SIZE");
+            for (var v : areas.areas()) {
+                out.printf("%16x  %16x  %16x - %16x  %7d%n", v.vmapArea(), v.vmStruct(), v.start(), v.end(), v.end() - v.start());
+            }
+            areas.findings().forEach(f -> out.println("kmem: " + f.summary()));
+        }
+
+        @Override
+        public Object json() {
+            return areas;
+        }
+    }
+
+    /** kmem -h: huge page pools, crash's layout. */
+    record HugePools(List<dev.kdive.kernel.Vmalloc.HugePages> pools) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println("     HSTATE        SIZE    FREE   TOTAL  NAME");
+            for (var h : pools) {
+                String size = h.pageSize() >= 1L << 30 ? (h.pageSize() >> 30) + "GB" : h.pageSize() >= 1L << 20 ? (h.pageSize() >> 20) + "MB"
+                        : (h.pageSize() >> 10) + "KB";
+                out.printf("%16x  %5s  %6d  %6d  %s%n", h.hstate(), size, h.free(), h.total(), h.name());
+            }
+        }
+
+        @Override
+        public Object json() {
+            return pools;
+        }
+    }
+
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p", "-i"), Set.of());
+        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p", "-i", "-o", "-v", "-h"), Set.of());
+        try {
+            if (a.has("-o")) { // crash's per-cpu offsets: __per_cpu_offset[]
+                List<String> lines = new ArrayList<>(List.of("PER-CPU OFFSET VALUES:"));
+                long[] offsets = p.perCpuOffsets();
+                for (int cpu = 0; cpu < offsets.length; cpu++) {
+                    lines.add(String.format("  CPU %d: %x", cpu, offsets[cpu]));
+                }
+                return new Text(lines);
+            }
+            if (a.has("-v")) {
+                return new VmallocAreas(dev.kdive.kernel.Vmalloc.of(p));
+            }
+            if (a.has("-h")) {
+                return new HugePools(dev.kdive.kernel.Vmalloc.hugePages(p));
+            }
+        } catch (MemoryFault | dev.kdive.program.UnknownSymbolException e) {
+            return Text.of("kmem: " + e.getMessage());
+        }
         if (a.has("-p")) {
             return pages(p, a);
         }
