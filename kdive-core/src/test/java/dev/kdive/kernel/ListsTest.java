@@ -140,4 +140,23 @@ class ListsTest {
         assertThat(w.findings()).singleElement().isInstanceOfSatisfying(UnreadableMemory.class,
                 f -> assertThat(f.address()).isEqualTo(0xffff_8880_0900_0000L + NEXT));
     }
+
+    @Test
+    void crashsPlainChainEndsAtNullAtTheFirstOrAtEndAndReportsOtherLoops() {
+        long a = 0xffff_8880_0200_0000L;
+        long b = 0xffff_8880_0300_0000L;
+        long c = 0xffff_8880_0400_0000L;
+        memory.u64(a + 8, b).u64(b + 8, c).u64(c + 8, 0); // next pointers at offset 8, pointing at the next structure
+        assertThat(Lists.chain(memory, "chain", a, 8, 0, Lists.LIMIT).entries()).containsExactly(a, b, c);
+        assertThat(Lists.chain(memory, "chain", a, 8, c, Lists.LIMIT).entries()).containsExactly(a, b);
+        memory.u64(c + 8, a); // a ring back to the first: crash's normal end
+        Lists.Walk ring = Lists.chain(memory, "chain", a, 8, 0, Lists.LIMIT);
+        assertThat(ring.entries()).containsExactly(a, b, c);
+        assertThat(ring.clean()).isTrue();
+        memory.u64(c + 8, b); // a loop that misses the first
+        Lists.Walk loop = Lists.chain(memory, "chain", a, 8, 0, Lists.LIMIT);
+        assertThat(loop.entries()).containsExactly(a, b, c);
+        assertThat(loop.findings()).singleElement().isInstanceOfSatisfying(ListCorruption.class,
+                f -> assertThat(f.damage()).isEqualTo(ListCorruption.Damage.LOOP));
+    }
 }
