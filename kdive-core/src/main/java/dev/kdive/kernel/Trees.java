@@ -222,6 +222,21 @@ public final class Trees {
         }
     }
 
+    /** {@return the nodes of the red-black tree whose {@code struct rb_root} is at {@code root}} */
+    public static Walk<RbNode> rbRoot(Program p, String tree, long root, boolean inOrder) throws MemoryFault {
+        return rbtree(p, tree, p.kernel().u64(root + struct(p, "rb_root").member("rb_node").orElseThrow().offset()), inOrder);
+    }
+
+    /** {@return the entries of the {@code struct xarray} (or radix_tree_root) at {@code xa}} */
+    public static Walk<Slot> xarrayAt(Program p, String tree, long xa) throws MemoryFault {
+        return xarray(p, tree, p.kernel().u64(xa + struct(p, "xarray").member("xa_head").orElseThrow().offset()));
+    }
+
+    /** {@return the entries of the {@code struct maple_tree} at {@code mt}} */
+    public static Walk<Slot> mapleTreeAt(Program p, String tree, long mt) throws MemoryFault {
+        return mapleTree(p, tree, p.kernel().u64(mt + struct(p, "maple_tree").member("ma_root").orElseThrow().offset()));
+    }
+
     private static Type.Struct struct(Program p, String name) {
         return (Type.Struct) p.types().lookup("struct " + name)
                 .orElseThrow(() -> new MissingLayoutException(p.types().source() + " has no struct " + name));

@@ -85,24 +85,20 @@ final class TreeCommand implements ShellCommand {
         List<Entry> entries = new ArrayList<>();
         List<Finding> findings;
         try {
-            // The root structures' first word is the top node or entry (rb_root.rb_node, xarray.xa_head after its lock, maple_tree.ma_root after its lock):
-            // read through the types, so a lock's size does not matter.
             switch (type) {
                 case "rbtree" -> {
-                    long top = args.has("-N") ? start : p.kernel().u64(start + rootMember(p, "rb_root", "rb_node"));
-                    Trees.Walk<Trees.RbNode> w = Trees.rbtree(p, what, top, args.has("-l"));
+                    Trees.Walk<Trees.RbNode> w = args.has("-N") ? Trees.rbtree(p, what, start, args.has("-l"))
+                            : Trees.rbRoot(p, what, start, args.has("-l"));
                     w.nodes().forEach(n -> entries.add(new Entry(n.node() - nodeOffset, n.position(), null, List.of())));
                     findings = w.findings();
                 }
                 case "xarray" -> {
-                    long head = args.has("-N") ? start | 2 : p.kernel().u64(start + rootMember(p, "xarray", "xa_head"));
-                    Trees.Walk<Trees.Slot> w = Trees.xarray(p, what, head);
+                    Trees.Walk<Trees.Slot> w = args.has("-N") ? Trees.xarray(p, what, start | 2) : Trees.xarrayAt(p, what, start);
                     w.nodes().forEach(s -> entries.add(new Entry(s.entry(), s.position(), s.index(), List.of())));
                     findings = w.findings();
                 }
                 default -> {
-                    long root = args.has("-N") ? start | 2 : p.kernel().u64(start + rootMember(p, "maple_tree", "ma_root"));
-                    Trees.Walk<Trees.Slot> w = Trees.mapleTree(p, what, root);
+                    Trees.Walk<Trees.Slot> w = args.has("-N") ? Trees.mapleTree(p, what, start | 2) : Trees.mapleTreeAt(p, what, start);
                     w.nodes().forEach(s -> entries.add(new Entry(s.entry(), s.position(), s.index(), List.of())));
                     findings = w.findings();
                 }
@@ -121,10 +117,6 @@ final class TreeCommand implements ShellCommand {
             }
         }
         return new Entries(entries, args.has("-p"), findings, null);
-    }
-
-    private static long rootMember(Program p, String struct, String member) throws UsageException {
-        return StructCommand.member("tree", StructCommand.lookup(p, "tree", struct), member).offset();
     }
 
     private static long offset(Program p, String text) throws UsageException {
