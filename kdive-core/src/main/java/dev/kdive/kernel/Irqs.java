@@ -57,6 +57,48 @@ public final class Irqs {
         return new Table(out, findings);
     }
 
+    /**
+     * What /proc/interrupts and smp_affinity_list say of a line in use: its handlers' names, the CPUs
+     * it may be delivered to ({@code irq_common_data.affinity}), each CPU's count
+     * ({@code kstat_irqs}: per-cpu {@code unsigned int}s, from 6.10 {@code struct irqdesc_kstat.cnt}),
+     * its chip's name and its flow handler's ({@code desc->name}: "edge", "fasteoi").
+     */
+    public record Detail(int irq, List<String> names, List<Integer> affinity, List<Long> counts, String chip, String flow) {}
+
+    /** {@return the detail of every line that has a handler} */
+    public static List<Detail> details(Program p, Table table) throws MemoryFault, UnknownSymbolException {
+        long[] offsets = p.perCpuOffsets();
+        List<Detail> out = new ArrayList<>();
+        for (Irq i : table.irqs()) {
+            if (i.actions().isEmpty()) {
+                continue;
+            }
+            KernelObject d = KernelObject.at(p, "irq_desc", i.desc());
+            var aff = d.member("irq_common_data.affinity");
+            long mask = aff.type().get().resolved() instanceof dev.kdive.types.Type.Pointer ? d.read("irq_common_data.affinity")
+                    : d.addressOf("irq_common_data.affinity");
+            List<Integer> cpus = new ArrayList<>();
+            for (int cpu = 0; cpu < offsets.length; cpu++) {
+                if ((p.kernel().u64(mask + 8L * (cpu / 64)) & (1L << (cpu % 64))) != 0) {
+                    cpus.add(cpu);
+                }
+            }
+            long stats = d.read("kstat_irqs");
+            var target = ((dev.kdive.types.Type.Pointer) d.member("kstat_irqs").type().get().resolved()).target().get().resolved();
+            long cnt = target instanceof dev.kdive.types.Type.Struct st ? st.member("cnt").orElseThrow().offset() : 0;
+            List<Long> counts = new ArrayList<>();
+            for (long off : offsets) {
+                counts.add(stats == 0 ? 0 : p.kernel().u32(stats + off + cnt) & 0xffffffffL);
+            }
+            long chip = d.read("irq_data.chip");
+            long chipName = chip == 0 ? 0 : KernelObject.at(p, "irq_chip", chip).read("name");
+            long flow = d.read("name");
+            out.add(new Detail(i.irq(), i.actions().stream().map(Action::name).toList(), cpus, counts,
+                    chipName == 0 ? "" : p.kernel().cstring(chipName, 64), flow == 0 ? "" : p.kernel().cstring(flow, 64)));
+        }
+        return out;
+    }
+
     /** {@return irq number → descriptor address, from whichever store this kernel has} */
     private static Map<Long, Long> descriptors(Program p, List<Finding> findings) throws MemoryFault, UnknownSymbolException {
         Map<Long, Long> out = new TreeMap<>();

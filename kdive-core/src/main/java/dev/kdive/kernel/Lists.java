@@ -131,12 +131,26 @@ public final class Lists {
      * @param nextOffset where the pointer to the next structure is in each
      */
     public static Walk singlyLinked(AddressSpace memory, String list, long first, long nextOffset, int limit) {
+        return chain(memory, list, first, nextOffset, 0, false, limit);
+    }
+
+    /**
+     * crash's {@code list -o OFF START}: structures chained by a pointer at {@code nextOffset} that
+     * points at the next structure itself, ending at NULL, at {@code end}, or back at the first
+     * (a ring). Only a loop that misses the first structure is a finding.
+     */
+    public static Walk chain(AddressSpace memory, String list, long first, long nextOffset, long end, int limit) {
+        return chain(memory, list, first, nextOffset, end, true, limit);
+    }
+
+    /** @param ring whether coming back to the first entry ends the walk (crash's list) rather than being a loop */
+    private static Walk chain(AddressSpace memory, String list, long first, long nextOffset, long end, boolean ring, int limit) {
         List<Long> entries = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         long prev = 0;
         long at = first;
-        while (at != 0) {
+        while (at != 0 && (end == 0 || at != end) && !(ring && at == first && !entries.isEmpty())) {
             if (entries.size() >= limit) {
                 findings.add(new ListCorruption(ListCorruption.Damage.TOO_LONG, list, first, at, 0, at, entries.size(),
                         List.of(Evidence.at("first entry " + hex(first), first))));
@@ -145,8 +159,8 @@ public final class Lists {
             if (!seen.add(at)) {
                 findings.add(new ListCorruption(ListCorruption.Damage.LOOP, list, first, prev, 0, at, entries.size(),
                         List.of(Evidence.at("first entry " + hex(first), first),
-                                Evidence.read("entry " + hex(prev) + " points on to " + hex(at) + ", an entry already walked, not NULL",
-                                        prev + nextOffset, at))));
+                                Evidence.read("entry " + hex(prev) + " points on to " + hex(at) + ", an entry already walked"
+                                        + (ring ? "" : ", not NULL"), prev + nextOffset, at))));
                 break;
             }
             long next;
@@ -159,41 +173,6 @@ public final class Lists {
             entries.add(at);
             prev = at;
             at = next;
-        }
-        return new Walk(entries, findings);
-    }
-
-    /**
-     * crash's {@code list -o OFF START}: structures chained by a pointer at {@code nextOffset} that
-     * points at the next structure itself, ending at NULL, at {@code end}, or back at the first
-     * (a ring). Only a loop that misses the first structure is a finding.
-     */
-    public static Walk chain(AddressSpace memory, String list, long first, long nextOffset, long end, int limit) {
-        List<Long> entries = new ArrayList<>();
-        List<Finding> findings = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        long prev = 0;
-        long at = first;
-        while (at != 0 && at != end && (entries.isEmpty() || at != first)) {
-            if (entries.size() >= limit) {
-                findings.add(new ListCorruption(ListCorruption.Damage.TOO_LONG, list, first, at, 0, at, entries.size(),
-                        List.of(Evidence.at("first entry " + hex(first), first))));
-                break;
-            }
-            if (!seen.add(at)) {
-                findings.add(new ListCorruption(ListCorruption.Damage.LOOP, list, first, prev, 0, at, entries.size(),
-                        List.of(Evidence.at("first entry " + hex(first), first),
-                                Evidence.read("entry " + hex(prev) + " points on to " + hex(at) + ", an entry already walked", prev + nextOffset, at))));
-                break;
-            }
-            entries.add(at);
-            try {
-                prev = at;
-                at = memory.u64(at + nextOffset);
-            } catch (MemoryFault f) {
-                findings.add(unreadable(list + ": entry " + hex(prev) + " (after " + (entries.size() - 1) + " entries)", f, prev));
-                break;
-            }
         }
         return new Walk(entries, findings);
     }

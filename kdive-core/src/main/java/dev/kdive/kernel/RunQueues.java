@@ -30,9 +30,11 @@ public final class RunQueues {
      *
      * @param rtArray the {@code rt_prio_array} ({@code rq->rt.active})
      * @param cfsRoot the CFS tree's {@code rb_root} ({@code rq->cfs.tasks_timeline})
+     * @param clock   {@code rq->clock}, the queue's last update in ns
+     * @param currentLastArrival when the running task last got the CPU ({@code sched_info.last_arrival}, ns)
      */
     public record RunQueue(int cpu, @Hex long address, Task current, @Hex long rtArray, List<Queued> rt, @Hex long cfsRoot,
-                           List<Queued> cfs, List<Finding> findings) {}
+                           List<Queued> cfs, long clock, long currentLastArrival, List<Finding> findings) {}
 
     /** {@return every CPU's run queue, in CPU order; a CPU whose queue cannot be read has a finding instead of tasks} */
     public static List<RunQueue> of(Program p) throws MemoryFault, UnknownSymbolException {
@@ -55,7 +57,15 @@ public final class RunQueues {
             long cfsRoot = q.addressOf("cfs.tasks_timeline");
             List<Queued> cfs = new ArrayList<>();
             cfsQueued(p, q.addressOf("cfs"), cfs, findings, 0);
-            out.add(new RunQueue(cpu, rq, current, rtArray, rt, cfsRoot, cfs, findings));
+            long lastArrival = 0;
+            if (current != null) {
+                try {
+                    lastArrival = KernelObject.at(p, "task_struct", current.address()).read("sched_info.last_arrival");
+                } catch (MemoryFault f) {
+                    findings.add(UnreadableMemory.of("CPU " + cpu + " current task's sched_info", f));
+                }
+            }
+            out.add(new RunQueue(cpu, rq, current, rtArray, rt, cfsRoot, cfs, q.read("clock"), lastArrival, findings));
         }
         return out;
     }

@@ -68,7 +68,7 @@ final class BtCommand implements ShellCommand {
                     out.println();
                 }
                 Task t = s.task();
-                out.println(String.format("PID: %-7d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+                out.println(Text.taskHeader(t));
                 if (s.start() != null && s.start().function() != null) {
                     out.printf("              START: %s at %x%s%n", s.start().function(), s.start().ip(),
                             s.start().module() != null ? " [" + s.start().module() + "]" : "");
@@ -184,7 +184,7 @@ final class BtCommand implements ShellCommand {
     static List<String> render(Backtrace b, Offsets offsets) {
         Task t = b.task();
         List<String> lines = new ArrayList<>();
-        lines.add(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+        lines.add(Text.taskHeader(t));
         if (b.failure() != null) {
             lines.add("bt: " + b.failure());
             return lines;

@@ -29,7 +29,7 @@ final class FilesCommand implements ShellCommand {
         @Override
         public void text(PrintWriter out) {
             Task t = table.task();
-            out.printf("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm());
+            out.println(Text.taskHeader(t));
             out.printf("ROOT: %s    CWD: %s%n", table.root(), table.cwd());
             out.println(" FD       FILE            DENTRY           INODE       TYPE PATH");
             for (OpenFiles.Fd f : table.fds()) {

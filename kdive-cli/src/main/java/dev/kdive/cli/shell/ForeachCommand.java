@@ -108,7 +108,7 @@ final class ForeachCommand implements ShellCommand {
                         default -> new SigCommand.States(List.of(dev.kdive.kernel.Signals.of(p, t)));
                     });
                 } catch (MemoryFault f) { // this task's data is unreadable: say so, go on with the next
-                    outputs.add(Text.of(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm())
+                    outputs.add(Text.of(Text.taskHeader(t) + "\n"
                             + "foreach " + command + ": " + f.getMessage()));
                 }
             }

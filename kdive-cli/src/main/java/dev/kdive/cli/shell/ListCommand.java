@@ -75,20 +75,10 @@ final class ListCommand implements ShellCommand {
         if (args.has("-h") && args.has("-H")) {
             throw new UsageException("list: -h and -H exclude each other");
         }
-        long offset = offset(p, offsetText);
+        long offset = StructCommand.offset(p, "list", offsetText);
         long start = Args.address(p, "list", operands.getLast());
         long end = args.value("-e").isPresent() ? Args.address(p, "list", args.value("-e").get()) : 0;
-        Type.Struct shown = null;
-        List<String> members = List.of();
-        if (args.value("-s").isPresent()) {
-            String spec = args.value("-s").get();
-            int dot = spec.indexOf('.');
-            shown = StructCommand.lookup(p, "list", dot < 0 ? spec : spec.substring(0, dot));
-            members = dot < 0 ? List.of() : List.of(spec.substring(dot + 1).split(","));
-            for (String m : members) {
-                StructCommand.member("list", shown, m); // a wrong member is a usage error before any walk
-            }
-        }
+        StructCommand.Selection shown = args.value("-s").isPresent() ? StructCommand.selection(p, "list", args.value("-s").get()) : null;
         String name = (args.has("-H") ? "list head " : "structure ") + Long.toHexString(start);
         Lists.Walk walk;
         List<Long> addresses = new ArrayList<>();
@@ -118,7 +108,7 @@ final class ListCommand implements ShellCommand {
                 continue;
             }
             try {
-                entries.add(new Entry(a, StructCommand.contents(p, "list", shown, members, a)));
+                entries.add(new Entry(a, StructCommand.contents(p, "list", shown.struct(), shown.members(), a)));
             } catch (MemoryFault f) {
                 entries.add(new Entry(a, List.of()));
                 return new Walked(entries, walk.findings(), "list: " + f.getMessage());
@@ -128,12 +118,4 @@ final class ListCommand implements ShellCommand {
     }
 
     /** The offset of the link in each structure: bytes, or {@code struct.member[.member]} as crash takes it. */
-    private static long offset(Program p, String text) throws UsageException {
-        int dot = text.indexOf('.');
-        if (dot > 0 && !Character.isDigit(text.charAt(0))) {
-            Type.Struct s = StructCommand.lookup(p, "list", text.substring(0, dot));
-            return StructCommand.member("list", s, text.substring(dot + 1)).offset();
-        }
-        return Args.number("list", text);
-    }
 }

@@ -150,7 +150,7 @@ final class PsCommand implements ShellCommand {
         public void text(PrintWriter out) {
             for (PerTask row : tasks) {
                 Task t = row.task();
-                out.println(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm()));
+                out.println(Text.taskHeader(t));
                 TaskDetails.Times times = row.times();
                 if (times != null && times.fault() != null) {
                     out.println("ps: " + fault(times.fault()));

@@ -17,7 +17,7 @@ final class RunqCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "runq                       each CPU's run queue: current task, queued RT and CFS tasks with priorities";
+        return "runq [-t]                  each CPU's run queue: current task, queued RT and CFS tasks with priorities; -t the queues' clocks";
     }
 
     @Override
@@ -62,12 +62,38 @@ final class RunqCommand implements ShellCommand {
         }
     }
 
+    /** runq -t: each queue's clock and when its running task last got the CPU, crash's layout. */
+    record Clocks(List<RunQueues.RunQueue> cpus) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (RunQueues.RunQueue q : cpus) {
+                String clock = Long.toUnsignedString(q.clock());
+                out.printf("%sCPU %d: %s%n", q.cpu() < 10 ? " " : "", q.cpu(), clock);
+                if (q.current() != null) {
+                    int indent = (q.cpu() < 10 ? 7 : q.cpu() < 100 ? 8 : 9) + (q.cpu() < 10 ? 1 : 0);
+                    String arrival = Long.toUnsignedString(q.currentLastArrival());
+                    arrival = "0".repeat(Math.max(0, clock.length() - arrival.length())) + arrival;
+                    out.printf("%s%s  PID: %-5d  TASK: %x  COMMAND: \"%s\"%n", " ".repeat(indent), arrival, q.current().pid(),
+                            q.current().address(), q.current().comm());
+                }
+            }
+        }
+
+        @Override
+        public Object json() {
+            return cpus;
+        }
+    }
+
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        if (!args.isEmpty()) {
-            throw new UsageException("runq: -t, -g, -m, -c and -d are not supported yet; runq alone shows every CPU's queue");
+        if (!args.isEmpty() && !args.equals(List.of("-t"))) {
+            throw new UsageException("runq: -g, -m, -c and -d are not supported yet; runq shows every CPU's queue, runq -t their clocks");
         }
         try {
+            if (!args.isEmpty()) {
+                return new Clocks(RunQueues.of(p));
+            }
             return new Queues(RunQueues.of(p));
         } catch (MemoryFault | UnknownSymbolException e) {
             return Text.of("runq: " + e.getMessage());

@@ -45,7 +45,7 @@ final class SigCommand implements ShellCommand {
 
         private static void write(PrintWriter out, Signals.State s) {
             Task t = s.task();
-            out.printf("PID: %-7d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm());
+            out.println(Text.taskHeader(t));
             out.printf("SIGNAL_STRUCT: %x  NR_THREADS: %d%n", s.signalStruct(), s.threads());
             out.println(" SIG " + Text.centre("SIGACTION", 16, false) + " " + String.format("%10s", "HANDLER") + " "
                     + Text.centre("MASK", 16, false) + " " + String.format("%-16s", "FLAGS"));

@@ -136,6 +136,29 @@ final class StructCommand implements ShellCommand {
         return lines;
     }
 
+    /** What {@code -s STRUCT[.MEMBER,…]} asks list and tree to print of each entry: the struct, and the members (all when empty). */
+    record Selection(Type.Struct struct, List<String> members) {}
+
+    /** {@return the selection a {@code -s} spec names, its members checked before any walk} */
+    static Selection selection(Program p, String command, String spec) throws UsageException {
+        int dot = spec.indexOf('.');
+        Type.Struct s = lookup(p, command, dot < 0 ? spec : spec.substring(0, dot));
+        List<String> members = dot < 0 ? List.of() : List.of(spec.substring(dot + 1).split(","));
+        for (String m : members) {
+            member(command, s, m);
+        }
+        return new Selection(s, members);
+    }
+
+    /** {@return an offset as crash takes one: a number of bytes, or {@code struct.member[.member]}} */
+    static long offset(Program p, String command, String text) throws UsageException {
+        int dot = text.indexOf('.');
+        if (dot > 0 && !Character.isDigit(text.charAt(0))) {
+            return member(command, lookup(p, command, text.substring(0, dot)), text.substring(dot + 1)).offset();
+        }
+        return Args.number(command, text);
+    }
+
     /** {@return a member by name or dotted path, its offset from the struct's start} */
     static Type.Member member(String command, Type.Struct s, String name) throws UsageException {
         Type.Struct at = s;

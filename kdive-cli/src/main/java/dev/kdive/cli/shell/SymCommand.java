@@ -61,14 +61,39 @@ final class SymCommand implements ShellCommand {
         }
     }
 
-    /** {@code sym -m}: a module's symbols between its start and end, as crash lists them. */
-    record ModuleSymbols(String module, @dev.kdive.value.Hex long start, @dev.kdive.value.Hex long end, List<Symbol> symbols) implements Output {
+    /** One part of a module in memory and the symbols in it; {@code area} is empty for a pre-6.4 module's one core layout. */
+    record Section(String area, @dev.kdive.value.Hex long start, @dev.kdive.value.Hex long end, List<Symbol> symbols) {}
+
+    /**
+     * {@code sym -m}: a module's symbols between its start and end, as crash lists them; from 6.4 one
+     * section per memory area (TEXT, DATA, RODATA, RO_AFTER_INIT), symbols in address order.
+     */
+    record ModuleSymbols(String module, List<Section> sections) implements Output {
         @Override
         public void text(PrintWriter out) {
-            out.printf("%x MODULE START: %s%n", start, module);
-            symbols.forEach(s -> out.printf("%x (%c) %s%n", s.address(), s.type(), s.name()));
-            out.printf("%x MODULE END: %s%n", end, module);
+            for (Section sec : sections) {
+                String label = sec.area().isEmpty() ? "MODULE" : "MODULE " + sec.area();
+                out.printf("%x %s START: %s%n", sec.start(), label, module);
+                sec.symbols().forEach(s -> out.printf("%x (%c) %s%n", s.address(), s.type(), s.name()));
+                out.printf("%x %s END: %s%n", sec.end(), label, module);
+            }
         }
+    }
+
+    private static ModuleSymbols moduleSymbols(dev.kdive.kernel.Module m) {
+        if (!m.perType()) {
+            return new ModuleSymbols(m.name(), List.of(new Section("", m.base(), m.base() + m.size(), m.symbols().all())));
+        }
+        List<Section> sections = new ArrayList<>();
+        for (dev.kdive.kernel.Module.Area a : m.memory()) {
+            if (a.size() == 0) {
+                continue;
+            }
+            List<Symbol> in = m.symbols().all().stream().filter(s -> a.contains(s.address()))
+                    .sorted(java.util.Comparator.comparing(Symbol::address, Long::compareUnsigned)).toList(); // stable: kallsyms order among equals
+            sections.add(new Section(a.type().replaceFirst("^MOD_", ""), a.base(), a.base() + a.size(), in));
+        }
+        return new ModuleSymbols(m.name(), sections);
     }
 
     @Override
@@ -88,7 +113,7 @@ final class SymCommand implements ShellCommand {
             String name = args.value("-m").get();
             dev.kdive.kernel.Module m = Modules.of(p).modules().stream().filter(x -> x.name().equals(name)).findFirst()
                     .orElseThrow(() -> new UsageException("sym: no module " + name + " is loaded"));
-            return new ModuleSymbols(m.name(), m.base(), m.base() + m.size(), m.symbols().all());
+            return moduleSymbols(m);
         }
         if (args.has("-l")) { // every symbol: no source lines, as crash's sym -l
             for (Symbol s : p.symbols().all()) {

@@ -27,7 +27,7 @@ final class TaskCommand implements ShellCommand {
     record TaskStruct(Task task, String text, Type type, byte[] bytes) implements Output {
         @Override
         public void text(PrintWriter out) {
-            out.println(String.format("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", task.pid(), task.address(), task.cpu(), task.comm()));
+            out.println(Text.taskHeader(task));
             out.println("struct task_struct " + text);
         }
 

@@ -20,6 +20,11 @@ record Text(List<String> lines) implements Output {
         return " ".repeat(left) + s + " ".repeat(pad - left);
     }
 
+    /** {@return crash's task header (print_task_header, crash 8's widths): "PID: 1        TASK: … CPU: 0    COMMAND: "init""} */
+    static String taskHeader(dev.kdive.kernel.Task t) {
+        return String.format("PID: %-7d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"", t.pid(), t.address(), t.cpu(), t.comm());
+    }
+
     @Override
     public void text(PrintWriter out) {
         lines.forEach(out::println);

@@ -65,22 +65,12 @@ final class TreeCommand implements ShellCommand {
             case "maple", "m" -> "maple";
             default -> throw new UsageException("tree: -t takes rbtree, radix, xarray or maple, not " + args.value("-t").get());
         };
-        long start = Args.address(p, "tree", args.operands().getFirst()) + offset(p, args.value("-r").orElse("0"));
-        long nodeOffset = offset(p, args.value("-o").orElse("0"));
+        long start = Args.address(p, "tree", args.operands().getFirst()) + StructCommand.offset(p, "tree", args.value("-r").orElse("0"));
+        long nodeOffset = StructCommand.offset(p, "tree", args.value("-o").orElse("0"));
         if (!type.equals("rbtree") && args.value("-o").isPresent()) {
             throw new UsageException("tree: -o is the rb_node's offset, for red-black trees only");
         }
-        Type.Struct shown = null;
-        List<String> members = List.of();
-        if (args.value("-s").isPresent()) {
-            String spec = args.value("-s").get();
-            int dot = spec.indexOf('.');
-            shown = StructCommand.lookup(p, "tree", dot < 0 ? spec : spec.substring(0, dot));
-            members = dot < 0 ? List.of() : List.of(spec.substring(dot + 1).split(","));
-            for (String m : members) {
-                StructCommand.member("tree", shown, m);
-            }
-        }
+        StructCommand.Selection shown = args.value("-s").isPresent() ? StructCommand.selection(p, "tree", args.value("-s").get()) : null;
         String what = "tree at " + Long.toHexString(start);
         List<Entry> entries = new ArrayList<>();
         List<Finding> findings;
@@ -110,20 +100,12 @@ final class TreeCommand implements ShellCommand {
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 try {
-                    entries.set(i, new Entry(e.address(), e.position(), e.index(), StructCommand.contents(p, "tree", shown, members, e.address())));
+                    entries.set(i, new Entry(e.address(), e.position(), e.index(), StructCommand.contents(p, "tree", shown.struct(), shown.members(), e.address())));
                 } catch (MemoryFault f) {
                     return new Entries(entries.subList(0, i + 1), args.has("-p"), findings, "tree: " + f.getMessage());
                 }
             }
         }
         return new Entries(entries, args.has("-p"), findings, null);
-    }
-
-    private static long offset(Program p, String text) throws UsageException {
-        int dot = text.indexOf('.');
-        if (dot > 0 && !Character.isDigit(text.charAt(0))) {
-            return StructCommand.member("tree", StructCommand.lookup(p, "tree", text.substring(0, dot)), text.substring(dot + 1)).offset();
-        }
-        return Args.number("tree", text);
     }
 }

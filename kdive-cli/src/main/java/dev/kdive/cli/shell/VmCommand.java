@@ -30,7 +30,7 @@ final class VmCommand implements ShellCommand {
     record Listing(Task task, MemoryMap.Map map) implements Output {
         @Override
         public void text(PrintWriter out) {
-            out.printf("PID: %-6d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", task.pid(), task.address(), task.cpu(), task.comm());
+            out.println(Text.taskHeader(task));
             out.println("       MM               PGD");
             out.printf("%16x  %16x%n", map.mm(), map.pgd());
             out.println("      VMA           START       END     FLAGS FILE");

@@ -35,7 +35,7 @@ final class WaitqCommand implements ShellCommand {
             for (WaitQueues.Waiter w : queue.waiters()) {
                 Task t = w.task();
                 if (t != null) {
-                    out.printf("PID: %-7d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm());
+                    out.println(Text.taskHeader(t));
                 } else {
                     out.printf("wait_queue_entry %x: private %x is no task (func %s)%n", w.entry(), w.priv(), functions.get(w.func()));
                 }

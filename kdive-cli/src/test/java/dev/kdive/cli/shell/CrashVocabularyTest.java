@@ -50,7 +50,8 @@ class CrashVocabularyTest {
             int panicPid = dev.kdive.kernel.Stacks.panicTask(p).orElseThrow().pid();
             long tasks = KernelObject.at(p, "task_struct", p.address("init_task")).addressOf("tasks");
             commands.addAll(List.of("ipcs", "swap", "bpf", "kmem -o", "kmem -v", "kmem -h", "rd -S " + Long.toHexString(tasks) + " 8",
-                    "sym -q crash_wr", "sym -m kdive_lab", "sig " + panicPid, "bt -T " + panicPid, "waitq kauditd_wait", "fuser /"));
+                    "sym -q crash_wr", "sym -m kdive_lab", "sig " + panicPid, "bt -T " + panicPid, "waitq kauditd_wait", "fuser /",
+                    "irq -a", "irq -s", "runq -t"));
             if (p.symbols().lookup("irq_desc_tree").isPresent()) { // 6.5 moved irq descriptors into a maple tree
                 commands.add("tree -t xarray -p -s irq_desc.irq_data.irq irq_desc_tree");
             }
@@ -83,6 +84,12 @@ class CrashVocabularyTest {
                         assertThat(kdive.get(i).lines().filter(l -> l.endsWith("root cwd ")).count()).as(s + ": fuser /").isEqualTo(all);
                     }
                 }
+            } else if (commands.get(i).equals("irq -a")) {
+                // crash 8.0.2 leaves AFFINITY blank; the kernel's irq_common_data.affinity masks hold every CPU here
+                // (all ones), which smp_affinity_list writes as 0-N: the lines and names must be crash's.
+                assertThat(normalise(kdive.get(i)).replaceAll("(?m) +\\S+$", "").replaceAll("(?m) +$", ""))
+                        .as(s + ": irq -a").isEqualTo(normalise(theirs).replaceAll("(?m) +$", ""));
+                assertThat(kdive.get(i).lines().skip(1).toList()).as(s + ": irq -a affinity").allMatch(l -> l.matches(".* 0(-\\d+)?"));
             } else if (commands.get(i).startsWith("sym -")) { // module symbols' type letters: crash's are its own guesses (see docs/commands.md)
                 assertThat(normalise(kdive.get(i)).replaceAll(" \\(.\\) ", " (?) ")).as(s + ": " + commands.get(i))
                         .isEqualTo(normalise(theirs).replaceAll(" \\(.\\) ", " (?) "));
