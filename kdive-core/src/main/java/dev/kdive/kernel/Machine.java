@@ -47,10 +47,7 @@ public final class Machine {
             long tick = p.kernel().u64(p.address("tick_nsec"));
             hz = tick == 0 ? hz : OptionalLong.of(Math.round(1e9 / tick));
         }
-        // THREAD_SIZE and IRQ_STACK_SIZE share their order on x86-64 (2 + KASAN_STACK_ORDER, arch/x86/include/asm/page_64_types.h):
-        // the kernel's BTF rarely has union thread_union, but always struct irq_stack.
-        OptionalLong thread = p.types().lookup("union thread_union").or(() -> p.types().lookup("struct irq_stack"))
-                .map(t -> OptionalLong.of(t.size())).orElse(OptionalLong.empty());
+        OptionalLong thread = threadSize(p);
         long[] offsets = p.perCpuOffsets();
         List<Stacks> stacks = new ArrayList<>();
         Optional<Type> irqStack = p.types().lookup("struct irq_stack");
@@ -84,6 +81,17 @@ public final class Machine {
         var l = p.layout();
         return new Info(4096, hz, l.pageOffsetBase(), l.vmallocBase(), l.vmemmapBase(), dev.kdive.arch.x86_64.KernelLayout.START_KERNEL_MAP,
                 l.modulesStart(), thread, stacks);
+    }
+
+    /**
+     * {@return THREAD_SIZE, a kernel stack's size: the size of {@code union thread_union}, else of
+     * {@code struct irq_stack}} THREAD_SIZE and IRQ_STACK_SIZE share their order on x86-64
+     * (2 + KASAN_STACK_ORDER, arch/x86/include/asm/page_64_types.h), and the kernel's BTF rarely has
+     * the union but always the struct.
+     */
+    public static OptionalLong threadSize(Program p) {
+        return p.types().lookup("union thread_union").or(() -> p.types().lookup("struct irq_stack"))
+                .map(t -> OptionalLong.of(t.size())).orElse(OptionalLong.empty());
     }
 
     private static boolean mapped(Program p, long address) {

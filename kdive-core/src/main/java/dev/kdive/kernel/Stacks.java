@@ -184,7 +184,7 @@ public final class Stacks {
     public static TextOnStack textOnStack(Program p, Task t, boolean whole) throws MemoryFault, UnknownSymbolException, IOException, DumpFormatException {
         Backtrace b = backtrace(p, t, Detail.FRAMES);
         long base = KernelObject.at(p, "task_struct", t.address()).read("stack");
-        long size = Machine.of(p).kernelStackSize().orElse(16384);
+        long size = Machine.threadSize(p).orElse(16384);
         long top = base + size;
         Backtrace.Frame first = b.frames().isEmpty() ? null : b.frames().getFirst();
         long from = !whole && first != null && Long.compareUnsigned(first.sp(), base) >= 0 && Long.compareUnsigned(first.sp(), top) < 0
