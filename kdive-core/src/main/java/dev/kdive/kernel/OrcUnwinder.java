@@ -234,14 +234,7 @@ public final class OrcUnwinder {
                 // REGS: a full pt_regs at cfa; REGS_PARTIAL: an IRET frame (ip .. ss) ending there.
                 long ipOffset = ptRegs.member("ip").orElseThrow().offset();
                 long base = e.kind() == Kind.REGS ? cfa : cfa - ipOffset;
-                Map<String, Long> r = new LinkedHashMap<>();
-                for (Type.Member m : ptRegs.namedMembers()) {
-                    if (e.kind() == Kind.REGS || m.offset() >= ipOffset) {
-                        long size = m.type().get().resolved().size();
-                        long v = p.kernel().u64(base + m.offset());
-                        r.put(m.name(), size >= 8 ? v : v & ((1L << (8 * size)) - 1)); // cs, ss: u16 in their 6.9+ unions
-                    }
-                }
+                Map<String, Long> r = Stacks.ptRegs(p, ptRegs, base, e.kind() == Kind.REGS ? 0 : ipOffset);
                 ip = r.get("ip");
                 sp = r.get("sp");
                 if (e.kind() == Kind.REGS) {

@@ -9,6 +9,7 @@ import dev.kdive.program.KernelObject;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.symbols.Symbol;
+import dev.kdive.types.Type;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -201,10 +202,9 @@ public final class Stacks {
             if (v >= 0) {
                 continue; // not a kernel address
             }
-            Optional<dev.kdive.kernel.Module> m = Long.compareUnsigned(v, p.layout().modulesStart()) >= 0 ? mods.containing(v) : Optional.empty();
-            Optional<dev.kdive.symbols.Symbol> sym = m.isPresent() ? m.get().symbols().containing(v) : p.symbols().containing(v);
-            if (sym.isPresent() && sym.get().isText() && (m.isEmpty() || m.get().text().contains(v))) {
-                words.add(new TextWord(a, v, sym.get().name(), m.map(dev.kdive.kernel.Module::name).orElse(null)));
+            TextWord w = textWord(p, mods, a, v);
+            if (w != null) {
+                words.add(w);
             }
         }
         Map<String, Long> user = null;
@@ -212,5 +212,109 @@ public final class Stacks {
             user = b.frames().getLast().exceptionRegisters();
         }
         return new TextOnStack(t, whole ? null : first, words, user);
+    }
+
+    /** {@return the stack word as a text address, or null when it is none} */
+    private static TextWord textWord(Program p, Modules.Walk mods, long address, long v) {
+        TextSymbol t = textSymbol(p, mods, v);
+        return t == null ? null : new TextWord(address, v, t.symbol().name(), t.module());
+    }
+
+    /** A text symbol and the module it is in (null: the kernel's). */
+    private record TextSymbol(Symbol symbol, String module) {}
+
+    /** {@return the kernel or module text symbol {@code v} falls in, or null when it is in no text} */
+    private static TextSymbol textSymbol(Program p, Modules.Walk mods, long v) {
+        Optional<dev.kdive.kernel.Module> m = Long.compareUnsigned(v, p.layout().modulesStart()) >= 0 ? mods.containing(v) : Optional.empty();
+        Optional<Symbol> sym = m.isPresent() ? m.get().symbols().containing(v) : p.symbols().containing(v);
+        if (sym.isPresent() && sym.get().isText() && (m.isEmpty() || m.get().text().contains(v))) {
+            return new TextSymbol(sym.get(), m.map(dev.kdive.kernel.Module::name).orElse(null));
+        }
+        return null;
+    }
+
+    /**
+     * One {@code struct pt_regs} found on a stack by its contents.
+     *
+     * @param address  where the pt_regs starts
+     * @param function the function of a kernel-mode RIP, {@code offset} into it and its {@code module}
+     *                 (null: the kernel's); null in user mode
+     */
+    public record ExceptionFrame(@dev.kdive.value.Hex long address, boolean userMode, Map<String, Long> registers,
+                                 String function, long offset, String module) {}
+
+    /** The exception frames on one task's kernel stack, in address order. */
+    public record ExceptionFrames(Task task, List<ExceptionFrame> frames, List<dev.kdive.finding.Finding> findings) {}
+
+    // Segment selectors (arch/x86/include/asm/segment.h, 64-bit): __KERNEL_CS, __KERNEL_DS, __USER_CS, __USER_DS.
+    private static final long KERNEL_CS = 0x10;
+    private static final long KERNEL_DS = 0x18;
+    private static final long USER_CS = 0x33;
+    private static final long USER_DS = 0x2b;
+    /** RFLAGS bits that read as zero (arch/x86/include/uapi/asm/processor-flags.h: 3, 5, 15, 22-63); bit 1 reads as one. */
+    private static final long RFLAGS_ZERO = 0xffffffffffc08028L;
+
+    /**
+     * crash's {@code bt -e}: every place on a task's kernel stack ({@code task->stack} to
+     * THREAD_SIZE above it) where the words read as a {@code struct pt_regs} an exception, interrupt
+     * or system call left: RFLAGS with its fixed bits right, and either kernel selectors with RIP in
+     * kernel or module text and a kernel RSP, or user selectors with user RIP and RSP. Stale frames
+     * of earlier entries count too; that is what the search is for.
+     */
+    public static ExceptionFrames exceptionFrames(Program p, Task t) throws MemoryFault, UnknownSymbolException {
+        Type.Struct regs = (Type.Struct) p.types().lookup("struct pt_regs").map(Type::resolved)
+                .filter(x -> x instanceof Type.Struct).orElseThrow(() -> new UnknownSymbolException("struct pt_regs is not in the types"));
+        long base = KernelObject.at(p, "task_struct", t.address()).read("stack");
+        long top = base + Machine.threadSize(p).orElse(16384);
+        Modules.Walk mods = Modules.of(p);
+        long userTop = p.layout().fiveLevel() ? 1L << 56 : 1L << 47;
+        List<ExceptionFrame> out = new ArrayList<>();
+        List<dev.kdive.finding.Finding> findings = new ArrayList<>();
+        for (long a = base; Long.compareUnsigned(a + regs.size(), top) <= 0; a += 8) {
+            Map<String, Long> r;
+            try {
+                r = ptRegs(p, regs, a, 0);
+            } catch (MemoryFault f) {
+                findings.add(dev.kdive.finding.UnreadableMemory.of("pt_regs candidate at " + Long.toHexString(a) + " on the stack of pid " + t.pid(), f));
+                a = (a | 0xfff); // the rest of that page is missing too
+                a -= 7;
+                continue;
+            }
+            long flags = r.get("flags");
+            long cs = r.get("cs");
+            long ss = r.get("ss");
+            long ip = r.get("ip");
+            long sp = r.get("sp");
+            if ((flags & RFLAGS_ZERO) != 0 || (flags & 2) == 0) {
+                continue;
+            }
+            if (cs == KERNEL_CS && sp < 0) {
+                TextSymbol text = textSymbol(p, mods, ip);
+                // Entries that do not switch stacks may leave SS zero: then RSP must be just above the frame.
+                if (text != null && (ss == KERNEL_DS || sp == a + regs.size() || sp == a + regs.size() + 8)) {
+                    out.add(new ExceptionFrame(a, false, r, text.symbol().name(), ip - text.symbol().address(), text.module()));
+                }
+            } else if (cs == USER_CS && ss == USER_DS && ip >= 0 && ip < userTop && sp >= 0 && sp < userTop) {
+                out.add(new ExceptionFrame(a, true, r, null, 0, null));
+            }
+        }
+        return new ExceptionFrames(t, out, findings);
+    }
+
+    /**
+     * {@return the registers of the {@code struct pt_regs} at {@code base}, by the names of its
+     * members, from {@code fromOffset} on (an IRET frame is the tail from {@code ip})}; {@code cs} and
+     * {@code ss}, u16 in 6.9+'s unions, keep their own width.
+     */
+    static Map<String, Long> ptRegs(Program p, Type.Struct regs, long base, long fromOffset) throws MemoryFault {
+        Map<String, Long> r = new LinkedHashMap<>();
+        for (Type.Member m : regs.namedMembers()) {
+            if (m.offset() >= fromOffset) {
+                long size = m.type().get().resolved().size();
+                long v = p.kernel().u64(base + m.offset());
+                r.put(m.name(), size >= 8 ? v : v & ((1L << (8 * size)) - 1));
+            }
+        }
+        return r;
     }
 }

@@ -88,6 +88,34 @@ final class BtCommand implements ShellCommand {
         }
     }
 
+    /** bt -e: the exception frames found on each stack by their contents. */
+    record ExceptionFrames(List<Stacks.ExceptionFrames> stacks) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (int i = 0; i < stacks.size(); i++) {
+                Stacks.ExceptionFrames s = stacks.get(i);
+                if (i > 0) {
+                    out.println();
+                }
+                out.println(Text.taskHeader(s.task()));
+                for (Stacks.ExceptionFrame f : s.frames()) {
+                    out.println();
+                    out.printf("  %s-MODE EXCEPTION FRAME AT: %x%n", f.userMode() ? "USER" : "KERNEL", f.address());
+                    if (f.function() != null) {
+                        out.println("    [exception RIP: " + f.function() + (f.offset() == 0 ? "" : "+" + f.offset()) + "]");
+                    }
+                    registers(f.registers()).forEach(out::println);
+                }
+                s.findings().forEach(f -> out.println("bt: " + f.summary()));
+            }
+        }
+
+        @Override
+        public Object json() {
+            return stacks.size() == 1 ? stacks.getFirst() : stacks;
+        }
+    }
+
     @Override
     public String name() {
         return "bt";
@@ -95,8 +123,8 @@ final class BtCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "bt [-l] [-f] [-s [-x]] [-t|-T] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -f frame data,"
-                + " -s offsets (-x in hex), -t/-T text addresses on the stack, -a every CPU";
+        return "bt [-l] [-f] [-s [-x]] [-t|-T|-e] [PID] | bt -a    kernel stack trace (ORC), exception frames with registers; -l lines, -f frame data,"
+                + " -s offsets (-x in hex), -t/-T text addresses on the stack, -e exception frames anywhere on the stack, -a every CPU";
     }
 
     @Override
@@ -108,19 +136,28 @@ final class BtCommand implements ShellCommand {
     public Output run(Program p, List<String> raw) throws UsageException {
         List<String> split = new ArrayList<>();
         for (String a : raw) { // crash takes bunched flags: bt -sx, bt -lf
-            if (a.matches("-[alfstTx]{2,}")) {
+            if (a.matches("-[alfstTxe]{2,}")) {
                 a.substring(1).chars().forEach(c -> split.add("-" + (char) c));
             } else {
                 split.add(a);
             }
         }
-        Args args = new Args("bt", split, Set.of("-a", "-l", "-f", "-s", "-x", "-t", "-T"), Set.of());
+        Args args = new Args("bt", split, Set.of("-a", "-l", "-f", "-s", "-x", "-t", "-T", "-e"), Set.of());
         if (args.operands().size() > 1 || args.has("-a") && !args.operands().isEmpty()) {
-            throw new UsageException("bt: usage: bt [-l] [-f] [-s [-x]] [-t|-T] [PID] | bt -a [-l] [-f]");
+            throw new UsageException("bt: usage: bt [-l] [-f] [-s [-x]] [-t|-T|-e] [PID] | bt -a [-l] [-f] [-t|-T|-e]");
         }
         Offsets offsets = args.has("-s") ? args.has("-x") ? Offsets.HEX : Offsets.DECIMAL : Offsets.NONE;
         Stacks.Detail detail = detail("bt", p, args);
         try {
+            if (args.has("-e")) {
+                List<Task> tasks = args.has("-a") ? Stacks.eachCpu(p, Stacks.Detail.FRAMES).stream().map(Backtrace::task).toList()
+                        : List.of(target(p, args.operands()));
+                List<Stacks.ExceptionFrames> out = new ArrayList<>();
+                for (Task t : tasks) {
+                    out.add(Stacks.exceptionFrames(p, t));
+                }
+                return new ExceptionFrames(out);
+            }
             if (args.has("-t") || args.has("-T")) {
                 List<Task> tasks = args.has("-a") ? Stacks.eachCpu(p, Stacks.Detail.FRAMES).stream().map(Backtrace::task).toList()
                         : List.of(target(p, args.operands()));

@@ -30,7 +30,8 @@ final class StructCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return name() + " [-o] NAME[.MEMBER[,MEMBER]] [ADDR]   layout, member offsets, or the object at ADDR";
+        return name() + " [-o] [-l OFF|S.M] NAME[.MEMBER[,MEMBER]] [ADDR]   layout, member offsets, or the object at ADDR"
+                + " (-l: ADDR points at that embedded member, as a list_head of a list walk does)";
     }
 
     @Override
@@ -63,7 +64,7 @@ final class StructCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args(name(), raw, Set.of("-o"), Set.of());
+        Args args = new Args(name(), raw, Set.of("-o"), Set.of("-l"));
         if (args.operands().isEmpty() || args.operands().size() > 2) {
             throw new UsageException(name() + ": usage: " + synopsis());
         }
@@ -75,12 +76,18 @@ final class StructCommand implements ShellCommand {
         List<String> lines = new ArrayList<>();
         if (args.operands().size() == 2) {
             long addr = Args.address(p, name(), args.operands().get(1));
+            if (args.has("-l")) { // crash's -l: the address is of a member inside the object, list_head-style
+                addr -= offset(p, name(), args.value("-l").orElseThrow());
+            }
             try {
                 lines.addAll(contents(p, name(), s, wanted, addr));
             } catch (MemoryFault f) {
                 return new Layout(lines, members, name() + ": " + f.getMessage());
             }
             return new Layout(lines, members, null);
+        }
+        if (args.has("-l")) {
+            throw new UsageException(name() + ": -l needs an address: " + synopsis());
         }
         boolean offsets = args.has("-o") || !wanted.isEmpty();
         lines.add(s.keyword() + " " + s.name() + " {");
