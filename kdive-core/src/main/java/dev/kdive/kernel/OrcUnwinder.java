@@ -7,7 +7,6 @@ import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
 import dev.kdive.types.Type;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
