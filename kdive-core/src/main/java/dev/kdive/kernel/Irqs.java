@@ -29,6 +29,55 @@ public final class Irqs {
 
     public record Table(List<Irq> irqs, List<Finding> findings) {}
 
+    /**
+     * {@return the softirq handlers, {@code softirq_vec[NR_SOFTIRQS]} (kernel/softirq.c), by vector:
+     * each {@code struct softirq_action}'s {@code action}, 0 when none is registered}. The vector count
+     * is the variable's array length in the types, else the bytes kallsyms gives the symbol (up to
+     * the next one; padding reads as empty vectors).
+     */
+    public static List<Long> softirqVectors(Program p) throws MemoryFault, UnknownSymbolException {
+        return handlers(p, "softirq_vec", "softirq_action", "action");
+    }
+
+    /**
+     * {@return the handler of every vector of the interrupt descriptor table, {@code idt_table}
+     * (arch/x86/kernel/idt.c): each {@code struct gate_struct}'s offset, split in its low, middle
+     * and high parts}
+     */
+    public static List<Long> idt(Program p) throws MemoryFault, UnknownSymbolException {
+        KernelObject gate = KernelObject.at(p, "gate_struct", 0);
+        long size = gate.struct().size();
+        long base = p.address("idt_table");
+        int n = length(p, "idt_table", size, 256); // the IDT's 256 vectors (Intel SDM vol. 3, 6.10)
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            KernelObject g = KernelObject.at(p, "gate_struct", base + i * size);
+            out.add(g.read("offset_low") | g.read("offset_middle") << 16 | g.read("offset_high") << 32);
+        }
+        return out;
+    }
+
+    private static List<Long> handlers(Program p, String array, String struct, String member) throws MemoryFault, UnknownSymbolException {
+        KernelObject entry = KernelObject.at(p, struct, 0);
+        long size = entry.struct().size();
+        long base = p.address(array);
+        int n = length(p, array, size, 64);
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(KernelObject.at(p, struct, base + i * size).read(member));
+        }
+        return out;
+    }
+
+    /** {@return an array variable's length: from its type when the types record variables, else its symbol's size; at most {@code cap}} */
+    private static int length(Program p, String variable, long entrySize, int cap) {
+        var type = p.types().variable(variable).map(dev.kdive.types.Type::resolved);
+        if (type.isPresent() && type.get() instanceof dev.kdive.types.Type.Array a) {
+            return (int) Math.min(a.length(), cap);
+        }
+        return (int) Math.min(cap, p.symbols().lookup(variable).map(sym -> sym.size() / entrySize).orElse((long) cap));
+    }
+
     /** {@return interrupt lines 0 .. nr_irqs-1, each with its descriptor and handlers} */
     public static Table of(Program p) throws MemoryFault, UnknownSymbolException {
         int nr = (int) p.kernel().u32(p.address("nr_irqs"));

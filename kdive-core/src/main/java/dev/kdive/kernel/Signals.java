@@ -30,6 +30,42 @@ public final class Signals {
     public record State(Task task, @Hex long signalStruct, int threads, List<Action> actions, boolean pending, @Hex long blocked,
                         @Hex long privatePending, List<Queued> privateQueue, @Hex long sharedPending, List<Queued> sharedQueue) {}
 
+    /**
+     * x86's signal numbers and names, 1-31 (arch/x86/include/uapi/asm/signal.h; a second name is an
+     * alias the header defines for the same number), then the real-time signals up to _NSIG 64
+     * (arch/x86/include/asm/signal.h), named from SIGRTMIN up to half-way and from SIGRTMAX after.
+     */
+    private static final String[] NAMES = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT/SIGIOT", "SIGBUS", "SIGFPE",
+        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD/SIGCLD", "SIGCONT", "SIGSTOP",
+        "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO/SIGPOLL", "SIGPWR",
+        "SIGSYS/SIGUNUSED"};
+    public static final int SIGRTMIN = 32;
+    public static final int NSIG = 64;
+
+    /** {@return signal {@code n}'s name, aliases after a slash ("SIGCHLD/SIGCLD"); null outside 1.._NSIG} */
+    public static String name(int n) {
+        if (n < 1 || n > NSIG) {
+            return null;
+        }
+        if (n < SIGRTMIN) {
+            return NAMES[n];
+        }
+        int fromMin = n - SIGRTMIN;
+        int toMax = NSIG - n;
+        return fromMin == 0 ? "SIGRTMIN" : toMax == 0 ? "SIGRTMAX" : fromMin <= (NSIG - SIGRTMIN) / 2 ? "SIGRTMIN+" + fromMin : "SIGRTMAX-" + toMax;
+    }
+
+    /** {@return the signals a {@code sigset_t} holds (bit n-1 is signal n), each by its first name} */
+    public static List<String> members(long set) {
+        List<String> out = new ArrayList<>();
+        for (int n = 1; n <= NSIG; n++) {
+            if ((set & (1L << (n - 1))) != 0) {
+                out.add(name(n).replaceFirst("/.*", ""));
+            }
+        }
+        return out;
+    }
+
     public static State of(Program p, Task task) throws MemoryFault {
         KernelObject t = KernelObject.at(p, "task_struct", task.address());
         long signal = t.read("signal");

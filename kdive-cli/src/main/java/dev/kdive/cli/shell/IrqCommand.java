@@ -16,7 +16,8 @@ final class IrqCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "irq [IRQ…] | -a | -s       interrupt lines: IRQ, IRQ_DESC, IRQACTION and handler name; -a their CPU affinity, -s per-CPU counts";
+        return "irq [-u] [IRQ…] | -a | -s | -b | -d   interrupt lines: IRQ, IRQ_DESC, IRQACTION and handler name (-u: allocated ones);"
+                + " -a their CPU affinity, -s per-CPU counts, -b softirq handlers, -d the IDT's vectors";
     }
 
     @Override
@@ -70,6 +71,51 @@ final class IrqCommand implements ShellCommand {
         }
     }
 
+    /** irq -b: the softirq vectors that have a handler, and each handler's function (and module). */
+    record Softirqs(List<Long> actions, java.util.Map<Long, String> names, java.util.Map<Long, String> modules) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println("SOFTIRQ_VEC " + Text.centre("ACTION", 16, false));
+            for (int i = 0; i < actions.size(); i++) {
+                if (actions.get(i) != 0) {
+                    String module = modules.get(actions.get(i));
+                    out.printf("    [%d]%s %016x  <%s>%s%n", i, i < 10 ? "    " : "   ", actions.get(i), names.get(actions.get(i)),
+                            module == null ? "" : "  [" + module + "]");
+                }
+            }
+        }
+
+        @Override
+        public Object json() {
+            List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < actions.size(); i++) {
+                if (actions.get(i) != 0) {
+                    rows.add(java.util.Map.of("vector", i, "action", actions.get(i), "function", names.get(actions.get(i))));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** irq -d: each vector of the IDT and the function its gate points at. */
+    record Idt(List<Long> handlers, java.util.Map<Long, String> names) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            for (int i = 0; i < handlers.size(); i++) {
+                out.printf("%5s %s%n", "[" + i + "]", names.get(handlers.get(i)));
+            }
+        }
+
+        @Override
+        public Object json() {
+            List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < handlers.size(); i++) {
+                rows.add(java.util.Map.of("vector", i, "handler", handlers.get(i), "function", names.get(handlers.get(i))));
+            }
+            return rows;
+        }
+    }
+
     /** irq -s: /proc/interrupts: each line's count on every CPU, its chip and flow, its handlers. */
     record Stats(int cpus, List<Irqs.Detail> lines) implements Output {
         @Override
@@ -91,21 +137,40 @@ final class IrqCommand implements ShellCommand {
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
         try {
+            if (args.equals(List.of("-b")) || args.equals(List.of("-d"))) {
+                List<Long> handlers = args.getFirst().equals("-b") ? Irqs.softirqVectors(p) : Irqs.idt(p);
+                boolean idt = args.getFirst().equals("-d");
+                java.util.Map<Long, String> names = new java.util.HashMap<>();
+                java.util.Map<Long, String> modules = new java.util.HashMap<>();
+                dev.kdive.kernel.Modules.Walk mods = dev.kdive.kernel.Modules.of(p);
+                for (long h : handlers) { // -b: the function's plain name and its module; -d: name+offset
+                    names.computeIfAbsent(h, a -> BtCommand.symbolize(p, a, !idt));
+                    mods.containing(h).ifPresent(m -> modules.put(h, m.name()));
+                }
+                return idt ? new Idt(handlers, names) : new Softirqs(handlers, names, modules);
+            }
             if (args.equals(List.of("-a")) || args.equals(List.of("-s"))) {
                 List<Irqs.Detail> details = Irqs.details(p, Irqs.of(p));
                 return args.getFirst().equals("-a") ? new Affinity(details) : new Stats(p.perCpuOffsets().length, details);
             }
             Irqs.Table t = Irqs.of(p);
             List<Irqs.Irq> shown = t.irqs();
-            if (!args.isEmpty()) {
-                java.util.Set<Integer> wanted = new java.util.HashSet<>();
-                for (String a : args) {
-                    if (a.startsWith("-")) {
-                        throw new UsageException("irq: " + a + " is not supported (irq -a and irq -s are, alone); irq [IRQ…] lists lines and handlers");
-                    }
+            boolean inUse = false;
+            java.util.Set<Integer> wanted = new java.util.HashSet<>();
+            for (String a : args) {
+                if (a.equals("-u")) {
+                    inUse = true;
+                } else if (a.startsWith("-")) {
+                    throw new UsageException("irq: " + a + " is not supported (-a, -s, -b and -d are, alone; -c is not); irq [-u] [IRQ…] lists lines and handlers");
+                } else {
                     wanted.add((int) Args.number("irq", a));
                 }
+            }
+            if (!wanted.isEmpty()) {
                 shown = shown.stream().filter(i -> wanted.contains(i.irq())).toList();
+            }
+            if (inUse) { // crash's -u: lines with a descriptor allocated
+                shown = shown.stream().filter(i -> i.desc() != 0).toList();
             }
             return new Listing(shown, t.findings());
         } catch (MemoryFault | UnknownSymbolException e) {

@@ -24,7 +24,8 @@ final class SigCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "sig [-g] PID…              signal dispositions (handler, mask, flags), blocked and pending signals and queues; -g the whole thread group";
+        return "sig [-g] PID… | -l | -s SIGSET   signal dispositions (handler, mask, flags), blocked and pending signals and queues;"
+                + " -g the whole thread group, -l the signal numbers and names, -s the signals a sigset_t value holds";
     }
 
     @Override
@@ -91,9 +92,25 @@ final class SigCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> raw) throws UsageException {
-        Args args = new Args("sig", raw, Set.of("-g"), Set.of());
+        Args args = new Args("sig", raw, Set.of("-g", "-l"), Set.of("-s"));
+        if (args.has("-l")) {
+            List<String> lines = new ArrayList<>();
+            for (int n = 1; n <= Signals.NSIG; n++) {
+                lines.add(String.format("%4s %s", "[" + n + "]", Signals.name(n)));
+            }
+            return new Text(lines);
+        }
+        if (args.has("-s")) {
+            String hex = args.value("-s").orElseThrow().replaceFirst("^0[xX]", "");
+            if (!hex.matches("[0-9a-fA-F]{1,16}")) { // crash reads a sigset as hex, 0x optional
+                throw new UsageException("sig: -s " + args.value("-s").get() + ": expected a sigset_t in hex (up to 16 digits)");
+            }
+            long set = Long.parseUnsignedLong(hex, 16);
+            List<String> names = Signals.members(set);
+            return new Text(List.of(names.isEmpty() ? "(none)" : String.join(" ", names)));
+        }
         if (args.operands().isEmpty()) {
-            throw new UsageException("sig: give a PID (sig -l, -s and -R are not supported)");
+            throw new UsageException("sig: give a PID, -l or -s SIGSET (sig -R is not supported)");
         }
         Tasks.Walk walk = Tasks.walk(p);
         List<Signals.State> states = new ArrayList<>();

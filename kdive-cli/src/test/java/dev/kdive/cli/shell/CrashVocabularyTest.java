@@ -51,7 +51,7 @@ class CrashVocabularyTest {
             long tasks = KernelObject.at(p, "task_struct", p.address("init_task")).addressOf("tasks");
             commands.addAll(List.of("ipcs", "swap", "bpf", "kmem -o", "kmem -v", "kmem -h", "rd -S " + Long.toHexString(tasks) + " 8",
                     "sym -q crash_wr", "sym -m kdive_lab", "sig " + panicPid, "bt -T " + panicPid, "waitq kauditd_wait", "fuser /",
-                    "irq -a", "irq -s", "runq -t", "bt -e " + panicPid,
+                    "irq -a", "irq -s", "runq -t", "bt -e " + panicPid, "irq -b", "irq -d", "irq -u", "sig -l", "sig -s 8000000200014a03", "sig -s 0",
                     "struct task_struct.pid,comm -l task_struct.tasks " + Long.toHexString(tasks)));
             if (p.symbols().lookup("irq_desc_tree").isPresent()) { // 6.5 moved irq descriptors into a maple tree
                 commands.add("tree -t xarray -p -s irq_desc.irq_data.irq irq_desc_tree");
