@@ -132,7 +132,8 @@ final class KmemZones {
     record FreeData(List<Zones.FreeArea> zones, long nrFreePages, long found, List<Finding> problems) {}
 
     /** {@code kmem -n}: nodes, their zones and the memory sections. */
-    record NodeMap(Zones.Nodes nodes, List<PageMap.MemSection> sections, int pfnShift, int pageStruct, List<Finding> problems) implements Output {
+    record NodeMap(Zones.Nodes nodes, List<PageMap.MemSection> sections, int pfnShift, int pageStruct, dev.kdive.kernel.MemoryBlocks.Blocks blocks,
+                   List<Finding> problems) implements Output {
         static NodeMap of(Program p, Zones.Nodes nodes) {
             PageMap map = PageMap.of(p);
             List<Finding> problems = new ArrayList<>(nodes.problems());
@@ -142,7 +143,9 @@ final class KmemZones {
             } catch (MemoryFault f) {
                 problems.add(dev.kdive.finding.UnreadableMemory.of("mem_section", f));
             }
-            return new NodeMap(nodes, sections, map.sectionShift(), map.pageStructSize(), List.copyOf(problems));
+            dev.kdive.kernel.MemoryBlocks.Blocks blocks = dev.kdive.kernel.MemoryBlocks.of(p, map.sectionShift());
+            problems.addAll(blocks.problems());
+            return new NodeMap(nodes, sections, map.sectionShift(), map.pageStructSize(), blocks, List.copyOf(problems));
         }
 
         @Override
@@ -192,18 +195,47 @@ final class KmemZones {
                         Text.centre(Long.toHexString(s.coded()), 16, true), Text.centre(Long.toHexString(s.memMap(pfnShift, pageStruct)), 16, true),
                         Text.centre(state.toString(), 5, false), s.nr() << pfnShift);
             }
+            if (blocks.present()) {
+                memoryBlocks(out);
+            }
             problems.forEach(f -> out.println("kmem: " + f.summary()));
+        }
+
+        /** The memory blocks, crash's columns: physical addresses 8 wide (crash's PADDR_PRLEN), the node where blocks have one. */
+        private void memoryBlocks(PrintWriter out) {
+            boolean ranges = blocks.blocks().stream().allMatch(b -> b.end() != -1);
+            boolean nid = blocks.blocks().stream().anyMatch(b -> b.node() >= 0);
+            String range = ranges ? "PHYSICAL RANGE" : "PHYSICAL START";
+            out.println();
+            if (nid) {
+                out.printf("%s %s   %s   NODE  %-7s %-12s%n", Text.centre("MEM_BLOCK", 16, false), Text.centre("NAME", 10, false),
+                        Text.centre(range, 18, false), "STATE", "START_SECTION_NO");
+            } else {
+                out.printf("%s %s   %s    %-7s %-12s%n", Text.centre("MEM_BLOCK", 16, false), Text.centre("NAME", 10, false),
+                        Text.centre(range, 16, false), "STATE", "START_SECTION_NO");
+            }
+            for (var b : blocks.blocks()) {
+                String paddr = b.end() == -1 ? Text.centre(Long.toHexString(b.start()), 19, false)
+                        : String.format("%8x - %8x", b.start(), b.end());
+                if (nid) {
+                    out.printf(" %-16x %s %s %s  %-7s %-12d%n", b.address(), Text.centre(b.name(), 12, false), paddr,
+                            Text.centre(Integer.toString(b.node()), 4, false), b.stateName(), b.startSection());
+                } else {
+                    out.printf(" %-16x %s %s  %-7s %-12d%n", b.address(), Text.centre(b.name(), 10, false), paddr, b.stateName(), b.startSection());
+                }
+            }
         }
 
         @Override
         public Object json() {
             return new NodeData(nodes.nodes(), sections.stream().map(s -> new SectionData(s.nr(), s.address(), s.coded(),
-                    s.memMap(pfnShift, pageStruct), s.mapWord() & 0x3f, s.nr() << pfnShift)).toList(), problems);
+                    s.memMap(pfnShift, pageStruct), s.mapWord() & 0x3f, s.nr() << pfnShift)).toList(), blocks.blocks(), problems);
         }
     }
 
     record SectionData(long nr, @dev.kdive.value.Hex long section, @dev.kdive.value.Hex long codedMemMap, @dev.kdive.value.Hex long memMap,
                        @dev.kdive.value.Hex long flags, long pfn) {}
 
-    record NodeData(List<Zones.Node> nodes, List<SectionData> sections, List<Finding> problems) {}
+    record NodeData(List<Zones.Node> nodes, List<SectionData> sections, List<dev.kdive.kernel.MemoryBlocks.Block> memoryBlocks,
+                    List<Finding> problems) {}
 }
