@@ -182,10 +182,51 @@ public final class Zones {
                 long head = zone.freeArea() + order * areaSize + area0.member("free_list").offset() + type * listHead;
                 String name = "zone " + zone.name() + " free_area[" + order + "].free_list[" + type + "]";
                 Lists.Walk w = Lists.listForEachEntry(p, name, head, link, (int) Math.min(Lists.LIMIT, (zone.spanned() >> order) + 1));
-                lists.add(new FreeList(order, type, head, w.entries(), w.findings()));
+                List<Finding> findings = new ArrayList<>(w.findings());
+                buddies(p, page0, name, order, w.entries(), findings);
+                lists.add(new FreeList(order, type, head, w.entries(), List.copyOf(findings)));
             }
         }
         return new FreeArea(zone, List.copyOf(lists));
+    }
+
+    /** Findings about one list are capped: past that many, a list is broken, not a few of its pages. */
+    private static final int MAX_BLOCK_FINDINGS = 8;
+
+    /**
+     * Checks that each block on a free list is what the buddy allocator put there: a page of type
+     * buddy (VMCOREINFO's PAGE_BUDDY_MAPCOUNT_VALUE, the whole page_type before 6.12, its top byte,
+     * PGTY_buddy, from 6.12 where the low bits are zero) whose page.private holds the list's order
+     * (set_buddy_order(), mm/page_alloc.c).
+     */
+    private static void buddies(Program p, KernelObject page0, String list, int order, List<Long> blocks, List<Finding> findings) {
+        String value = p.vmcoreinfo().get("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)");
+        if (value == null) {
+            return;
+        }
+        int buddy = (int) Long.parseLong(value);
+        String typeMember = page0.struct().member("page_type").isPresent() ? "page_type" : "_mapcount";
+        int reported = 0;
+        for (long page : blocks) {
+            if (reported >= MAX_BLOCK_FINDINGS) {
+                break;
+            }
+            try {
+                KernelObject pg = new KernelObject(p, page0.struct(), page);
+                int type = (int) pg.read(typeMember);
+                long got = pg.read("private");
+                boolean isBuddy = (buddy & 0xffffff) == 0 ? (type & 0xff000000) == (buddy & 0xff000000) : type == buddy;
+                if (!isBuddy || got != order) {
+                    reported++;
+                    findings.add(new dev.kdive.finding.Inconsistent("free block " + Long.toHexString(page) + " on " + list, page,
+                            "a buddy page of order " + order, (isBuddy ? "a buddy page" : "page." + typeMember + " " + Integer.toHexString(type))
+                                    + " of order (page.private) " + got, List.of()));
+                }
+            } catch (MemoryFault f) {
+                reported++;
+                findings.add(UnreadableMemory.of("struct page of free block " + Long.toHexString(page) + " on " + list, f));
+            }
+        }
     }
 
     /** {@return the enumerators of an enum, by name} */
