@@ -104,14 +104,18 @@ final class KmemCommand implements ShellCommand {
             if (!a.operands().isEmpty()) {
                 throw new UsageException("kmem: -f/-F ADDR (the free block holding an address) is not supported; -z, -f, -F and -n take no operand");
             }
-            dev.kdive.kernel.Zones.Nodes nodes = dev.kdive.kernel.Zones.of(p);
-            if (a.has("-z")) {
-                return new KmemZones.ZoneStats(nodes);
+            try {
+                dev.kdive.kernel.Zones.Nodes nodes = dev.kdive.kernel.Zones.of(p);
+                if (a.has("-z")) {
+                    return new KmemZones.ZoneStats(nodes);
+                }
+                if (a.has("-n")) {
+                    return KmemZones.NodeMap.of(p, nodes);
+                }
+                return KmemZones.FreeAreas.of(p, nodes, a.has("-F"));
+            } catch (TypeException e) { // no pglist_data, zone or free_area in the types
+                throw new UsageException("kmem: " + e.getMessage());
             }
-            if (a.has("-n")) {
-                return KmemZones.NodeMap.of(p, nodes);
-            }
-            return KmemZones.FreeAreas.of(p, nodes, a.has("-F"));
         }
         try {
             if (a.has("-o")) { // crash's per-cpu offsets: __per_cpu_offset[]
