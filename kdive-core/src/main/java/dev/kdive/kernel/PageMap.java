@@ -26,6 +26,12 @@ public final class PageMap {
     /** mm/sparse.c: a section's section_mem_map low bits. */
     private static final long SECTION_MARKED_PRESENT = 1;
     private static final long SECTION_HAS_MEM_MAP = 1 << 1;
+    /**
+     * The low bits of section_mem_map that hold flags (the anonymous enum of mmzone.h, whose
+     * SECTION_MAP_LAST_BIT has been 4 to 6 and is in no type): the coded mem_map is at least
+     * 64-byte aligned (vmemmap pages, whole struct pages), so these bits are never the pointer's.
+     */
+    private static final long SECTION_FLAG_BITS = (1 << 6) - 1;
 
     private final Program p;
     private final int pageStruct;
@@ -114,7 +120,48 @@ public final class PageMap {
         return sections;
     }
 
-    private List<Section> readSections() throws MemoryFault {
+    /**
+     * One present {@code struct mem_section}: its number, address and raw {@code section_mem_map}
+     * word (the coded mem_map with the section flags in its low bits, include/linux/mmzone.h).
+     */
+    public record MemSection(long nr, long address, long mapWord) {
+        /** {@return the coded mem_map: the word less its flag bits (SECTION_MAP_MASK)} */
+        public long coded() {
+            return mapWord & ~SECTION_FLAG_BITS;
+        }
+
+        /** {@return the mem_map the coded one stands for: coded + the section's first pfn, in struct pages (sparse_decode_mem_map)} */
+        public long memMap(int pfnShift, int pageStruct) {
+            return coded() + (nr << pfnShift) * pageStruct;
+        }
+
+        /** {@return whether a flag bit of section_mem_map is set: SECTION_MARKED_PRESENT_BIT 0, HAS_MEM_MAP 1, IS_ONLINE 2, IS_EARLY 3, TAINT_ZONE_DEVICE 4} */
+        public boolean flag(int bit) {
+            return (mapWord & (1L << bit)) != 0;
+        }
+
+        /** {@return the section's first page frame} */
+        public long startPfn(int pfnShift) {
+            return nr << pfnShift;
+        }
+    }
+
+    /** {@return log2 of the page frames per section (SECTION_SIZE_BITS - PAGE_SHIFT)} */
+    public int sectionShift() {
+        return sectionShift;
+    }
+
+    /** {@return the size of a struct page in this kernel} */
+    public int pageStructSize() {
+        return pageStruct;
+    }
+
+    /**
+     * {@return every present mem_section (SECTION_MARKED_PRESENT), in section order: with
+     * SPARSEMEM_EXTREME, VMCOREINFO's mem_section is the array of root pointers, each root a page
+     * of sections (SECTIONS_PER_ROOT, mm/sparse.c)}
+     */
+    public List<MemSection> memSections() throws MemoryFault {
         Map<String, String> info = p.vmcoreinfo();
         String root = info.get("SYMBOL(mem_section)");
         if (root == null) {
@@ -125,8 +172,7 @@ public final class PageMap {
         int size = Integer.parseInt(info.getOrDefault("SIZE(mem_section)", "16"));
         int mapOffset = Integer.parseInt(info.getOrDefault("OFFSET(mem_section.section_mem_map)", "0"));
         int perRoot = 4096 / size; // SECTIONS_PER_ROOT with SPARSEMEM_EXTREME
-        long pagesPerSection = 1L << sectionShift;
-        List<Section> sections = new ArrayList<>();
+        List<MemSection> out = new ArrayList<>();
         // The root pointers in one read: 4096 of them on x86-64, most of them NULL.
         ByteBuffer rootPointers = ByteBuffer.wrap(p.kernel().read(roots, 8 * nrRoots)).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < nrRoots; r++) {
@@ -134,21 +180,41 @@ public final class PageMap {
             if (base == 0) {
                 continue;
             }
-            byte[] b = p.kernel().read(base, perRoot * size);
-            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bb = ByteBuffer.wrap(p.kernel().read(base, perRoot * size)).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < perRoot; i++) {
                 long map = bb.getLong(i * size + mapOffset);
-                if ((map & SECTION_MARKED_PRESENT) != 0 && (map & SECTION_HAS_MEM_MAP) != 0) {
-                    long start = ((long) r * perRoot + i) * pagesPerSection;
-                    if (!sections.isEmpty() && sections.getLast().endPfn() == start) {
-                        sections.set(sections.size() - 1, new Section(sections.getLast().startPfn(), start + pagesPerSection));
-                    } else {
-                        sections.add(new Section(start, start + pagesPerSection));
-                    }
+                if ((map & SECTION_MARKED_PRESENT) != 0) {
+                    out.add(new MemSection((long) r * perRoot + i, base + (long) i * size, map));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private List<Section> readSections() throws MemoryFault {
+        long pagesPerSection = 1L << sectionShift;
+        List<Section> sections = new ArrayList<>();
+        for (MemSection m : memSections()) {
+            if ((m.mapWord() & SECTION_HAS_MEM_MAP) != 0) {
+                long start = m.nr() * pagesPerSection;
+                if (!sections.isEmpty() && sections.getLast().endPfn() == start) {
+                    sections.set(sections.size() - 1, new Section(sections.getLast().startPfn(), start + pagesPerSection));
+                } else {
+                    sections.add(new Section(start, start + pagesPerSection));
                 }
             }
         }
         return List.copyOf(sections);
+    }
+
+    /** {@return whether a page frame lies in a section with a mem map (the kernel's pfn_valid())} */
+    public boolean valid(long pfn) throws MemoryFault {
+        for (Section s : sections()) {
+            if (pfn >= s.startPfn() && pfn < s.endPfn()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return the struct page of a page frame} */

@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * {@code kmem}: the SLUB allocator as crash shows it ({@code -s} counts per cache, {@code -S}
  * slabs and objects, {@code ADDR} where an address lies) plus kdive's {@code -V}: every freelist
- * and slab list of every cache checked, each problem with its evidence.
+ * and slab list of every cache checked, each problem with its evidence; and the page allocator's
+ * nodes and zones ({@code -z}, {@code -f}, {@code -F}, {@code -n}, see {@link KmemZones}).
  */
 final class KmemCommand implements ShellCommand {
     private static final String HEADER = "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME";
@@ -35,8 +36,9 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | -i | -o | -v | -h | ADDR   slab caches: counts, slabs and objects, validation (-V, kdive's); page structs;"
-                + " memory summary; per-cpu offsets; vmalloc areas; huge page pools; where ADDR lies";
+        return "kmem -s|-S|-V [CACHE] | -p [ADDR] | -i | -o | -v | -h | -z | -f | -F | -n | ADDR   slab caches: counts, slabs and objects,"
+                + " validation (-V, kdive's); page structs; memory summary; per-cpu offsets; vmalloc areas; huge page pools; zone statistics;"
+                + " free areas (-F with each free block); memory nodes and sections; where ADDR lies";
     }
 
     @Override
@@ -96,7 +98,25 @@ final class KmemCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p", "-i", "-o", "-v", "-h"), Set.of());
+        Args a = new Args("kmem", args, Set.of("-s", "-S", "-V", "-p", "-i", "-o", "-v", "-h", "-z", "-f", "-F", "-n"),
+                Set.of());
+        if (a.has("-z") || a.has("-f") || a.has("-F") || a.has("-n")) {
+            if (!a.operands().isEmpty()) {
+                throw new UsageException("kmem: -f/-F ADDR (the free block holding an address) is not supported; -z, -f, -F and -n take no operand");
+            }
+            try {
+                dev.kdive.kernel.Zones.Nodes nodes = dev.kdive.kernel.Zones.of(p);
+                if (a.has("-z")) {
+                    return new KmemZones.ZoneStats(nodes);
+                }
+                if (a.has("-n")) {
+                    return KmemZones.NodeMap.of(p, nodes);
+                }
+                return KmemZones.FreeAreas.of(p, nodes, a.has("-F"));
+            } catch (TypeException e) { // no pglist_data, zone or free_area in the types
+                throw new UsageException("kmem: " + e.getMessage());
+            }
+        }
         try {
             if (a.has("-o")) { // crash's per-cpu offsets: __per_cpu_offset[]
                 List<String> lines = new ArrayList<>(List.of("PER-CPU OFFSET VALUES:"));
