@@ -2,6 +2,7 @@ package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.kernel.Devices;
+import dev.kdive.kernel.Disks;
 import dev.kdive.kernel.PciDevices;
 import dev.kdive.kernel.Resources;
 import dev.kdive.program.Program;
@@ -20,8 +21,10 @@ final class DevCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "dev [-i|-p]                character and block majors: NAME, CDEV or GENDISK, OPERATIONS;"
-                + " -i the I/O port and I/O memory resource trees; -p the PCI buses and devices";
+        return "dev [-i|-p|-d|-D]          character and block majors: NAME, CDEV or GENDISK, OPERATIONS;"
+                + " -i the I/O port and I/O memory resource trees; -p the PCI buses and devices;"
+                + " -d each disk's requests in flight (blk-mq: busy tags of this queue in MQ_RQ_IN_FLIGHT; bio-based: disk stats), -D only disks with some;"
+                + " no DRV column (pre-5.0 legacy queues) and no -V/-v";
     }
 
     @Override
@@ -75,8 +78,11 @@ final class DevCommand implements ShellCommand {
                 return Text.of("dev: " + e.getMessage());
             }
         }
+        if (args.size() == 1 && (args.getFirst().equals("-d") || args.getFirst().equals("-D"))) {
+            return new DiskIo(Disks.of(p), args.getFirst().equals("-D"));
+        }
         if (!args.isEmpty()) {
-            throw new UsageException("dev: " + String.join(" ", args) + ": only dev, dev -i and dev -p are supported (-d, -D, -V and -v are not)");
+            throw new UsageException("dev: " + String.join(" ", args) + ": only dev, dev -i, dev -p, dev -d and dev -D are supported (-V and -v are not)");
         }
         try {
             Devices.Table t = Devices.of(p);
@@ -183,6 +189,26 @@ final class DevCommand implements ShellCommand {
                     + Text.centre(String.format("%04x", d.classCode()), 6, false) + " "
                     + Text.centre(String.format("%x:%x", d.vendor(), d.device()), 9, false)
                     + (d.pcieFlags() >= 0 ? " " + Text.centre(type, 10, false) : ""));
+        }
+
+        @Override
+        public Object json() {
+            return table;
+        }
+    }
+
+    /** {@code dev -d} / {@code -D}: crash's layout, READ and WRITE being requests in flight. */
+    record DiskIo(Disks.Table table, boolean nonZeroOnly) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            out.println(String.format("MAJOR %-18s NAME       %-18s %5s %5s %5s ", "GENDISK", "REQUEST_QUEUE", "TOTAL", "READ", "WRITE"));
+            for (Disks.Disk d : table.disks()) {
+                if (nonZeroOnly && d.total() == 0) {
+                    continue;
+                }
+                out.println(String.format("%5d %-16x  %-10s %-16x  %5d %5d %5d ", d.major(), d.gendisk(), d.name(), d.queue(), d.total(), d.read(), d.write()));
+            }
+            table.findings().forEach(f -> out.println("dev: " + f.summary()));
         }
 
         @Override
