@@ -21,10 +21,8 @@ final class DevCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "dev [-i|-p|-d|-D]          character and block majors: NAME, CDEV or GENDISK, OPERATIONS;"
-                + " -i the I/O port and I/O memory resource trees; -p the PCI buses and devices;"
-                + " -d each disk's requests in flight (blk-mq: busy tags of this queue in MQ_RQ_IN_FLIGHT; bio-based: disk stats), -D only disks with some;"
-                + " no DRV column (pre-5.0 legacy queues) and no -V/-v";
+        return "dev [-i | -p | -d | -D]    device majors: NAME, CDEV or GENDISK, OPERATIONS; -i I/O port and memory resources;"
+                + " -p PCI buses and devices; -d (-D: non-zero) disks' requests in flight, no DRV column";
     }
 
     @Override

@@ -22,13 +22,12 @@ final class NetCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "net [-a | -s [PID|TASK]...]  network devices: NET_DEVICE NAME IP ADDRESS(ES), IPv4 and IPv6;"
-                + " -a the ARP cache (arp_tbl); -s the sockets among a task's open files (the panic task without PID)";
+        return "net [-a | -s [PID|TASK…]]  network devices: NET_DEVICE NAME IP ADDRESS(ES); -a ARP cache; -s a task's sockets (default: the panic task)";
     }
 
     @Override
     public String example() {
-        return "net -s 1                   3 ffff8e97843a9c00 ffff8e9784d8e000 UNIX:DGRAM";
+        return "net -s 152                  6 ffff8f11014a89c0 ffff8f1101075c00 UNIX:STREAM";
     }
 
     record Listing(NetDevices.Table table) implements Output {
