@@ -139,7 +139,7 @@ public final class Devices {
      * {@code blockdev_superblock}, each inside a {@code bdev_inode} after its {@code block_device}
      * (block/bdev.c, 5.11+); empty on kernels without it.
      */
-    private static List<long[]> disks(Program p, List<Finding> findings) {
+    static List<long[]> disks(Program p, List<Finding> findings) {
         List<long[]> out = new ArrayList<>();
         try {
             if (p.symbols().lookup("blockdev_superblock").isEmpty()) {
