@@ -1,6 +1,7 @@
 package dev.kdive.cli.shell;
 
 import dev.kdive.dump.MemoryFault;
+import dev.kdive.kernel.Hrtimers;
 import dev.kdive.kernel.Timers;
 import dev.kdive.program.Program;
 import dev.kdive.program.UnknownSymbolException;
@@ -17,12 +18,14 @@ final class TimerCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "timer                      pending timers per CPU and base: EXPIRES TTE TIMER_LIST FUNCTION, soonest first";
+        return "timer [-r]                 pending timers per CPU and base: EXPIRES TTE TIMER_LIST FUNCTION, soonest first;"
+                + " -r: hrtimers per CPU and clock base: SOFTEXPIRES EXPIRES TTE HRTIMER FUNCTION";
     }
 
     @Override
     public String example() {
-        return "timer                      TIMER_BASES[0][BASE_STD]: … 4294892850  46  ffffffffb7262558  …  <delayed_work_timer_fn>";
+        return "timer                      TIMER_BASES[0][BASE_STD]: … 4294892850  46  ffffffffb7262558  …  <delayed_work_timer_fn>\n"
+                + "timer -r                   CLOCK: 0  HRTIMER_CLOCK_BASE: ffff8e979f423040  [ktime_get] … 2224000000  2224000000  192000000  …  <tick_sched_timer>";
     }
 
     /** The wheel, and each timer function's symbol as crash names it. */
@@ -66,10 +69,91 @@ final class TimerCommand implements ShellCommand {
         }
     }
 
+    /** The hrtimer queues, and the functions' symbols as crash names them. */
+    record HrtimerListing(Hrtimers.Queues queues, Map<Long, String> functions) implements Output {
+        @Override
+        public void text(PrintWriter out) {
+            boolean firstCpu = true;
+            for (Hrtimers.CpuBase c : queues.cpus()) {
+                if (!firstCpu) {
+                    out.println();
+                }
+                firstCpu = false;
+                out.printf("CPU: %d  HRTIMER_CPU_BASE: %x%n", c.cpu(), c.address());
+                for (Hrtimers.Clock b : c.clocks()) {
+                    if (b.index() > 0) {
+                        out.println();
+                    }
+                    String name = b.getTime() != 0 ? functions.getOrDefault(b.getTime(), Long.toHexString(b.getTime())) : b.type().orElse(null);
+                    out.printf("  CLOCK: %d  HRTIMER_CLOCK_BASE: %x%s%n", b.index(), b.address(), name == null ? "" : "  [" + name + "]");
+                    clock(out, b);
+                    b.findings().forEach(f -> out.println("timer: " + f.summary()));
+                }
+            }
+            queues.findings().forEach(f -> out.println("timer: " + f.summary()));
+        }
+
+        /** crash's widths: those of the last (latest) timer's numbers, at least the headers' */
+        private void clock(PrintWriter out, Hrtimers.Clock b) {
+            if (b.timers().isEmpty()) {
+                out.println("  (empty)");
+                return;
+            }
+            Hrtimers.Timer last = b.timers().getLast();
+            int elen = Math.max(Long.toString(last.expires()).length(), "EXPIRES".length());
+            int tlen = Long.toString(last.tte()).length();
+            boolean soft = last.softExpires().isPresent();
+            int first = soft ? Math.max(Long.toString(last.softExpires().getAsLong()).length(), "SOFTEXPIRES".length()) : elen;
+            out.println("  " + Text.centre("CURRENT", first, true));
+            out.println("  " + Text.centre(Long.toString(b.now()), first, true));
+            out.println("  " + (soft ? Text.centre("SOFTEXPIRES", first, true) + "  " : "") + Text.centre("EXPIRES", elen, true) + "  "
+                    + Text.centre("TTE", tlen, true) + "  " + Text.centre("HRTIMER", 16, false) + "  " + Text.centre("FUNCTION", 16, false));
+            for (Hrtimers.Timer t : b.timers()) {
+                if (!t.readable()) {
+                    out.println("  (destroyed timer)");
+                    continue;
+                }
+                StringBuilder line = new StringBuilder("  ");
+                if (soft) {
+                    line.append(Text.centre(Long.toString(t.softExpires().orElse(0)), first, true)).append("  ");
+                }
+                line.append(Text.centre(Long.toString(t.expires()), elen, true)).append("  ");
+                line.append(String.format("%" + tlen + "d", t.tte())).append("  ");
+                line.append(String.format("%x  ", t.address()));
+                t.function().ifPresent(f -> line.append(String.format("%x  <%s>", f, functions.getOrDefault(f, ""))));
+                out.println(line);
+            }
+        }
+
+        @Override
+        public Object json() {
+            return queues;
+        }
+    }
+
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
+        if (args.equals(List.of("-r"))) {
+            try {
+                Hrtimers.Queues q = Hrtimers.of(p);
+                Map<Long, String> names = new java.util.HashMap<>();
+                for (Hrtimers.CpuBase c : q.cpus()) {
+                    for (Hrtimers.Clock b : c.clocks()) {
+                        if (b.getTime() != 0) {
+                            names.computeIfAbsent(b.getTime(), f -> BtCommand.symbolize(p, f, false));
+                        }
+                        for (Hrtimers.Timer t : b.timers()) {
+                            t.function().ifPresent(f -> names.computeIfAbsent(f, g -> BtCommand.symbolize(p, g, false)));
+                        }
+                    }
+                }
+                return new HrtimerListing(q, names);
+            } catch (MemoryFault | UnknownSymbolException e) {
+                return Text.of("timer: " + e.getMessage());
+            }
+        }
         if (!args.isEmpty()) {
-            throw new UsageException("timer: " + String.join(" ", args) + ": only the timer wheel is shown yet (timer -r, hrtimers, is not supported)");
+            throw new UsageException("timer: " + String.join(" ", args) + ": only timer and timer -r are supported (not -C)");
         }
         try {
             Timers.Wheel w = Timers.of(p);
