@@ -18,8 +18,8 @@ final class TimerCommand implements ShellCommand {
 
     @Override
     public String synopsis() {
-        return "timer [-r]                 pending timers per CPU and base: EXPIRES TTE TIMER_LIST FUNCTION, soonest first;"
-                + " -r: hrtimers per CPU and clock base: SOFTEXPIRES EXPIRES TTE HRTIMER FUNCTION";
+        return "timer [-r] [-C cpus]       pending timers per CPU and base: EXPIRES TTE TIMER_LIST FUNCTION, soonest first;"
+                + " -r: hrtimers per CPU and clock base: SOFTEXPIRES EXPIRES TTE HRTIMER FUNCTION; -C: only these CPUs (0,2-3 or all)";
     }
 
     @Override
@@ -133,10 +133,31 @@ final class TimerCommand implements ShellCommand {
 
     @Override
     public Output run(Program p, List<String> args) throws UsageException {
-        if (args.equals(List.of("-r"))) {
-            try {
-                Hrtimers.Queues q = Hrtimers.of(p);
-                Map<Long, String> names = new java.util.HashMap<>();
+        boolean hr = false;
+        String spec = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-r")) {
+                hr = true;
+            } else if (a.equals("-C") || a.equals("-rC")) {
+                hr |= a.equals("-rC");
+                if (i + 1 >= args.size()) {
+                    throw new UsageException("timer: -C needs a CPU list (0,2-3 or all)");
+                }
+                spec = args.get(++i);
+            } else if (a.startsWith("-C") || a.startsWith("-rC")) {
+                hr |= a.startsWith("-rC");
+                spec = a.substring(a.indexOf('C') + 1);
+            } else {
+                throw new UsageException("timer: " + a + ": only timer [-r] [-C cpus] is supported");
+            }
+        }
+        java.util.function.IntPredicate cpus = cpuSet(spec);
+        try {
+            Map<Long, String> names = new java.util.HashMap<>();
+            if (hr) {
+                Hrtimers.Queues all = Hrtimers.of(p);
+                Hrtimers.Queues q = new Hrtimers.Queues(all.cpus().stream().filter(c -> cpus.test(c.cpu())).toList(), all.findings());
                 for (Hrtimers.CpuBase c : q.cpus()) {
                     for (Hrtimers.Clock b : c.clocks()) {
                         if (b.getTime() != 0) {
@@ -148,16 +169,9 @@ final class TimerCommand implements ShellCommand {
                     }
                 }
                 return new HrtimerListing(q, names);
-            } catch (MemoryFault | UnknownSymbolException e) {
-                return Text.of("timer: " + e.getMessage());
             }
-        }
-        if (!args.isEmpty()) {
-            throw new UsageException("timer: " + String.join(" ", args) + ": only timer and timer -r are supported (not -C)");
-        }
-        try {
-            Timers.Wheel w = Timers.of(p);
-            Map<Long, String> names = new java.util.HashMap<>();
+            Timers.Wheel all = Timers.of(p);
+            Timers.Wheel w = new Timers.Wheel(all.jiffies(), all.bases().stream().filter(b -> cpus.test(b.cpu())).toList());
             for (Timers.Base b : w.bases()) {
                 for (Timers.Timer t : b.timers()) {
                     names.computeIfAbsent(t.function(), f -> BtCommand.symbolize(p, f, false));
@@ -167,5 +181,27 @@ final class TimerCommand implements ShellCommand {
         } catch (MemoryFault | UnknownSymbolException e) {
             return Text.of("timer: " + e.getMessage());
         }
+    }
+
+    /** A CPU list as crash's -C takes it: "all", or numbers and ranges separated by commas. */
+    private static java.util.function.IntPredicate cpuSet(String spec) throws UsageException {
+        if (spec == null || spec.equals("all")) {
+            return cpu -> true;
+        }
+        java.util.BitSet set = new java.util.BitSet();
+        try {
+            for (String part : spec.split(",")) {
+                String[] r = part.split("-", 2);
+                int lo = Integer.parseInt(r[0].strip());
+                int hi = r.length > 1 ? Integer.parseInt(r[1].strip()) : lo;
+                if (lo < 0 || hi < lo || hi > 1 << 16) {
+                    throw new NumberFormatException(part);
+                }
+                set.set(lo, hi + 1);
+            }
+        } catch (NumberFormatException e) {
+            throw new UsageException("timer: -C " + spec + ": not a CPU list (0,2-3 or all)");
+        }
+        return set::get;
     }
 }
