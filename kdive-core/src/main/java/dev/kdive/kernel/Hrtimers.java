@@ -27,10 +27,11 @@ public final class Hrtimers {
 
     /**
      * A queued timer; {@code softExpires} is empty where the kernel has no {@code _softexpires}. A
-     * timer whose memory cannot be read has {@code readable} false and no times.
+     * timer whose memory cannot be read has {@code readable} false and no times; {@code function} is 0
+     * when its word cannot be read.
      */
     public record Timer(@Hex long address, boolean readable, OptionalLong softExpires, long expires, long tte,
-                        OptionalLong function) {}
+                        @Hex long function) {}
 
     /**
      * One clock base of one CPU.
@@ -113,15 +114,15 @@ public final class Hrtimers {
         try {
             long expires = t.read("node.expires");
             OptionalLong softExpires = soft ? OptionalLong.of(t.read("_softexpires")) : OptionalLong.empty();
-            OptionalLong function;
+            long function;
             try {
-                function = OptionalLong.of(t.read("function"));
+                function = t.read("function");
             } catch (MemoryFault f) {
-                function = OptionalLong.empty();
+                function = 0;
             }
             return new Timer(addr, true, softExpires, expires, expires - now, function);
         } catch (MemoryFault f) {
-            return new Timer(addr, false, OptionalLong.empty(), 0, 0, OptionalLong.empty());
+            return new Timer(addr, false, OptionalLong.empty(), 0, 0, 0);
         }
     }
 

@@ -119,7 +119,9 @@ final class TimerCommand implements ShellCommand {
                 line.append(Text.centre(Long.toString(t.expires()), elen, true)).append("  ");
                 line.append(String.format("%" + tlen + "d", t.tte())).append("  ");
                 line.append(String.format("%x  ", t.address()));
-                t.function().ifPresent(f -> line.append(String.format("%x  <%s>", f, functions.getOrDefault(f, ""))));
+                if (t.function() != 0) {
+                    line.append(String.format("%x  <%s>", t.function(), functions.getOrDefault(t.function(), "")));
+                }
                 out.println(line);
             }
         }
@@ -163,7 +165,7 @@ final class TimerCommand implements ShellCommand {
                             names.computeIfAbsent(b.getTime(), f -> BtCommand.symbolize(p, f, false));
                         }
                         for (Hrtimers.Timer t : b.timers()) {
-                            t.function().ifPresent(f -> names.computeIfAbsent(f, g -> BtCommand.symbolize(p, g, false)));
+                            names.computeIfAbsent(t.function(), g -> BtCommand.symbolize(p, g, false));
                         }
                     }
                 }
