@@ -70,6 +70,40 @@ public final class RunQueues {
         return out;
     }
 
+    /** The tasks whose {@code on_rq} is set on one CPU (crash's {@code runq -d}), in the task list's order. */
+    public record OnCpu(int cpu, List<Queued> tasks, List<Finding> findings) {}
+
+    /**
+     * {@return per CPU, every task the kernel counts as on a run queue: {@code task_struct.on_rq}
+     * set (kernel/sched/sched.h TASK_ON_RQ_QUEUED or _MIGRATING; the idle tasks have it from
+     * init_idle) and {@code task_cpu()} that CPU}; whatever the queues' own trees say, so a task a
+     * broken tree lost still shows
+     */
+    public static List<OnCpu> onRunQueue(Program p, List<Task> tasks) throws MemoryFault, UnknownSymbolException {
+        int cpus = p.perCpuOffsets().length;
+        List<List<Queued>> per = new ArrayList<>();
+        List<List<Finding>> problems = new ArrayList<>();
+        for (int c = 0; c < cpus; c++) {
+            per.add(new ArrayList<>());
+            problems.add(new ArrayList<>());
+        }
+        for (Task t : tasks) {
+            try {
+                KernelObject ts = KernelObject.at(p, "task_struct", t.address());
+                if (ts.read("on_rq") != 0 && t.cpu() >= 0 && t.cpu() < cpus) {
+                    per.get(t.cpu()).add(new Queued((int) ts.read("prio"), t));
+                }
+            } catch (MemoryFault f) {
+                problems.get(Math.max(0, Math.min(cpus - 1, t.cpu()))).add(UnreadableMemory.of("task " + t.pid() + " on_rq", f));
+            }
+        }
+        List<OnCpu> out = new ArrayList<>();
+        for (int c = 0; c < cpus; c++) {
+            out.add(new OnCpu(c, List.copyOf(per.get(c)), List.copyOf(problems.get(c))));
+        }
+        return out;
+    }
+
     /** The tasks of an {@code rt_prio_array}, highest priority (lowest number) first. */
     private static void rtQueued(Program p, long array, List<Queued> out, List<Finding> findings, int depth) {
         KernelObject a = KernelObject.at(p, "rt_prio_array", array);

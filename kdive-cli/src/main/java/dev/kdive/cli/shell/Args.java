@@ -91,4 +91,26 @@ final class Args {
     String command() {
         return command;
     }
+
+    /** A CPU list as crash's -C (timer) and -c (runq) take it: "all", or numbers and ranges separated by commas. */
+    static java.util.function.IntPredicate cpus(String command, String flag, String spec) throws UsageException {
+        if (spec == null || spec.equals("all")) {
+            return cpu -> true;
+        }
+        java.util.BitSet set = new java.util.BitSet();
+        try {
+            for (String part : spec.split(",")) {
+                String[] r = part.split("-", 2);
+                int lo = Integer.parseInt(r[0].strip());
+                int hi = r.length > 1 ? Integer.parseInt(r[1].strip()) : lo;
+                if (lo < 0 || hi < lo || hi > 1 << 16) {
+                    throw new NumberFormatException(part);
+                }
+                set.set(lo, hi + 1);
+            }
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": " + flag + " " + spec + ": not a CPU list (0,2-3 or all)");
+        }
+        return set::get;
+    }
 }

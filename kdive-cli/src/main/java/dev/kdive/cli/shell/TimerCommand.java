@@ -153,7 +153,7 @@ final class TimerCommand implements ShellCommand {
                 throw new UsageException("timer: " + a + ": only timer [-r] [-C cpus] is supported");
             }
         }
-        java.util.function.IntPredicate cpus = cpuSet(spec);
+        java.util.function.IntPredicate cpus = Args.cpus("timer", "-C", spec);
         try {
             Map<Long, String> names = new java.util.HashMap<>();
             if (hr) {
@@ -182,27 +182,5 @@ final class TimerCommand implements ShellCommand {
         } catch (MemoryFault | UnknownSymbolException e) {
             return Text.of("timer: " + e.getMessage());
         }
-    }
-
-    /** A CPU list as crash's -C takes it: "all", or numbers and ranges separated by commas. */
-    private static java.util.function.IntPredicate cpuSet(String spec) throws UsageException {
-        if (spec == null || spec.equals("all")) {
-            return cpu -> true;
-        }
-        java.util.BitSet set = new java.util.BitSet();
-        try {
-            for (String part : spec.split(",")) {
-                String[] r = part.split("-", 2);
-                int lo = Integer.parseInt(r[0].strip());
-                int hi = r.length > 1 ? Integer.parseInt(r[1].strip()) : lo;
-                if (lo < 0 || hi < lo || hi > 1 << 16) {
-                    throw new NumberFormatException(part);
-                }
-                set.set(lo, hi + 1);
-            }
-        } catch (NumberFormatException e) {
-            throw new UsageException("timer: -C " + spec + ": not a CPU list (0,2-3 or all)");
-        }
-        return set::get;
     }
 }

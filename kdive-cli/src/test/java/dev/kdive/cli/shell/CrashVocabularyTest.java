@@ -54,7 +54,7 @@ class CrashVocabularyTest {
                     "irq -a", "irq -s", "runq -t", "bt -e " + panicPid, "irq -b", "irq -d", "irq -u", "sig -l", "sig -s 8000000200014a03", "sig -s 0",
                     "struct task_struct.pid,comm -l task_struct.tasks " + Long.toHexString(tasks),
                     "kmem -z", "kmem -f", "kmem -F", "kmem -n", "dev -i", "dev -p", "dev -d", "net -a", "net -s", "timer -r", "timer -r -C 1",
-                    "timer -C 1", "runq -g"));
+                    "timer -C 1", "runq -g", "runq -m", "runq -d", "runq -c 1", "runq -t -c 0"));
             dev.kdive.kernel.Tasks.walk(p).tasks().stream().filter(t -> t.comm().equals("lab-files")).findFirst()
                     .ifPresent(t -> commands.add("net -s " + t.pid())); // a task with sockets open (crash 8.0.2 cannot find it on 6.1)
             if (p.symbols().lookup("irq_desc_tree").isPresent()) { // 6.5 moved irq descriptors into a maple tree
@@ -113,10 +113,11 @@ class CrashVocabularyTest {
             } else if (commands.get(i).startsWith("sym -")) { // module symbols' type letters: crash's are its own guesses (see docs/commands.md)
                 assertThat(normalise(kdive.get(i)).replaceAll(" \\(.\\) ", " (?) ")).as(s + ": " + commands.get(i))
                         .isEqualTo(normalise(theirs).replaceAll(" \\(.\\) ", " (?) "));
-            } else if (commands.get(i).equals("runq -g")) { // as runq: crash 8.0.2 leaves out the tasks missing from its PID hash
+            } else if (commands.get(i).equals("runq -g") || commands.get(i).equals("runq -d")) { // as runq: crash 8.0.2 leaves out the tasks missing from its PID hash
                 List<String> ours = normalise(kdive.get(i)).lines().toList();
-                assertThat(ours).as(s + ": runq -g").containsAll(normalise(theirs).lines().toList());
-                assertThat(ours.stream().filter(l -> !normalise(theirs).lines().toList().contains(l)).toList()).as(s + ": runq -g lines crash lacks")
+                List<String> crashLines = normalise(theirs).lines().toList();
+                assertThat(ours).as(s + ": " + commands.get(i)).containsAll(crashLines);
+                assertThat(ours.stream().filter(l -> !crashLines.contains(l)).toList()).as(s + ": " + commands.get(i) + " lines crash lacks")
                         .allMatch(l -> l.matches(" +\\[\\d+] PID: .*"));
             } else if (commands.get(i).equals("runq")) {
                 // crash 8.0.2 misses queued tasks it cannot find in its PID hash (rcu_preempt on 6.1.192's bug dump):
