@@ -28,7 +28,7 @@ class CompletionTest {
             assertThat(c.candidates(List.of(), "km")).containsExactly("kmem");
             assertThat(c.candidates(List.of(), "")).contains("bt", "help", "q", "struct", "sys");
             assertThat(c.candidates(List.of("help"), "fo")).containsExactly("foreach");
-            assertThat(c.candidates(List.of("kmem"), "-")).containsExactly("-S", "-V", "-h", "-i", "-o", "-p", "-s", "-v");
+            assertThat(c.candidates(List.of("kmem"), "-")).containsExactly("-F", "-S", "-V", "-f", "-h", "-i", "-n", "-o", "-p", "-s", "-v", "-z");
             assertThat(c.candidates(List.of("kmem", "-S"), "kmalloc-19")).containsExactly("kmalloc-192");
             assertThat(c.candidates(List.of("kmem"), "kmalloc-19")).isEmpty(); // kmem ADDR: an address or symbol
 
