@@ -125,6 +125,18 @@ public final class Tasks {
                 t.read("active_mm"), state, t.read("exit_state"), cpu, ppid);
     }
 
+    /**
+     * {@return every task crash's task table holds: each CPU's idle task and the task list, once
+     * each, in pid order (the idle tasks, pid 0, first and by CPU)}
+     */
+    public static List<Task> withIdle(Program p) throws MemoryFault, UnknownSymbolException {
+        List<Task> all = new ArrayList<>(idle(p));
+        java.util.Set<Long> seen = new java.util.HashSet<>(all.stream().map(Task::address).toList());
+        walk(p).tasks().stream().filter(t -> seen.add(t.address())).forEach(all::add);
+        all.sort(java.util.Comparator.comparingInt(Task::pid));
+        return all;
+    }
+
     /** {@return the idle task of each CPU: init_task for CPU 0, {@code runqueues[cpu].idle} for the others} */
     public static List<Task> idle(Program p) throws MemoryFault, UnknownSymbolException {
         List<Task> idle = new ArrayList<>();

@@ -221,12 +221,7 @@ final class NetCommand implements ShellCommand {
                 Task t = Stacks.panicTask(p).orElseThrow(() -> new UsageException("net -s: panic_cpu is not set; give a PID"));
                 return List.of(new TaskSockets(Sockets.of(p, t), null));
             }
-            List<Task> all = new ArrayList<>(Tasks.walk(p).tasks());
-            for (Task idle : Tasks.idle(p)) {
-                if (all.stream().noneMatch(t -> t.address() == idle.address())) {
-                    all.add(idle);
-                }
-            }
+            List<Task> all = Tasks.withIdle(p);
             List<TaskSockets> out = new ArrayList<>();
             for (String a : args) {
                 List<Task> matches;

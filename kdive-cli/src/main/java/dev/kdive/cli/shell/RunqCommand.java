@@ -212,12 +212,7 @@ final class RunqCommand implements ShellCommand {
                         h.cpus().stream().filter(c -> cpus.test(c.cpu())).toList()));
             }
             if (args.has("-d")) {
-                // every CPU's idle task, then the task list, in pid order as crash's task table
-                List<Task> all = new java.util.ArrayList<>(Tasks.idle(p));
-                java.util.Set<Long> seen = new java.util.HashSet<>(all.stream().map(Task::address).toList());
-                Tasks.walk(p).tasks().stream().filter(t -> seen.add(t.address())).forEach(all::add);
-                all.sort(java.util.Comparator.comparingInt(Task::pid));
-                return new OnRunQueue(RunQueues.onRunQueue(p, all).stream().filter(c -> cpus.test(c.cpu())).toList());
+                return new OnRunQueue(RunQueues.onRunQueue(p, Tasks.withIdle(p)).stream().filter(c -> cpus.test(c.cpu())).toList());
             }
             List<RunQueues.RunQueue> queues = RunQueues.of(p).stream().filter(q -> cpus.test(q.cpu())).toList();
             if (args.has("-t")) {
