@@ -76,4 +76,49 @@ class MainTest {
         assertThat(err.toString().lines()).hasSize(1).first().asString()
                 .startsWith("kdive: " + notADump + ": at offset 0x0: expected an ELF core");
     }
+
+    /** The plain spellings are parsed without picocli, and to what picocli makes of them. */
+    @Test
+    void plainArgumentsParseAsPicocliParsesThem() {
+        String[][] cases = {
+            {"vmcore"},
+            {"vmcore", "-c", "sys; bt"},
+            {"--vmlinux", "/x/vmlinux", "vmcore", "-c", "bt -a", "--json"},
+            {"vmcore", "--vmlinux=/x/vmlinux", "--debug", "-i", "cmds.txt"},
+            {"vmcore", "--src", "/a", "--modules", "/m1", "--src", "/b", "--modules=/m2"},
+        };
+        for (String[] args : cases) {
+            Main plain = Main.plainSession(args);
+            Main parsed = new Main();
+            new CommandLine(parsed).parseArgs(args);
+            assertThat(plain).as(String.join(" ", args)).isNotNull();
+            assertThat(java.util.List.of(String.valueOf(plain.dump), String.valueOf(plain.commands), String.valueOf(plain.inputFile),
+                    String.valueOf(plain.vmlinux), plain.json, plain.debug, plain.sources, plain.moduleDirs))
+                    .as(String.join(" ", args))
+                    .isEqualTo(java.util.List.of(String.valueOf(parsed.dump), String.valueOf(parsed.commands), String.valueOf(parsed.inputFile),
+                            String.valueOf(parsed.vmlinux), parsed.json, parsed.debug, parsed.sources, parsed.moduleDirs));
+        }
+    }
+
+    /** Anything else goes to picocli: help, subcommands, other spellings, repeats, a missing value, two dumps. */
+    @Test
+    void otherArgumentsAreLeftToPicocli() {
+        String[][] cases = {
+            {"--help"}, {"-V"}, {"oops", "x.log"}, {"vmcore", "-c"}, {"vmcore", "-c", "sys", "-c", "bt"},
+            {"vmcore", "other"}, {"vmcore", "-csys"}, {"vmcore", "--json=true"}, {"vmcore", "-c", "--json"},
+            {"-c", "sys"}, {"vmcore", "--", "-c"}, {"vmcore", "--unknown"},
+        };
+        for (String[] args : cases) {
+            assertThat(Main.plainSession(args)).as(String.join(" ", args)).isNull();
+        }
+    }
+
+    /** Every option of the dump session is one the plain parser knows: none is left to picocli's slower start. */
+    @Test
+    void thePlainParserKnowsEverySessionOption() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        Main.commandLine(new String[] {"vmcore"}).getCommandSpec().options().stream()
+                .filter(o -> !o.usageHelp() && !o.versionHelp()).forEach(o -> names.add(o.longestName()));
+        assertThat(names).isEqualTo(Main.PLAIN_OPTIONS);
+    }
 }

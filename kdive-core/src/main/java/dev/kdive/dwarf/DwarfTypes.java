@@ -75,8 +75,7 @@ public final class DwarfTypes implements TypeTable {
     /** {@return the index file for an ELF file: ~/.cache/kdive/dwarf/BUILD-ID.types, when it has a build-id} */
     public static Optional<java.nio.file.Path> defaultIndexFile(dev.kdive.elf.ElfFile elf) {
         try {
-            return elf.buildId().map(id -> java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "kdive", "dwarf",
-                    id + ".types"));
+            return elf.buildId().map(id -> dev.kdive.dump.UserCache.file("dwarf", id + ".types"));
         } catch (dev.kdive.dump.DumpFormatException e) {
             return Optional.empty();
         }

@@ -8,10 +8,12 @@ import dev.kdive.dump.DumpFile;
 import dev.kdive.dump.DumpFormatException;
 import dev.kdive.dump.MemoryFault;
 import dev.kdive.dump.PhysicalMemory;
+import dev.kdive.dump.UserCache;
 import dev.kdive.dump.Vmcoreinfo;
 import dev.kdive.elf.ElfFile;
 import dev.kdive.symbols.Kallsyms;
 import dev.kdive.symbols.Symbol;
+import dev.kdive.symbols.SymbolIndex;
 import dev.kdive.symbols.SymbolTable;
 import dev.kdive.types.Btf;
 import dev.kdive.types.TypeException;
@@ -132,16 +134,25 @@ public final class Program implements AutoCloseable {
                             + dumpId.strip() + "), found build-id " + fileId.get() + ": not the kernel that crashed");
                 }
                 // The image moved by KERNELOFFSET; per-cpu offsets (below __START_KERNEL_map) did not.
+                // A vmlinux's ~150k symbols are decoded once per build and KASLR offset, then read in place.
+                Optional<Path> index = fileId.map(id -> SymbolIndex.file(id, kaslr, "symtab"));
+                Optional<SymbolTable> saved = index.flatMap(f -> SymbolIndex.open(f, vmlinux.get() + " .symtab"));
+                if (saved.isPresent() && saved.get().size() > 0) {
+                    return saved.get();
+                }
                 SymbolTable table = SymbolTable.of(elf,
                         a -> Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) >= 0 ? a + kaslr : a);
                 if (table.size() > 0) {
+                    index.ifPresent(f -> SymbolIndex.write(table, f));
                     return table;
                 }
                 warnings.add(vmlinux.get() + ": no .symtab (stripped); using kallsyms from the dump");
             }
         }
         try {
-            return Kallsyms.read(kernel, info);
+            String buildId = info.get("BUILD-ID");
+            return Kallsyms.read(kernel, info, Optional.ofNullable(buildId).filter(id -> id.strip().matches("[0-9a-fA-F]{8,}"))
+                    .map(id -> SymbolIndex.file(id, kaslr, "kallsyms")));
         } catch (Kallsyms.Unavailable e) {
             warnings.add(dump.path() + ": " + e.getMessage() + "; only VMCOREINFO's symbols are known");
             List<Symbol> syms = new ArrayList<>();
@@ -257,8 +268,9 @@ public final class Program implements AutoCloseable {
                 Optional<ElfFile.Section> btf = elf.section(".BTF");
                 Optional<dev.kdive.dwarf.Dwarf> dwarf = dev.kdive.dwarf.Dwarf.of(elf);
                 if (btf.isPresent()) { // BTF answers type questions fastest; DWARF knows the variables
-                    Btf b = Btf.parse(elf.contents(btf.get()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                            vmlinux.get() + " .BTF");
+                    Optional<String> id = elf.buildId();
+                    Btf b = Btf.parse(elf.contents(btf.get()).asByteBuffer(), vmlinux.get() + " .BTF",
+                            id.map(i -> UserCache.file("btf", i + ".names")));
                     types = dwarf.isEmpty() ? b : new TypesWithVariables(b,
                             new dev.kdive.dwarf.DwarfTypes(dwarf.get(), dev.kdive.dwarf.DwarfTypes.defaultIndexFile(elf), progress));
                     return types;
@@ -279,7 +291,7 @@ public final class Program implements AutoCloseable {
                 throw new TypeException("__start_BTF..__stop_BTF (" + Long.toHexString(start) + ".." + Long.toHexString(end)
                         + ") is not a plausible BTF section");
             }
-            types = Btf.parse(kernel.read(start, (int) (end - start)), "BTF in the dump at " + Long.toHexString(start));
+            types = dumpBtf(start, (int) (end - start));
             return types;
         } catch (UnknownSymbolException e) {
             why.add("the kernel has no __start_BTF (built without CONFIG_DEBUG_INFO_BTF)");
@@ -290,6 +302,34 @@ public final class Program implements AutoCloseable {
         }
         typesUnavailable = "no type information: " + String.join("; ", why);
         throw new TypeException(typesUnavailable);
+    }
+
+    /**
+     * {@return the BTF between {@code __start_BTF} and {@code __stop_BTF}: read in place from the copy
+     * kept for this build (VMCOREINFO BUILD-ID) when it is as long and begins as the dump's does,
+     * else read from the dump (megabytes of compressed pages) and kept for the next run}
+     */
+    private Btf dumpBtf(long start, int length) throws MemoryFault {
+        String source = "BTF in the dump at " + Long.toHexString(start);
+        String id = vmcoreinfo.getOrDefault("BUILD-ID", "").strip().toLowerCase(java.util.Locale.ROOT);
+        Optional<Path> kept = id.matches("[0-9a-f]{8,}") ? Optional.of(UserCache.file("btf", id + ".btf")) : Optional.empty();
+        if (kept.isPresent()) {
+            Optional<java.lang.foreign.MemorySegment> file = UserCache.map(kept.get());
+            if (file.isPresent() && file.get().byteSize() == length) {
+                byte[] head = kernel.read(start, Math.min(length, AddressSpace.PAGE_SIZE));
+                if (java.util.Arrays.equals(head, file.get().asSlice(0, head.length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))) {
+                    try {
+                        return Btf.parse(file.get().asByteBuffer(), source, Optional.of(UserCache.file("btf", id + ".names")));
+                    } catch (TypeException e) {
+                        // a damaged copy: the dump's own is read below
+                    }
+                }
+            }
+        }
+        byte[] blob = kernel.read(start, length);
+        Btf btf = Btf.parse(java.nio.ByteBuffer.wrap(blob), source, kept.map(f -> UserCache.file("btf", id + ".names")));
+        kept.ifPresent(f -> UserCache.save(f, java.nio.ByteBuffer.wrap(blob)));
+        return btf;
     }
 
     /**

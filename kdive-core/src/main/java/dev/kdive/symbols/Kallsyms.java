@@ -31,6 +31,32 @@ public final class Kallsyms {
         }
     }
 
+    /**
+     * {@return the symbol table of the dump's kallsyms, read in place from the index saved for this
+     * kernel (build id and KASLR offset) when there is one with as many symbols as the dump's
+     * {@code kallsyms_num_syms}; else decoded and saved there for the next run}
+     */
+    public static SymbolTable read(AddressSpace kernel, Map<String, String> vmcoreinfo, java.util.Optional<java.nio.file.Path> index)
+            throws Unavailable {
+        if (index.isPresent()) {
+            java.util.Optional<SymbolTable> saved = SymbolIndex.open(index.get(), SOURCE);
+            if (saved.isPresent()) {
+                try {
+                    if (kernel.u32(symbol(vmcoreinfo, "kallsyms_num_syms")) == saved.get().size()) {
+                        return saved.get();
+                    }
+                } catch (MemoryFault f) {
+                    // decoded below, which says what is unreadable
+                }
+            }
+        }
+        SymbolTable table = read(kernel, vmcoreinfo);
+        index.ifPresent(file -> SymbolIndex.write(table, file));
+        return table;
+    }
+
+    private static final String SOURCE = "kallsyms in the dump";
+
     /** {@return the symbol table decoded from the dump's memory; sizes run to the next higher address} */
     public static SymbolTable read(AddressSpace kernel, Map<String, String> vmcoreinfo) throws Unavailable {
         long numSyms = symbol(vmcoreinfo, "kallsyms_num_syms");
@@ -114,7 +140,7 @@ public final class Kallsyms {
                 long size = j < count && sameArea(address[i], sorted[j]) ? sorted[j] - address[i] : 0;
                 symbols.add(new Symbol(name[i], address[i], size, type[i]));
             }
-            return new SymbolTable(symbols, "kallsyms in the dump");
+            return new SymbolTable(symbols, SOURCE);
         } catch (MemoryFault f) {
             throw new Unavailable("kallsyms tables unreadable: " + f.getMessage());
         }

@@ -1,12 +1,12 @@
 package dev.kdive.types;
 
+import dev.kdive.dump.NameSlots;
+import dev.kdive.dump.UserCache;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,25 +40,26 @@ public final class Btf implements TypeTable {
 
     private final String source;
     private final ByteBuffer b;
-    private final byte[] blob;
     private final int typeStart;
     private final int typeEnd;
     private final int strOff;
     private final int strLen;
     private final int[] offsets; // record start of each type id, relative to the type section
     private final Type[] decoded;
-    private Map<String, Integer> byName;
-    private Map<String, Integer> functions;
+    private final Optional<java.nio.file.Path> indexFile;
+    private NameSlots byName;
+    private NameSlots functions;
 
-    private Btf(String source, ByteBuffer b, byte[] blob, int typeStart, int typeEnd, int strOff, int strLen, int[] offsets) {
+    private Btf(String source, ByteBuffer b, int typeStart, int typeEnd, int strOff, int strLen, int[] offsets,
+                Optional<java.nio.file.Path> indexFile) {
         this.source = source;
         this.b = b;
-        this.blob = blob;
         this.typeStart = typeStart;
         this.typeEnd = typeEnd;
         this.strOff = strOff;
         this.strLen = strLen;
         this.offsets = offsets;
+        this.indexFile = indexFile;
         this.decoded = new Type[offsets.length];
         decoded[0] = new Type.Void();
     }
@@ -71,8 +72,17 @@ public final class Btf implements TypeTable {
      * @throws TypeException naming the offset of the first record that is not BTF
      */
     public static Btf parse(byte[] blob, String source) {
-        ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-        if (blob.length < 24 || Short.toUnsignedInt(b.getShort(0)) != MAGIC) {
+        return parse(ByteBuffer.wrap(blob), source, Optional.empty());
+    }
+
+    /**
+     * As {@link #parse(byte[], String)}, over bytes read in place (a mapped section or file: nothing
+     * is copied), with the index of its names kept in {@code indexFile} between runs.
+     */
+    public static Btf parse(ByteBuffer blob, String source, Optional<java.nio.file.Path> indexFile) {
+        ByteBuffer b = blob.slice().order(ByteOrder.LITTLE_ENDIAN);
+        int length = b.limit();
+        if (length < 24 || Short.toUnsignedInt(b.getShort(0)) != MAGIC) {
             throw new TypeException(source + ": at offset 0x0: expected the BTF magic 0xeb9f");
         }
         int hdrLen = b.getInt(4);
@@ -80,9 +90,9 @@ public final class Btf implements TypeTable {
         long typeLen = Integer.toUnsignedLong(b.getInt(12));
         long strOff = hdrLen + Integer.toUnsignedLong(b.getInt(16));
         long strLen = Integer.toUnsignedLong(b.getInt(20));
-        if (hdrLen < 24 || typeOff + typeLen > blob.length || strOff + strLen > blob.length) {
+        if (hdrLen < 24 || typeOff + typeLen > length || strOff + strLen > length) {
             throw new TypeException(source + ": at offset 0x4: expected a btf_header whose sections fit in "
-                    + blob.length + " bytes (type " + typeOff + "+" + typeLen + ", strings " + strOff + "+" + strLen + ")");
+                    + length + " bytes (type " + typeOff + "+" + typeLen + ", strings " + strOff + "+" + strLen + ")");
         }
         int start = (int) typeOff;
         int end = (int) (typeOff + typeLen);
@@ -115,7 +125,7 @@ public final class Btf implements TypeTable {
                         + ": expected the kind " + kind + " record to end inside the type section");
             }
         }
-        return new Btf(source, b, blob, start, end, (int) strOff, (int) strLen, java.util.Arrays.copyOf(offsets, n));
+        return new Btf(source, b, start, end, (int) strOff, (int) strLen, java.util.Arrays.copyOf(offsets, n), indexFile);
     }
 
     private Type decode(int id) {
@@ -183,44 +193,88 @@ public final class Btf implements TypeTable {
         };
     }
 
-    /** Names of structs, unions, enums, typedefs and base types, and functions: built on the first look-up. */
+    /** {@return the name type {@code id} is looked up by ("struct x", "enum y", "var z", a typedef's or base type's own), or null} */
+    private String key(int id) {
+        int p = typeStart + offsets[id];
+        int nameOff = b.getInt(p);
+        if (nameOff == 0) {
+            return null;
+        }
+        int info = b.getInt(p + 4);
+        String prefix = switch ((info >>> 24) & 0x1f) {
+            case STRUCT -> "struct ";
+            case UNION -> "union ";
+            case ENUM, ENUM64 -> "enum ";
+            case FWD -> info < 0 ? "union " : "struct ";
+            case TYPEDEF, INT, FLOAT -> "";
+            case VAR -> "var ";
+            default -> null;
+        };
+        return prefix == null ? null : prefix + string(nameOff, offsets[id]);
+    }
+
+    /** {@return the name of function {@code id}, or null when it is not a FUNC} */
+    private String functionName(int id) {
+        int p = typeStart + offsets[id];
+        return kind(id) == FUNC && b.getInt(p) != 0 ? string(b.getInt(p), offsets[id]) : null;
+    }
+
+    private int kind(int id) {
+        return (b.getInt(typeStart + offsets[id] + 4) >>> 24) & 0x1f;
+    }
+
+    /**
+     * Names of structs, unions, enums, typedefs, base types and variables, and of functions: read from
+     * the index file when it was made for this BTF, else made on the first look-up (and saved there).
+     * A definition wins over a forward declaration of its name; of two functions, the first.
+     */
     private synchronized void index() {
         if (byName != null) {
             return;
         }
-        Map<String, Integer> names = new HashMap<>(offsets.length);
-        Map<String, Integer> funcs = new HashMap<>();
-        for (int id = 1; id < offsets.length; id++) {
-            int p = typeStart + offsets[id];
-            int nameOff = b.getInt(p);
-            if (nameOff == 0) {
-                continue;
-            }
-            int info = b.getInt(p + 4);
-            int kind = (info >>> 24) & 0x1f;
-            String prefix = switch (kind) {
-                case STRUCT -> "struct ";
-                case UNION -> "union ";
-                case ENUM, ENUM64 -> "enum ";
-                case FWD -> info < 0 ? "union " : "struct ";
-                case TYPEDEF, INT, FLOAT -> "";
-                case FUNC -> null;
-                case VAR -> "var ";
-                default -> "-";
-            };
-            if (prefix == null) {
-                funcs.putIfAbsent(string(nameOff, offsets[id]), id);
-            } else if (!prefix.equals("-")) {
-                String key = prefix + string(nameOff, offsets[id]);
-                Integer old = names.get(key);
-                if (old == null || kind != FWD && ((b.getInt(typeStart + offsets[old] + 4) >>> 24) & 0x1f) == FWD) {
-                    names.put(key, id);
+        Optional<java.lang.foreign.MemorySegment> saved = indexFile.flatMap(UserCache::map);
+        if (saved.isPresent() && saved.get().byteSize() >= INDEX_HEADER) {
+            java.lang.foreign.MemorySegment m = saved.get();
+            ByteBuffer h = m.asSlice(0, INDEX_HEADER).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            long typeSlots = Integer.toUnsignedLong(h.getInt(16));
+            long funcSlots = Integer.toUnsignedLong(h.getInt(20));
+            if (h.getLong(0) == INDEX_MAGIC && h.getInt(8) == offsets.length && h.getInt(12) == strLen
+                    && m.byteSize() == INDEX_HEADER + 4 * (typeSlots + funcSlots) && crc(m.asSlice(INDEX_HEADER)) == h.getInt(24)) {
+                try {
+                    functions = new NameSlots(m.asSlice(INDEX_HEADER + 4 * typeSlots, 4 * funcSlots));
+                    byName = new NameSlots(m.asSlice(INDEX_HEADER, 4 * typeSlots));
+                    return;
+                } catch (IllegalArgumentException e) {
+                    // not a table: made again below
                 }
             }
         }
-        functions = funcs;
-        byName = names;
+        byte[] types = NameSlots.build(offsets.length, id -> id == 0 ? null : key(id),
+                (kept, other) -> kind(other) != FWD && kind(kept) == FWD);
+        byte[] funcs = NameSlots.build(offsets.length, id -> id == 0 ? null : functionName(id), (kept, other) -> false);
+        functions = new NameSlots(java.lang.foreign.MemorySegment.ofArray(funcs));
+        byName = new NameSlots(java.lang.foreign.MemorySegment.ofArray(types));
+        if (indexFile.isPresent()) {
+            ByteBuffer out = ByteBuffer.allocate(INDEX_HEADER + types.length + funcs.length).order(ByteOrder.LITTLE_ENDIAN);
+            out.putLong(INDEX_MAGIC).putInt(offsets.length).putInt(strLen).putInt(types.length / 4).putInt(funcs.length / 4)
+                    .putInt(0).putInt(0).put(types).put(funcs);
+            out.putInt(24, crc(java.lang.foreign.MemorySegment.ofArray(out.array()).asSlice(INDEX_HEADER)));
+            UserCache.save(indexFile.get(), out.clear());
+        }
     }
+
+    private static int crc(java.lang.foreign.MemorySegment m) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(m.asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    /**
+     * The name index file: "KDBTFNX\1", u32 type count, u32 string section length (what it was made
+     * for), u32 type slots, u32 function slots, u32 CRC-32 of the rest, u32 0; the two {@link NameSlots} tables.
+     */
+    private static final int INDEX_HEADER = 32;
+    private static final long INDEX_MAGIC = 0x0158_4e46_5442_444BL; // "KDBTFNX\1" little-endian
 
     private TypeException bad(int offset, String expected) {
         return new TypeException(source + ": type section offset 0x" + Integer.toHexString(offset) + ": expected " + expected);
@@ -239,10 +293,12 @@ public final class Btf implements TypeTable {
         }
         int s = strOff + off;
         int e = s;
-        while (e < strOff + strLen && blob[e] != 0) {
+        while (e < strOff + strLen && b.get(e) != 0) {
             e++;
         }
-        return new String(blob, s, e - s, StandardCharsets.ISO_8859_1);
+        byte[] name = new byte[e - s];
+        b.get(s, name);
+        return new String(name, StandardCharsets.ISO_8859_1);
     }
 
     @Override
@@ -261,28 +317,43 @@ public final class Btf implements TypeTable {
     @Override
     public Optional<Type> lookup(String name) {
         index();
-        Integer id = byName.get(name.strip().replaceAll("\\s+", " "));
-        return id == null ? Optional.empty() : Optional.of(byId(id));
+        String key = normalized(name);
+        int id = byName.find(key, i -> key.equals(key(i)));
+        return id < 0 ? Optional.empty() : Optional.of(byId(id));
+    }
+
+    /** {@return the name as the index spells it: trimmed, each run of blanks one space ("struct  x " is "struct x")} */
+    private static String normalized(String name) {
+        String s = name.strip();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c) && (c != ' ' || Character.isWhitespace(s.charAt(i + 1)))) {
+                return s.replaceAll("\\s+", " ");
+            }
+        }
+        return s;
     }
 
     @Override
     public java.util.Set<String> names() {
         index();
-        return java.util.Collections.unmodifiableSet(byName.keySet()); // "var x" and "func x" keys are not type names
+        return byName.entries().mapToObj(this::key).filter(k -> !k.startsWith("var "))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     @Override
     public Optional<Type> variable(String name) {
         index();
-        Integer id = byName.get("var " + name);
-        return id == null ? Optional.empty() : Optional.of(((Type.Typedef) byId(id)).target().get());
+        String key = "var " + name;
+        int id = byName.find(key, i -> key.equals(key(i)));
+        return id < 0 ? Optional.empty() : Optional.of(((Type.Typedef) byId(id)).target().get());
     }
 
     /** {@return the prototype of a function BTF describes (vmlinux BTF has every non-inlined function)} */
     public Optional<Type> function(String name) {
         index();
-        Integer id = functions.get(name);
-        return id == null ? Optional.empty() : Optional.of(((Type.Typedef) byId(id)).target().get());
+        int id = functions.find(name, i -> name.equals(functionName(i)));
+        return id < 0 ? Optional.empty() : Optional.of(((Type.Typedef) byId(id)).target().get());
     }
 
     /** {@return how many types, void included} */

@@ -75,6 +75,48 @@ class LabKernelTest {
         }
     }
 
+    /**
+     * What a second run reads in place (issue 17: start-up) answers as what the first decodes: the
+     * kallsyms index, and the BTF name index, on the dump's own tables.
+     */
+    @org.junit.jupiter.api.Test
+    void theSavedIndexesAnswerAsTheDumpsOwnTables(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path dump = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
+        try (Program p = Kernel.open(dump, Optional.empty())) {
+            dev.kdive.symbols.SymbolTable decoded = dev.kdive.symbols.Kallsyms.read(p.kernel(), p.vmcoreinfo());
+            Path file = tmp.resolve("kallsyms");
+            dev.kdive.symbols.SymbolIndex.write(decoded, file);
+            dev.kdive.symbols.SymbolTable read = dev.kdive.symbols.SymbolIndex.open(file, "saved").orElseThrow();
+            assertThat(read.all()).hasSizeGreaterThan(50_000).containsExactlyElementsOf(decoded.all());
+            for (Symbol s : decoded.all()) {
+                assertThat(read.lookup(s.name())).as(s.name()).isEqualTo(decoded.lookup(s.name()));
+                assertThat(read.containing(s.address() + 1)).isEqualTo(decoded.containing(s.address() + 1));
+            }
+
+            long start = p.address("__start_BTF");
+            byte[] blob = p.kernel().read(start, (int) (p.address("__stop_BTF") - start));
+            dev.kdive.types.Btf plain = dev.kdive.types.Btf.parse(blob, "BTF");
+            Path names = tmp.resolve("btf.names");
+            dev.kdive.types.Btf first = dev.kdive.types.Btf.parse(java.nio.ByteBuffer.wrap(blob), "BTF", Optional.of(names));
+            assertThat(first.lookup("struct task_struct")).isPresent();
+            assertThat(names).as("made at the first look-up").isRegularFile();
+            dev.kdive.types.Btf again = dev.kdive.types.Btf.parse(java.nio.ByteBuffer.wrap(blob), "BTF", Optional.of(names));
+            Set<String> all = plain.names();
+            assertThat(all).hasSizeGreaterThan(10_000).contains("struct task_struct", "struct kmem_cache", "u64")
+                    .isEqualTo(again.names());
+            for (String n : all) {
+                assertThat(signature(again.lookup(n).orElseThrow())).as(n).isEqualTo(signature(plain.lookup(n).orElseThrow()));
+            }
+            assertThat(signature(again.function("schedule").orElseThrow())).isEqualTo(signature(plain.function("schedule").orElseThrow()));
+            assertThat(signature(again.variable("runqueues").orElseThrow())).isEqualTo(signature(plain.variable("runqueues").orElseThrow()));
+        }
+    }
+
+    /** {@return a type as its record prints it, its references by id alone (their tables are two instances of one BTF)} */
+    private static String signature(dev.kdive.types.Type t) {
+        return t.toString().replaceAll("table=[^,]*, ", "");
+    }
+
     @ParameterizedTest
     @EnumSource(Scenario.class)
     void kernelLayoutComesFromTheDumpsOwnVariables(Scenario s) throws Exception {
