@@ -134,16 +134,16 @@ public final class Program implements AutoCloseable {
                             + dumpId.strip() + "), found build-id " + fileId.get() + ": not the kernel that crashed");
                 }
                 // The image moved by KERNELOFFSET; per-cpu offsets (below __START_KERNEL_map) did not.
-                // A vmlinux's ~150k symbols are decoded once per build and KASLR offset, then read in place.
-                Optional<Path> index = fileId.map(id -> SymbolIndex.file(id, kaslr, "symtab"));
-                Optional<SymbolTable> saved = index.flatMap(f -> SymbolIndex.open(f, vmlinux.get() + " .symtab"));
+                // A vmlinux's ~150k symbols are decoded once per build, then read in place.
+                Optional<Path> index = fileId.map(id -> SymbolIndex.file(id, "symtab"));
+                Optional<SymbolTable> saved = index.flatMap(f -> SymbolIndex.open(f, vmlinux.get() + " .symtab", kaslr));
                 if (saved.isPresent() && saved.get().size() > 0) {
                     return saved.get();
                 }
                 SymbolTable table = SymbolTable.of(elf,
                         a -> Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) >= 0 ? a + kaslr : a);
                 if (table.size() > 0) {
-                    index.ifPresent(f -> SymbolIndex.write(table, f));
+                    index.ifPresent(f -> SymbolIndex.write(table, f, kaslr));
                     return table;
                 }
                 warnings.add(vmlinux.get() + ": no .symtab (stripped); using kallsyms from the dump");
@@ -152,7 +152,7 @@ public final class Program implements AutoCloseable {
         try {
             String buildId = info.get("BUILD-ID");
             return Kallsyms.read(kernel, info, Optional.ofNullable(buildId).filter(id -> id.strip().matches("[0-9a-fA-F]{8,}"))
-                    .map(id -> SymbolIndex.file(id, kaslr, "kallsyms")));
+                    .map(id -> SymbolIndex.file(id, "kallsyms")), kaslr);
         } catch (Kallsyms.Unavailable e) {
             warnings.add(dump.path() + ": " + e.getMessage() + "; only VMCOREINFO's symbols are known");
             List<Symbol> syms = new ArrayList<>();

@@ -33,13 +33,15 @@ public final class Kallsyms {
 
     /**
      * {@return the symbol table of the dump's kallsyms, read in place from the index saved for this
-     * kernel (build id and KASLR offset) when there is one with as many symbols as the dump's
-     * {@code kallsyms_num_syms}; else decoded and saved there for the next run}
+     * build when there is one with as many symbols as the dump's {@code kallsyms_num_syms}; else
+     * decoded and saved there for the next run}
+     *
+     * @param kaslrOffset VMCOREINFO's KERNELOFFSET: the index keeps addresses as linked
      */
-    public static SymbolTable read(AddressSpace kernel, Map<String, String> vmcoreinfo, java.util.Optional<java.nio.file.Path> index)
-            throws Unavailable {
+    public static SymbolTable read(AddressSpace kernel, Map<String, String> vmcoreinfo, java.util.Optional<java.nio.file.Path> index,
+                                   long kaslrOffset) throws Unavailable {
         if (index.isPresent()) {
-            java.util.Optional<SymbolTable> saved = SymbolIndex.open(index.get(), SOURCE);
+            java.util.Optional<SymbolTable> saved = SymbolIndex.open(index.get(), SOURCE, kaslrOffset);
             if (saved.isPresent()) {
                 try {
                     if (kernel.u32(symbol(vmcoreinfo, "kallsyms_num_syms")) == saved.get().size()) {
@@ -51,7 +53,7 @@ public final class Kallsyms {
             }
         }
         SymbolTable table = read(kernel, vmcoreinfo);
-        index.ifPresent(file -> SymbolIndex.write(table, file));
+        index.ifPresent(file -> SymbolIndex.write(table, file, kaslrOffset));
         return table;
     }
 

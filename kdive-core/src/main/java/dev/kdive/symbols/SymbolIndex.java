@@ -1,5 +1,6 @@
 package dev.kdive.symbols;
 
+import dev.kdive.arch.x86_64.KernelLayout;
 import dev.kdive.dump.NameSlots;
 import dev.kdive.dump.UserCache;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,8 @@ import java.util.zip.CRC32;
 /**
  * A symbol table saved to a file that is read in place: a kernel's ~100k symbols are decoded once
  * (from kallsyms in a dump, or a vmlinux's .symtab) and later runs map the file and read only the
- * entries a lookup touches. Little-endian, kdive's own format:
+ * entries a lookup touches. One file serves every boot of a build: addresses are kept as linked.
+ * Little-endian, kdive's own format:
  * <pre>
  *   0  "KDSYMS\0\1"
  *   8  u32 count, u32 slots (a power of two), u32 name bytes, u32 CRC-32 of everything after the header
@@ -33,8 +35,12 @@ public final class SymbolIndex {
     private SymbolIndex() {
     }
 
-    /** Saves the table to {@code file} (see {@link UserCache#save}: whole or not at all). */
-    public static void write(SymbolTable table, Path file) {
+    /**
+     * Saves the table to {@code file} (see {@link UserCache#save}: whole or not at all), its kernel
+     * image addresses (at or above {@code __START_KERNEL_map}) less {@code kaslrOffset}: as linked,
+     * so that every boot of the build shares one file.
+     */
+    public static void write(SymbolTable table, Path file, long kaslrOffset) {
         int count = table.size();
         List<Symbol> all = table.all();
         byte[][] names = new byte[count][];
@@ -52,7 +58,7 @@ public final class SymbolIndex {
         ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(MAGIC).putInt(count).putInt(slots.length / 4).putInt(nameBytes).putInt(0);
         for (Symbol s : all) {
-            b.putLong(s.address());
+            b.putLong(image(s.address()) ? s.address() - kaslrOffset : s.address());
         }
         for (Symbol s : all) {
             b.putLong(s.size());
@@ -77,7 +83,7 @@ public final class SymbolIndex {
     }
 
     /** {@return the table saved in {@code file}, read in place; empty when there is none or it is not whole} */
-    public static Optional<SymbolTable> open(Path file, String source) {
+    public static Optional<SymbolTable> open(Path file, String source, long kaslrOffset) {
         Optional<MemorySegment> mapped = UserCache.map(file);
         if (mapped.isEmpty() || mapped.get().byteSize() < HEADER) {
             return Optional.empty();
@@ -96,16 +102,20 @@ public final class SymbolIndex {
         if ((int) crc.getValue() != m.get(U32, 20)) {
             return Optional.empty();
         }
-        return Optional.of(new SymbolTable(new Mapped(m, count, slots), source));
+        return Optional.of(new SymbolTable(new Mapped(m, count, slots, kaslrOffset), source));
     }
 
     /**
-     * {@return where the index of one kernel's symbols is kept: {@code ~/.cache/kdive/symbols/}, named
-     * by the build id and the KASLR offset (the same kernel loaded elsewhere has other addresses) and
-     * by where the symbols came from ({@code kallsyms}, {@code symtab})}
+     * {@return where the index of one kernel build's symbols is kept: {@code ~/.cache/kdive/symbols/},
+     * named by the build id and by where the symbols came from ({@code kallsyms}, {@code symtab})}
      */
-    public static Path file(String buildId, long kaslrOffset, String from) {
-        return UserCache.file("symbols", buildId.strip().toLowerCase(java.util.Locale.ROOT) + "-" + Long.toHexString(kaslrOffset) + "." + from);
+    public static Path file(String buildId, String from) {
+        return UserCache.file("symbols", buildId.strip().toLowerCase(java.util.Locale.ROOT) + "." + from);
+    }
+
+    /** Kernel image addresses move with KASLR; per-cpu offsets (absolute, below it) do not. */
+    private static boolean image(long address) {
+        return Long.compareUnsigned(address, KernelLayout.START_KERNEL_MAP) >= 0;
     }
 
     /** The entries of a mapped, checksummed file. */
@@ -113,14 +123,16 @@ public final class SymbolIndex {
         private final MemorySegment m;
         private final int count;
         private final NameSlots slots;
+        private final long kaslrOffset;
         private final long sizes;
         private final long nameStarts;
         private final long slotTable;
         private final long types;
         private final long names;
 
-        Mapped(MemorySegment m, int count, int slots) {
+        Mapped(MemorySegment m, int count, int slots, long kaslrOffset) {
             this.m = m;
+            this.kaslrOffset = kaslrOffset;
             this.count = count;
             this.sizes = HEADER + 8L * count;
             this.nameStarts = sizes + 8L * count;
@@ -137,7 +149,8 @@ public final class SymbolIndex {
 
         @Override
         public long address(int i) {
-            return m.get(U64, HEADER + 8L * i);
+            long linked = m.get(U64, HEADER + 8L * i);
+            return image(linked) ? linked + kaslrOffset : linked;
         }
 
         @Override

@@ -85,8 +85,9 @@ class LabKernelTest {
         try (Program p = Kernel.open(dump, Optional.empty())) {
             dev.kdive.symbols.SymbolTable decoded = dev.kdive.symbols.Kallsyms.read(p.kernel(), p.vmcoreinfo());
             Path file = tmp.resolve("kallsyms");
-            dev.kdive.symbols.SymbolIndex.write(decoded, file);
-            dev.kdive.symbols.SymbolTable read = dev.kdive.symbols.SymbolIndex.open(file, "saved").orElseThrow();
+            long kaslr = p.layout().kaslrOffset();
+            dev.kdive.symbols.SymbolIndex.write(decoded, file, kaslr);
+            dev.kdive.symbols.SymbolTable read = dev.kdive.symbols.SymbolIndex.open(file, "saved", kaslr).orElseThrow();
             assertThat(read.all()).hasSizeGreaterThan(50_000).containsExactlyElementsOf(decoded.all());
             for (Symbol s : decoded.all()) {
                 assertThat(read.lookup(s.name())).as(s.name()).isEqualTo(decoded.lookup(s.name()));
