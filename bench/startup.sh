@@ -23,7 +23,7 @@ if [ ! -x "$upstream" ] && [ -n "${DRGN_SRC:-}" ]; then
 	upstream=$("$home/bench/drgn-setup.sh" "$DRGN_SRC")
 fi
 [ -x "$upstream" ] || { echo "bench: no upstream drgn at $upstream (bench/drgn-setup.sh DRGN_SRC builds it); measuring without it" >&2; upstream=; }
-upstream_version=$([ -n "$upstream" ] && "$upstream" --version 2>&1 | awk 'NR==1{print $2}')
+upstream_version=$([ -n "$upstream" ] && "$upstream" --version 2>&1 | awk 'NR==1{sub(/\+.*/, "", $2); print $2}')
 debian_version=$(drgn --version 2>&1 | awk 'NR==1{print $2}')
 
 scripts=$(mktemp -d)
@@ -49,18 +49,29 @@ measure() {
 	echo "$(((t1 - t0) / 1000000)) $rss"
 }
 
-# The cases: "label|tool|command line". kdive's caches (AOT, symbol and BTF indexes) are made by a first run.
+# kdive as a user installs it ("kdive install DIR": no source checks at start-up), its caches (AOT,
+# symbol and BTF indexes) made by a first run. The cases: "label|tool|command line".
+"$home/kdive" install "$scripts/kdive" 2>/dev/null
+kdive=$scripts/kdive/kdive
+prime() {
+	"$kdive" "$@" >/dev/null
+	local i
+	for i in $(seq 120); do
+		[ -d "$scripts/kdive/lib/aot.lock" ] || return 0
+		sleep 0.5
+	done
+}
 cases=()
 for c in sys bt ps "kmem -s"; do
-	cases+=("$c|kdive|$home/kdive $dump -c '$c'")
-	cases+=("$c|kdive --vmlinux|$home/kdive --vmlinux $vmlinux $dump -c '$c'")
+	cases+=("$c|kdive|$kdive $dump -c '$c'")
+	cases+=("$c|kdive --vmlinux|$kdive --vmlinux $vmlinux $dump -c '$c'")
 	[ -n "$upstream" ] && cases+=("$c|drgn $upstream_version crash $c|$upstream -q -c $dump -s $vmlinux $scripts/crash-${c// /}.py")
 	[ -n "$upstream" ] && [ "$c" = bt ] && cases+=("$c|drgn $upstream_version stack_trace()|$upstream -q -c $dump -s $vmlinux $scripts/bt.py")
 	[ "$c" != "kmem -s" ] && cases+=("$c|drgn $debian_version Python|drgn -q -c $dump -s $vmlinux $scripts/${c}.py")
 done
 
-kdive_prime "$dump" -c sys
-kdive_prime --vmlinux "$vmlinux" "$dump" -c sys
+prime "$dump" -c sys
+prime --vmlinux "$vmlinux" "$dump" -c sys
 declare -A wall rss
 for _ in $(seq "$runs"); do
 	for i in "${!cases[@]}"; do
