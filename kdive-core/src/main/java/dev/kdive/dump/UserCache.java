@@ -52,6 +52,47 @@ public final class UserCache {
         }
     }
 
+    /** Saves made beside the work that needed their contents: one thread, in order. */
+    private static final java.util.concurrent.ExecutorService SAVER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kdive-cache");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final java.util.Queue<java.util.concurrent.Future<?>> PENDING = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * {@link #save}s what {@code contents} makes (null: nothing) on a thread of its own: the run that first meets a
+     * kernel build goes on while its indexes are made and written (a second core does it), and
+     * {@link #finishSaving} waits for them before the process ends.
+     */
+    public static void saveLater(Path file, java.util.function.Supplier<ByteBuffer> contents) {
+        PENDING.add(SAVER.submit(() -> {
+            try {
+                ByteBuffer b = contents.get();
+                if (b != null) {
+                    save(file, b);
+                }
+            } catch (RuntimeException e) {
+                // an index that cannot be made is made by a later run, or never: it only saves time
+            }
+        }));
+    }
+
+    /** Waits until every {@link #saveLater} so far is written (or has failed). */
+    public static void finishSaving() {
+        java.util.concurrent.Future<?> f;
+        while ((f = PENDING.poll()) != null) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // reported nowhere: see saveLater
+            }
+        }
+    }
+
     /** {@return the file mapped read-only for as long as the value is reachable; empty when it is absent or unreadable} */
     public static Optional<MemorySegment> map(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -143,8 +143,7 @@ public final class Program implements AutoCloseable {
                 SymbolTable table = SymbolTable.of(elf,
                         a -> Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) >= 0 ? a + kaslr : a);
                 if (table.size() > 0) {
-                    index.ifPresent(f -> SymbolIndex.write(table, f, kaslr));
-                    return table;
+                    return index.map(f -> SymbolIndex.keep(table, f, kaslr)).orElse(table);
                 }
                 warnings.add(vmlinux.get() + ": no .symtab (stripped); using kallsyms from the dump");
             }
@@ -328,7 +327,7 @@ public final class Program implements AutoCloseable {
         }
         byte[] blob = kernel.read(start, length);
         Btf btf = Btf.parse(java.nio.ByteBuffer.wrap(blob), source, kept.map(f -> UserCache.file("btf", id + ".names")));
-        kept.ifPresent(f -> UserCache.save(f, java.nio.ByteBuffer.wrap(blob)));
+        kept.ifPresent(f -> UserCache.saveLater(f, () -> java.nio.ByteBuffer.wrap(blob)));
         return btf;
     }
 
@@ -474,5 +473,6 @@ public final class Program implements AutoCloseable {
             debugElf.close();
         }
         dump.close();
+        UserCache.finishSaving(); // the indexes a first look at this build made, for the next run
     }
 }

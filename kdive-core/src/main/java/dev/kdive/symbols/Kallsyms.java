@@ -53,8 +53,7 @@ public final class Kallsyms {
             }
         }
         SymbolTable table = read(kernel, vmcoreinfo);
-        index.ifPresent(file -> SymbolIndex.write(table, file, kaslrOffset));
-        return table;
+        return index.map(file -> SymbolIndex.keep(table, file, kaslrOffset)).orElse(table);
     }
 
     private static final String SOURCE = "kallsyms in the dump";

@@ -41,6 +41,28 @@ public final class SymbolIndex {
      * so that every boot of the build shares one file.
      */
     public static void write(SymbolTable table, Path file, long kaslrOffset) {
+        ByteBuffer b = bytes(table, kaslrOffset);
+        if (b != null) {
+            UserCache.save(file, b);
+        }
+    }
+
+    /**
+     * {@return the table as its index reads it (made in memory: one name index, not a map of the
+     * decoded symbols besides), the index saved to {@code file} on the cache's own thread (see
+     * {@link UserCache#saveLater}) for the next run}
+     */
+    public static SymbolTable keep(SymbolTable table, Path file, long kaslrOffset) {
+        ByteBuffer b = bytes(table, kaslrOffset);
+        if (b == null) {
+            return table;
+        }
+        UserCache.saveLater(file, b::duplicate);
+        return read(MemorySegment.ofBuffer(b), table.source(), kaslrOffset).orElse(table);
+    }
+
+    /** {@return the file's bytes; null when the table does not fit one (over 2 GB)} */
+    private static ByteBuffer bytes(SymbolTable table, long kaslrOffset) {
         int count = table.size();
         List<Symbol> all = table.all();
         byte[][] names = new byte[count][];
@@ -53,7 +75,7 @@ public final class SymbolIndex {
                 (kept, other) -> !SymbolTable.preferred(all.get(kept).type(), all.get(other).type()));
         long size = HEADER + 16L * count + 4L * (count + 1) + slots.length + count + nameBytes;
         if (size > Integer.MAX_VALUE) {
-            return;
+            return null;
         }
         ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(MAGIC).putInt(count).putInt(slots.length / 4).putInt(nameBytes).putInt(0);
@@ -79,17 +101,19 @@ public final class SymbolIndex {
         CRC32 crc = new CRC32();
         crc.update(b.array(), HEADER, (int) size - HEADER);
         b.putInt(20, (int) crc.getValue());
-        UserCache.save(file, b.flip());
+        return b.flip();
     }
 
     /** {@return the table saved in {@code file}, read in place; empty when there is none or it is not whole} */
     public static Optional<SymbolTable> open(Path file, String source, long kaslrOffset) {
-        Optional<MemorySegment> mapped = UserCache.map(file);
-        if (mapped.isEmpty() || mapped.get().byteSize() < HEADER) {
+        return UserCache.map(file).flatMap(m -> read(m, source, kaslrOffset));
+    }
+
+    private static Optional<SymbolTable> read(MemorySegment m, String source, long kaslrOffset) {
+        long size = m.byteSize();
+        if (size < HEADER) {
             return Optional.empty();
         }
-        MemorySegment m = mapped.get();
-        long size = m.byteSize();
         int count = m.get(U32, 8);
         int slots = m.get(U32, 12);
         int nameBytes = m.get(U32, 16);

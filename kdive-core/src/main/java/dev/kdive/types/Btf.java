@@ -254,13 +254,14 @@ public final class Btf implements TypeTable {
         byte[] funcs = NameSlots.build(offsets.length, id -> id == 0 ? null : functionName(id), (kept, other) -> false);
         functions = new NameSlots(java.lang.foreign.MemorySegment.ofArray(funcs));
         byName = new NameSlots(java.lang.foreign.MemorySegment.ofArray(types));
-        if (indexFile.isPresent()) {
+        int count = offsets.length;
+        indexFile.ifPresent(file -> UserCache.saveLater(file, () -> {
             ByteBuffer out = ByteBuffer.allocate(INDEX_HEADER + types.length + funcs.length).order(ByteOrder.LITTLE_ENDIAN);
-            out.putLong(INDEX_MAGIC).putInt(offsets.length).putInt(strLen).putInt(types.length / 4).putInt(funcs.length / 4)
+            out.putLong(INDEX_MAGIC).putInt(count).putInt(strLen).putInt(types.length / 4).putInt(funcs.length / 4)
                     .putInt(0).putInt(0).put(types).put(funcs);
             out.putInt(24, crc(java.lang.foreign.MemorySegment.ofArray(out.array()).asSlice(INDEX_HEADER)));
-            UserCache.save(indexFile.get(), out.clear());
-        }
+            return out.clear();
+        }));
     }
 
     private static int crc(java.lang.foreign.MemorySegment m) {
