@@ -52,6 +52,19 @@ public final class Kallsyms {
                 }
             }
         }
+        // A first look at the build: names decoded as lookups need them, while every name is decoded
+        // for the index on the cache's own thread.
+        java.util.Optional<SymbolTable> inPlace = inPlace(kernel, vmcoreinfo);
+        if (inPlace.isPresent()) {
+            index.ifPresent(file -> dev.kdive.dump.UserCache.saveLater(file, () -> {
+                try {
+                    return SymbolIndex.bytes(read(kernel, vmcoreinfo), kaslrOffset);
+                } catch (Unavailable e) {
+                    return null;
+                }
+            }));
+            return inPlace.get();
+        }
         SymbolTable table = read(kernel, vmcoreinfo);
         return index.map(file -> SymbolIndex.keep(table, file, kaslrOffset)).orElse(table);
     }
@@ -74,26 +87,9 @@ public final class Kallsyms {
                         + ", not a symbol count");
             }
             long base = relativeBase != null ? kernel.u64(relativeBase) : 0;
-            ByteBuffer idx = ByteBuffer.wrap(kernel.read(tokenIndex, 256 * 2)).order(ByteOrder.LITTLE_ENDIAN);
-            int tableLength = 0;
-            for (int i = 0; i < 256; i++) {
-                tableLength = Math.max(tableLength, Short.toUnsignedInt(idx.getShort(i * 2)));
-            }
-            byte[] table = kernel.read(tokenTable, tableLength + 256); // the last token is short
-            byte[][] tokens = new byte[256][];
-            for (int i = 0; i < 256; i++) {
-                int start = Short.toUnsignedInt(idx.getShort(i * 2));
-                int end = start;
-                while (end < table.length && table[end] != 0) {
-                    end++;
-                }
-                tokens[i] = java.util.Arrays.copyOfRange(table, start, end);
-            }
+            byte[][] tokens = tokens(kernel, tokenIndex, tokenTable);
             ByteBuffer offs = ByteBuffer.wrap(kernel.read(offsets, count * 4)).order(ByteOrder.LITTLE_ENDIAN);
-            boolean absolutePercpu = false;
-            for (int i = 0; i < count && !absolutePercpu; i++) {
-                absolutePercpu = offs.getInt(i * 4) < 0;
-            }
+            boolean absolutePercpu = absolutePercpu(offs, count);
             // scripts/kallsyms emits kallsyms_names, then kallsyms_markers, then the token table: the
             // names fit below the token table, read in one go. Another order falls back to page reads.
             long span = tokenTable - names;
@@ -145,6 +141,67 @@ public final class Kallsyms {
         } catch (MemoryFault f) {
             throw new Unavailable("kallsyms tables unreadable: " + f.getMessage());
         }
+    }
+
+    /**
+     * {@return the table read in place, each name decoded when a lookup needs it ({@link
+     * KallsymsInPlace}); empty when the kernel has no {@code kallsyms_relative_base} or its layout
+     * does not prove itself}
+     */
+    public static java.util.Optional<SymbolTable> inPlace(AddressSpace kernel, Map<String, String> vmcoreinfo) throws Unavailable {
+        if (!vmcoreinfo.containsKey("SYMBOL(kallsyms_relative_base)")) {
+            return java.util.Optional.empty();
+        }
+        long relativeBase = symbol(vmcoreinfo, "kallsyms_relative_base");
+        long tokenTable = symbol(vmcoreinfo, "kallsyms_token_table");
+        try {
+            int count = (int) kernel.u32(symbol(vmcoreinfo, "kallsyms_num_syms"));
+            if (count <= 0 || count > 10_000_000) {
+                return java.util.Optional.empty();
+            }
+            long base = kernel.u64(relativeBase);
+            ByteBuffer offs = ByteBuffer.wrap(kernel.read(symbol(vmcoreinfo, "kallsyms_offsets"), count * 4)).order(ByteOrder.LITTLE_ENDIAN);
+            boolean absolutePercpu = absolutePercpu(offs, count);
+            long[] address = new long[count];
+            for (int i = 0; i < count; i++) {
+                int off = offs.getInt(i * 4);
+                address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
+            }
+            return KallsymsInPlace.open(kernel, address, tokens(kernel, symbol(vmcoreinfo, "kallsyms_token_index"), tokenTable),
+                    symbol(vmcoreinfo, "kallsyms_names"), tokenTable, relativeBase, SOURCE);
+        } catch (MemoryFault f) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** {@return the 256 tokens: {@code kallsyms_token_index}'s u16 offsets into the NUL-terminated {@code kallsyms_token_table}} */
+    private static byte[][] tokens(AddressSpace kernel, long tokenIndex, long tokenTable) throws MemoryFault {
+        ByteBuffer idx = ByteBuffer.wrap(kernel.read(tokenIndex, 256 * 2)).order(ByteOrder.LITTLE_ENDIAN);
+        int tableLength = 0;
+        for (int i = 0; i < 256; i++) {
+            tableLength = Math.max(tableLength, Short.toUnsignedInt(idx.getShort(i * 2)));
+        }
+        byte[] table = kernel.read(tokenTable, tableLength + 256); // the last token is short
+        byte[][] tokens = new byte[256][];
+        for (int i = 0; i < 256; i++) {
+            int start = Short.toUnsignedInt(idx.getShort(i * 2));
+            int end = start;
+            while (end < table.length && table[end] != 0) {
+                end++;
+            }
+            tokens[i] = java.util.Arrays.copyOfRange(table, start, end);
+        }
+        return tokens;
+    }
+
+    /** {@return whether any offset is negative: CONFIG_KALLSYMS_ABSOLUTE_PERCPU's encoding (see the class comment)} */
+    private static boolean absolutePercpu(ByteBuffer offs, int count) {
+        for (int i = 0; i < count; i++) {
+            if (offs.getInt(i * 4) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -62,7 +62,7 @@ public final class SymbolIndex {
     }
 
     /** {@return the file's bytes; null when the table does not fit one (over 2 GB)} */
-    private static ByteBuffer bytes(SymbolTable table, long kaslrOffset) {
+    static ByteBuffer bytes(SymbolTable table, long kaslrOffset) {
         int count = table.size();
         List<Symbol> all = table.all();
         byte[][] names = new byte[count][];

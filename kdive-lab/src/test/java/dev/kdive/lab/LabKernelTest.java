@@ -94,12 +94,25 @@ class LabKernelTest {
                 assertThat(read.containing(s.address() + 1)).isEqualTo(decoded.containing(s.address() + 1));
             }
 
+            // A first look reads kallsyms in place: the markers and the name order found where this
+            // kernel's scripts/kallsyms put them, every answer the decoded table's.
+            dev.kdive.symbols.SymbolTable inPlace = dev.kdive.symbols.Kallsyms.inPlace(p.kernel(), p.vmcoreinfo()).orElseThrow();
+            assertThat(inPlace.all()).containsExactlyElementsOf(decoded.all());
+            for (Symbol s : decoded.all()) {
+                assertThat(inPlace.lookup(s.name())).as(s.name()).isEqualTo(decoded.lookup(s.name()));
+            }
+            for (int i = 0; i < decoded.size(); i += 97) {
+                long a = decoded.all().get(i).address() + 1;
+                assertThat(inPlace.containing(a)).isEqualTo(decoded.containing(a));
+            }
+
             long start = p.address("__start_BTF");
             byte[] blob = p.kernel().read(start, (int) (p.address("__stop_BTF") - start));
             dev.kdive.types.Btf plain = dev.kdive.types.Btf.parse(blob, "BTF");
             Path names = tmp.resolve("btf.names");
             dev.kdive.types.Btf first = dev.kdive.types.Btf.parse(java.nio.ByteBuffer.wrap(blob), "BTF", Optional.of(names));
             assertThat(first.lookup("struct task_struct")).isPresent();
+            dev.kdive.dump.UserCache.finishSaving(); // written beside the look-up, on the cache's thread
             assertThat(names).as("made at the first look-up").isRegularFile();
             dev.kdive.types.Btf again = dev.kdive.types.Btf.parse(java.nio.ByteBuffer.wrap(blob), "BTF", Optional.of(names));
             Set<String> all = plain.names();
