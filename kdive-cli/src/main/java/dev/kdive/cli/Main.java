@@ -96,6 +96,9 @@ public final class Main implements Callable<Integer> {
                     shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), false);
                 }
                 out.flush();
+                if (Boolean.getBoolean("kdive.aot.record")) {
+                    rehearse(p);
+                }
                 // At the prompt a failed command was seen and answered; a script learns of one from the status.
                 return shell.failures() == 0 || prompt != null ? 0 : 1;
             }
@@ -115,6 +118,20 @@ public final class Main implements Callable<Integer> {
         }
         return 1;
     }
+
+    /**
+     * The launcher's recording run for the JDK's AOT cache also runs, on the same dump and printing
+     * nothing, the commands a session usually starts with: the cache then holds their classes and
+     * method profiles whatever command trained it (issue 17: a representative session).
+     */
+    private static void rehearse(Program p) {
+        Shell quiet = new Shell(p, new PrintWriter(java.io.Writer.nullWriter()), false);
+        for (String command : REHEARSAL) {
+            quiet.runLine(command);
+        }
+    }
+
+    private static final java.util.List<String> REHEARSAL = java.util.List.of("sys", "bt", "ps", "kmem -s", "log", "mod", "bt -a");
 
     /** {@return the prompt made beside the dump's opening; its failure is the terminal's, said in one line} */
     private static Prompt prompt(java.util.concurrent.CompletableFuture<Prompt> opening) throws IOException {
