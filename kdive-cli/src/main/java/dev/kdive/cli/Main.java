@@ -144,16 +144,20 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The subcommands, by name, made only when asked for: picocli reads each one's annotations by reflection. */
-    private static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = new java.util.LinkedHashMap<>();
+    private static final java.util.List<String> SUBCOMMANDS = java.util.List.of("analyze", "serve", "info", "addr2line", "oops", "lab", "demo");
 
-    static {
-        SUBCOMMANDS.put("analyze", AnalyzeCli::new);
-        SUBCOMMANDS.put("serve", ServeCli::new);
-        SUBCOMMANDS.put("info", InfoCommand::new);
-        SUBCOMMANDS.put("addr2line", Addr2lineCommand::new);
-        SUBCOMMANDS.put("oops", OopsCommand::new);
-        SUBCOMMANDS.put("lab", LabCommand::new);
-        SUBCOMMANDS.put("demo", DemoCommand::new);
+    /** {@return subcommand {@code name}, made now (a switch, not a map of method references: each costs a class spun at start-up)} */
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "analyze" -> new AnalyzeCli();
+            case "serve" -> new ServeCli();
+            case "info" -> new InfoCommand();
+            case "addr2line" -> new Addr2lineCommand();
+            case "oops" -> new OopsCommand();
+            case "lab" -> new LabCommand();
+            case "demo" -> new DemoCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     public static void main(String[] args) {
@@ -190,7 +194,7 @@ public final class Main implements Callable<Integer> {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("-") || a.equals("-")) {
-                if (m.dump != null || (i == 0 && SUBCOMMANDS.containsKey(a))) {
+                if (m.dump != null || (i == 0 && SUBCOMMANDS.contains(a))) {
                     return null;
                 }
                 m.dump = Path.of(a);
@@ -245,7 +249,11 @@ public final class Main implements Callable<Integer> {
         if (Boolean.getBoolean("kdive.aot.record")) {
             Prompt.rehearse();
         }
-        System.exit(status);
+        // Everything is written and closed here, and kdive registers no shutdown hook: halting skips
+        // the JVM's exit sequence (its Runtime.exit logger alone loads classes no run needs).
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** Bad input is a one-line reason and a non-zero status, never a Java stack trace. */
@@ -270,10 +278,10 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
         String first = args.length == 0 ? null : args[0];
-        if (first != null && SUBCOMMANDS.containsKey(first)) {
-            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
+        if (first != null && SUBCOMMANDS.contains(first)) {
+            cl.addSubcommand(first, subcommand(first));
         } else if (first == null || first.startsWith("-")) {
-            SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+            SUBCOMMANDS.forEach(name -> cl.addSubcommand(name, subcommand(name)));
         }
         cl.setExecutionExceptionHandler((e, line, parsed) -> failed(e, line.getErr()));
         return cl;

@@ -96,6 +96,13 @@ public final class Btf implements TypeTable {
         }
         int start = (int) typeOff;
         int end = (int) (typeOff + typeLen);
+        Optional<Saved> saved = indexFile.flatMap(f -> Saved.read(f, typeLen, strLen));
+        if (saved.isPresent()) { // where each type starts, and the names, as a first look at this BTF found them
+            Btf btf = new Btf(source, b, start, end, (int) strOff, (int) strLen, saved.get().offsets(), indexFile);
+            btf.byName = saved.get().types();
+            btf.functions = saved.get().functions();
+            return btf;
+        }
         int[] offsets = new int[1024];
         int n = 1;
         int p = start;
@@ -224,44 +231,68 @@ public final class Btf implements TypeTable {
     }
 
     /**
-     * Names of structs, unions, enums, typedefs, base types and variables, and of functions: read from
-     * the index file when it was made for this BTF, else made on the first look-up (and saved there).
+     * Names of structs, unions, enums, typedefs, base types and variables, and of functions: made on
+     * the first look-up when {@link #parse} found no index file made for this BTF (and saved there).
      * A definition wins over a forward declaration of its name; of two functions, the first.
      */
     private synchronized void index() {
         if (byName != null) {
             return;
         }
-        Optional<java.lang.foreign.MemorySegment> saved = indexFile.flatMap(UserCache::map);
-        if (saved.isPresent() && saved.get().byteSize() >= INDEX_HEADER) {
-            java.lang.foreign.MemorySegment m = saved.get();
-            ByteBuffer h = m.asSlice(0, INDEX_HEADER).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            long typeSlots = Integer.toUnsignedLong(h.getInt(16));
-            long funcSlots = Integer.toUnsignedLong(h.getInt(20));
-            if (h.getLong(0) == INDEX_MAGIC && h.getInt(8) == offsets.length && h.getInt(12) == strLen
-                    && m.byteSize() == INDEX_HEADER + 4 * (typeSlots + funcSlots) && crc(m.asSlice(INDEX_HEADER)) == h.getInt(24)) {
-                try {
-                    functions = new NameSlots(m.asSlice(INDEX_HEADER + 4 * typeSlots, 4 * funcSlots));
-                    byName = new NameSlots(m.asSlice(INDEX_HEADER, 4 * typeSlots));
-                    return;
-                } catch (IllegalArgumentException e) {
-                    // not a table: made again below
-                }
-            }
-        }
         byte[] types = NameSlots.build(offsets.length, id -> id == 0 ? null : key(id),
                 (kept, other) -> kind(other) != FWD && kind(kept) == FWD);
         byte[] funcs = NameSlots.build(offsets.length, id -> id == 0 ? null : functionName(id), (kept, other) -> false);
         functions = new NameSlots(java.lang.foreign.MemorySegment.ofArray(funcs));
         byName = new NameSlots(java.lang.foreign.MemorySegment.ofArray(types));
-        int count = offsets.length;
-        indexFile.ifPresent(file -> UserCache.saveLater(file, () -> {
-            ByteBuffer out = ByteBuffer.allocate(INDEX_HEADER + types.length + funcs.length).order(ByteOrder.LITTLE_ENDIAN);
-            out.putLong(INDEX_MAGIC).putInt(count).putInt(strLen).putInt(types.length / 4).putInt(funcs.length / 4)
-                    .putInt(0).putInt(0).put(types).put(funcs);
-            out.putInt(24, crc(java.lang.foreign.MemorySegment.ofArray(out.array()).asSlice(INDEX_HEADER)));
+        int typeLen = typeEnd - typeStart;
+        indexFile.ifPresent(file -> UserCache.saveLater(file, () -> Saved.bytes(offsets, typeLen, strLen, types, funcs)));
+    }
+
+    /**
+     * The index file of a BTF blob: where each type starts and the two {@link NameSlots} tables, so
+     * that a later run decodes nothing before its first type. "KDBTFNX\2", u32 type count, u32
+     * string section length, u32 type section length (what it was made for), u32 type slots, u32
+     * function slots, u32 CRC-32 of the rest; u32 offsets[count]; the type names' slots; the
+     * functions' slots. One that is cut, damaged or made for other lengths is not used.
+     */
+    private record Saved(int[] offsets, NameSlots types, NameSlots functions) {
+        private static final int HEADER = 32;
+        private static final long MAGIC = 0x0258_4e46_5442_444BL; // "KDBTFNX\2" little-endian
+
+        static Optional<Saved> read(java.nio.file.Path file, long typeLen, long strLen) {
+            return UserCache.map(file).flatMap(m -> {
+                if (m.byteSize() < HEADER) {
+                    return Optional.empty();
+                }
+                ByteBuffer h = m.asSlice(0, HEADER).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                long count = Integer.toUnsignedLong(h.getInt(8));
+                long typeSlots = Integer.toUnsignedLong(h.getInt(20));
+                long funcSlots = Integer.toUnsignedLong(h.getInt(24));
+                if (h.getLong(0) != MAGIC || h.getInt(12) != (int) strLen || h.getInt(16) != (int) typeLen || count == 0
+                        || m.byteSize() != HEADER + 4 * (count + typeSlots + funcSlots) || crc(m.asSlice(HEADER)) != h.getInt(28)) {
+                    return Optional.empty();
+                }
+                int[] offsets = m.asSlice(HEADER, 4 * count).toArray(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+                try {
+                    long at = HEADER + 4 * count;
+                    return Optional.of(new Saved(offsets, new NameSlots(m.asSlice(at, 4 * typeSlots)),
+                            new NameSlots(m.asSlice(at + 4 * typeSlots, 4 * funcSlots))));
+                } catch (IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+            });
+        }
+
+        static ByteBuffer bytes(int[] offsets, int typeLen, int strLen, byte[] types, byte[] funcs) {
+            ByteBuffer out = ByteBuffer.allocate(HEADER + 4 * offsets.length + types.length + funcs.length).order(ByteOrder.LITTLE_ENDIAN);
+            out.putLong(MAGIC).putInt(offsets.length).putInt(strLen).putInt(typeLen).putInt(types.length / 4).putInt(funcs.length / 4).putInt(0);
+            for (int o : offsets) {
+                out.putInt(o);
+            }
+            out.put(types).put(funcs);
+            out.putInt(28, crc(java.lang.foreign.MemorySegment.ofArray(out.array()).asSlice(HEADER)));
             return out.clear();
-        }));
+        }
     }
 
     private static int crc(java.lang.foreign.MemorySegment m) {
@@ -270,12 +301,6 @@ public final class Btf implements TypeTable {
         return (int) crc.getValue();
     }
 
-    /**
-     * The name index file: "KDBTFNX\1", u32 type count, u32 string section length (what it was made
-     * for), u32 type slots, u32 function slots, u32 CRC-32 of the rest, u32 0; the two {@link NameSlots} tables.
-     */
-    private static final int INDEX_HEADER = 32;
-    private static final long INDEX_MAGIC = 0x0158_4e46_5442_444BL; // "KDBTFNX\1" little-endian
 
     private TypeException bad(int offset, String expected) {
         return new TypeException(source + ": type section offset 0x" + Integer.toHexString(offset) + ": expected " + expected);
