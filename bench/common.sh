@@ -25,7 +25,7 @@ kdive_prime() {
 	"$home/kdive" "$@" >/dev/null
 	local i
 	for i in $(seq 120); do
-		[ -d "$home/kdive-cli/target/aot.lock" ] || return 0
+		[ -n "$(ls -d "$home/kdive-cli/target/"aot*.lock 2>/dev/null)" ] || return 0
 		sleep 0.5
 	done
 	echo "bench: the AOT cache is still being made after 60 s" >&2

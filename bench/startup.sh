@@ -57,7 +57,7 @@ prime() {
 	"$kdive" "$@" >/dev/null
 	local i
 	for i in $(seq 120); do
-		[ -d "$scripts/kdive/lib/aot.lock" ] || return 0
+		[ -n "$(ls -d "$scripts/kdive/lib/"aot*.lock 2>/dev/null)" ] || return 0
 		sleep 0.5
 	done
 }

@@ -96,7 +96,7 @@ public final class Main implements Callable<Integer> {
                     shell.runInteractive(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), false);
                 }
                 out.flush();
-                if (Boolean.getBoolean("kdive.aot.record")) {
+                if (System.getProperty("kdive.aot.record") != null) {
                     rehearse(p);
                 }
                 // At the prompt a failed command was seen and answered; a script learns of one from the status.
@@ -244,9 +244,9 @@ public final class Main implements Callable<Integer> {
     }
 
     private static void exit(int status) {
-        // The launcher's recording run for the JDK's AOT cache (kdive.aot.record): the prompt's
+        // The launcher's recording run for the prompt's AOT cache (kdive.aot.record=prompt): the prompt's
         // classes are loaded and run too, whatever this run did, so the first prompt finds them linked.
-        if (Boolean.getBoolean("kdive.aot.record")) {
+        if ("prompt".equals(System.getProperty("kdive.aot.record"))) {
             Prompt.rehearse();
         }
         // Everything is written and closed here, and kdive registers no shutdown hook: halting skips
