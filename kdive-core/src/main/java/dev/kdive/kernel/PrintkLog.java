@@ -73,22 +73,30 @@ public final class PrintkLog {
             long descSize = l.size("prb_desc");
             long infoSize = l.size("printk_info");
             long ids = ((head - tail) & DESC_ID_MASK) + 1;
+            // each member's offset looked up once, not once a record
+            long stateVar = l.off("prb_desc.state_var");
+            long textBlk = l.off("prb_desc.text_blk_lpos");
+            long lposBegin = l.off("prb_data_blk_lpos.begin");
+            long lposNext = l.off("prb_data_blk_lpos.next");
+            long infoSeq = l.off("printk_info.seq");
+            long infoTs = l.off("printk_info.ts_nsec");
+            long infoLen = l.off("printk_info.text_len");
             for (long n = 0, id = tail; n < Math.min(ids, count); n++, id = (id + 1) & DESC_ID_MASK) {
                 long index = id & (count - 1);
                 long desc = descs + index * descSize;
                 try {
-                    long state = kernel.u64(desc + l.off("prb_desc.state_var"));
+                    long state = kernel.u64(desc + stateVar);
                     int s = (int) (state >>> DESC_STATE_SHIFT);
                     if ((state & DESC_ID_MASK) != id || (s != COMMITTED && s != FINALIZED)) {
                         continue; // reserved, reused or never written: not a record (yet)
                     }
-                    long blk = desc + l.off("prb_desc.text_blk_lpos");
-                    long begin = kernel.u64(blk + l.off("prb_data_blk_lpos.begin"));
-                    long next = kernel.u64(blk + l.off("prb_data_blk_lpos.next"));
+                    long blk = desc + textBlk;
+                    long begin = kernel.u64(blk + lposBegin);
+                    long next = kernel.u64(blk + lposNext);
                     long info1 = infos + index * infoSize;
-                    long seq = kernel.u64(info1 + l.off("printk_info.seq"));
-                    long ts = kernel.u64(info1 + l.off("printk_info.ts_nsec"));
-                    int len = kernel.u16(info1 + l.off("printk_info.text_len"));
+                    long seq = kernel.u64(info1 + infoSeq);
+                    long ts = kernel.u64(info1 + infoTs);
+                    int len = kernel.u16(info1 + infoLen);
                     if ((begin & 1) != 0 || begin == next) {
                         entries.add(new Entry(seq, ts, "", level(kernel, info1, levelBitOffset, levelBits))); // data-less record
                         continue;
