@@ -27,37 +27,10 @@ DRGN_TOOLS_SRC=$(realpath "${2:-${DRGN_TOOLS_SRC:?set DRGN_TOOLS_SRC or pass it 
 PREFIX=${PREFIX:-/opt/corelens}
 VENV=$PREFIX/venv
 
-# Build deps. libkdumpfile-dev is mandatory: kdump-compressed (makedumpfile)
-# vmcores are only readable by drgn through libkdumpfile.
-DEPS=(autoconf automake libtool pkg-config gcc make
-      libelf-dev libdw-dev libkdumpfile-dev liblzma-dev libpcre2-dev
-      python3-dev python3-setuptools python3-wheel python3-venv)
-missing=()
-for p in "${DEPS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
-    || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  [[ $EUID -eq 0 ]] || { echo "need root to apt-get install: ${missing[*]}" >&2; exit 1; }
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
-
-# Debian's interpreter (not pyenv etc.) so python3-setuptools/wheel from apt
-# are visible; --system-site-packages because there is no PyPI to fetch them.
-[[ -x $VENV/bin/python ]] || /usr/bin/python3 -m venv --system-site-packages "$VENV"
+# drgn itself, with its build dependencies, the venv (Debian's python3, system site packages: there
+# is no PyPI) and libkdumpfile: bench/drgn-setup.sh, into this prefix's venv.
+PREFIX=$PREFIX "$(dirname "$0")/drgn-setup.sh" "$DRGN_SRC" >/dev/null
 PIP=("$VENV/bin/pip" install --no-index --no-build-isolation --no-deps)
-
-# drgn: skip if this exact version with libkdumpfile is already in the venv.
-want_drgn=$(sed -n 's/^AC_INIT(\[libdrgn\], \[\([^]]*\)\].*/\1/p' "$DRGN_SRC/libdrgn/configure.ac")
-if ! "$VENV/bin/drgn" --version 2>/dev/null | tr '\n' ' ' \
-     | grep -q "^drgn $want_drgn .*with libkdumpfile"; then
-  # Fail at configure time instead of silently building without it.
-  (cd "$DRGN_SRC" && CONFIGURE_FLAGS=--with-libkdumpfile nice -n 10 "${PIP[@]}" . >&2)
-fi
-# A stale $DRGN_SRC/build configured earlier would ignore CONFIGURE_FLAGS.
-"$VENV/bin/drgn" --version | tr '\n' ' ' | grep -q 'with libkdumpfile' \
-  || { echo "drgn built without libkdumpfile; rm -rf $DRGN_SRC/build and retry" >&2; exit 1; }
 
 # drgn-tools (pure Python).
 want_dt=$(sed -n 's/^RELEASE_VERSION = "\(.*\)"/\1/p' "$DRGN_TOOLS_SRC/setup.py")
