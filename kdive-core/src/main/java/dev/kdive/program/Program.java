@@ -464,6 +464,9 @@ public final class Program implements AutoCloseable {
 
     @Override
     public void close() {
+        // First: the indexes a first look at this build is making read the dump (kallsyms decoded
+        // on the cache's thread), so they are waited for while it is open.
+        UserCache.finishSaving();
         for (Object v : cache.values()) {
             if (v instanceof Resource r) {
                 r.close();
@@ -473,6 +476,5 @@ public final class Program implements AutoCloseable {
             debugElf.close();
         }
         dump.close();
-        UserCache.finishSaving(); // the indexes a first look at this build made, for the next run
     }
 }

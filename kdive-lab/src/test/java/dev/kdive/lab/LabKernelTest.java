@@ -126,6 +126,36 @@ class LabKernelTest {
         }
     }
 
+    /**
+     * A first look at a build that ends at once (open, close) still leaves its indexes: the close
+     * waits for the kallsyms decoded on the cache's thread, which reads the dump, before closing it.
+     */
+    @org.junit.jupiter.api.Test
+    void aFirstLookThatEndsAtOnceLeavesItsIndexes(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path dump = Lab.standard().build(Scenario.SLAB_UAF, System.out::println).resolve(Lab.Artifact.D31_ZLIB.file);
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", tmp.toString());
+        try {
+            String id;
+            try (Program p = Kernel.open(dump, Optional.empty())) {
+                id = p.vmcoreinfo().get("BUILD-ID").strip().toLowerCase(java.util.Locale.ROOT);
+            }
+            Path kallsyms = tmp.resolve(".cache/kdive/symbols/" + id + ".kallsyms");
+            assertThat(kallsyms).isRegularFile();
+            try (Program p = Kernel.open(dump, Optional.empty())) {
+                assertThat(p.types().lookup("struct task_struct")).isPresent(); // the dump's BTF and its name index, kept too
+            }
+            assertThat(tmp.resolve(".cache/kdive/btf/" + id + ".btf")).isRegularFile();
+            assertThat(tmp.resolve(".cache/kdive/btf/" + id + ".names")).isRegularFile();
+            try (Program p = Kernel.open(dump, Optional.empty())) {
+                assertThat(dev.kdive.symbols.SymbolIndex.open(kallsyms, "saved", p.layout().kaslrOffset()).orElseThrow().all())
+                        .containsExactlyElementsOf(dev.kdive.symbols.Kallsyms.read(p.kernel(), p.vmcoreinfo()).all());
+            }
+        } finally {
+            System.setProperty("user.home", home);
+        }
+    }
+
     /** {@return a type as its record prints it, its references by id alone (their tables are two instances of one BTF)} */
     private static String signature(dev.kdive.types.Type t) {
         return t.toString().replaceAll("table=[^,]*, ", "");
