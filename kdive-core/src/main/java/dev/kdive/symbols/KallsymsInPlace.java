@@ -180,10 +180,17 @@ final class KallsymsInPlace implements SymbolTable.Entries {
             if (e > 0) {
                 p += len;
             }
+            if (p + 2 > block.length) { // the lengths overrun the block the markers give: damaged names
+                throw new MemoryFault(MemoryFault.Space.KERNEL, names + blocks[k] + p, "kallsyms_names entry " + i
+                        + ": the entries before it run past the " + block.length + " bytes kallsyms_markers gives their block");
+            }
             len = block[p++] & 0xff;
             if ((len & 0x80) != 0) {
                 len = (len & 0x7f) | (block[p++] & 0xff) << 7;
             }
+        }
+        if (p + len > block.length) {
+            throw new MemoryFault(MemoryFault.Space.KERNEL, names + blocks[k] + p, "kallsyms_names entry " + i + " runs past its block");
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(len * 4);
         for (int t = 0; t < len; t++) {
