@@ -67,18 +67,17 @@ public final class UserCache {
      */
     public static void saveLater(Path file, java.util.function.Supplier<ByteBuffer> contents) {
         PENDING.add(SAVER.submit(() -> {
-            try {
-                ByteBuffer b = contents.get();
-                if (b != null) {
-                    save(file, b);
-                }
-            } catch (RuntimeException e) {
-                // an index that cannot be made is made by a later run, or never: it only saves time
+            ByteBuffer b = contents.get();
+            if (b != null) {
+                save(file, b);
             }
         }));
     }
 
-    /** Waits until every {@link #saveLater} so far is written (or has failed). */
+    /**
+     * Waits until every {@link #saveLater} so far is written. A file that cannot be written is only
+     * time lost ({@link #save}); anything else thrown while making one is kdive's own bug, thrown here.
+     */
     public static void finishSaving() {
         java.util.concurrent.Future<?> f;
         while ((f = PENDING.poll()) != null) {
@@ -88,7 +87,10 @@ public final class UserCache {
                 Thread.currentThread().interrupt();
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
-                // reported nowhere: see saveLater
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
             }
         }
     }

@@ -141,7 +141,7 @@ public final class Program implements AutoCloseable {
                     return saved.get();
                 }
                 SymbolTable table = SymbolTable.of(elf,
-                        a -> Long.compareUnsigned(a, KernelLayout.START_KERNEL_MAP) >= 0 ? a + kaslr : a);
+                        a -> KernelLayout.inImage(a) ? a + kaslr : a);
                 if (table.size() > 0) {
                     return index.map(f -> SymbolIndex.keep(table, f, kaslr)).orElse(table);
                 }
@@ -312,13 +312,14 @@ public final class Program implements AutoCloseable {
         String source = "BTF in the dump at " + Long.toHexString(start);
         String id = vmcoreinfo.getOrDefault("BUILD-ID", "").strip().toLowerCase(java.util.Locale.ROOT);
         Optional<Path> kept = id.matches("[0-9a-f]{8,}") ? Optional.of(UserCache.file("btf", id + ".btf")) : Optional.empty();
+        Optional<Path> names = kept.map(f -> UserCache.file("btf", id + ".names"));
         if (kept.isPresent()) {
             Optional<java.lang.foreign.MemorySegment> file = UserCache.map(kept.get());
             if (file.isPresent() && file.get().byteSize() == length) {
                 byte[] head = kernel.read(start, Math.min(length, AddressSpace.PAGE_SIZE));
                 if (java.util.Arrays.equals(head, file.get().asSlice(0, head.length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))) {
                     try {
-                        return Btf.parse(file.get().asByteBuffer(), source, Optional.of(UserCache.file("btf", id + ".names")));
+                        return Btf.parse(file.get().asByteBuffer(), source, names);
                     } catch (TypeException e) {
                         // a damaged copy: the dump's own is read below
                     }
@@ -326,7 +327,7 @@ public final class Program implements AutoCloseable {
             }
         }
         byte[] blob = kernel.read(start, length);
-        Btf btf = Btf.parse(java.nio.ByteBuffer.wrap(blob), source, kept.map(f -> UserCache.file("btf", id + ".names")));
+        Btf btf = Btf.parse(java.nio.ByteBuffer.wrap(blob), source, names);
         kept.ifPresent(f -> UserCache.saveLater(f, () -> java.nio.ByteBuffer.wrap(blob)));
         return btf;
     }

@@ -120,8 +120,7 @@ public final class Kallsyms {
                 type[i] = (char) (buf[0] & 0xff);
                 name[i] = new String(buf, 1, n - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
                 int off = offs.getInt(i * 4);
-                address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off)
-                        : off >= 0 ? off : base - 1 - off;
+                address[i] = address(off, base, absolutePercpu);
             }
             if (relativeBase == null) {
                 address = decodeOffsets(offs, offsets, name, vmcoreinfo);
@@ -164,8 +163,7 @@ public final class Kallsyms {
             boolean absolutePercpu = absolutePercpu(offs, count);
             long[] address = new long[count];
             for (int i = 0; i < count; i++) {
-                int off = offs.getInt(i * 4);
-                address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
+                address[i] = address(offs.getInt(i * 4), base, absolutePercpu);
             }
             return KallsymsInPlace.open(kernel, address, tokens(kernel, symbol(vmcoreinfo, "kallsyms_token_index"), tokenTable),
                     symbol(vmcoreinfo, "kallsyms_names"), tokenTable, relativeBase, SOURCE);
@@ -192,6 +190,11 @@ public final class Kallsyms {
             tokens[i] = java.util.Arrays.copyOfRange(table, start, end);
         }
         return tokens;
+    }
+
+    /** {@return the address an entry of {@code kallsyms_offsets} stands for (see the class comment)} */
+    private static long address(int off, long base, boolean absolutePercpu) {
+        return !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
     }
 
     /** {@return whether any offset is negative: CONFIG_KALLSYMS_ABSOLUTE_PERCPU's encoding (see the class comment)} */

@@ -237,7 +237,11 @@ final class KallsymsInPlace implements SymbolTable.Entries {
 
     @Override
     public boolean named(int i, String name) {
-        return symbol(i).name().equals(name);
+        try {
+            return name(i).equals(name);
+        } catch (MemoryFault f) {
+            throw new IllegalStateException("kallsyms entry " + i + ": " + f.getMessage(), f);
+        }
     }
 
     /**

@@ -36,21 +36,10 @@ public final class SymbolIndex {
     }
 
     /**
-     * Saves the table to {@code file} (see {@link UserCache#save}: whole or not at all), its kernel
-     * image addresses (at or above {@code __START_KERNEL_map}) less {@code kaslrOffset}: as linked,
-     * so that every boot of the build shares one file.
-     */
-    public static void write(SymbolTable table, Path file, long kaslrOffset) {
-        ByteBuffer b = bytes(table, kaslrOffset);
-        if (b != null) {
-            UserCache.save(file, b);
-        }
-    }
-
-    /**
      * {@return the table as its index reads it (made in memory: one name index, not a map of the
      * decoded symbols besides), the index saved to {@code file} on the cache's own thread (see
-     * {@link UserCache#saveLater}) for the next run}
+     * {@link UserCache#saveLater}) for the next run. The file keeps kernel image addresses less
+     * {@code kaslrOffset}: as linked, so that every boot of the build shares it}
      */
     public static SymbolTable keep(SymbolTable table, Path file, long kaslrOffset) {
         ByteBuffer b = bytes(table, kaslrOffset);
@@ -139,7 +128,7 @@ public final class SymbolIndex {
 
     /** Kernel image addresses move with KASLR; per-cpu offsets (absolute, below it) do not. */
     private static boolean image(long address) {
-        return Long.compareUnsigned(address, KernelLayout.START_KERNEL_MAP) >= 0;
+        return KernelLayout.inImage(address);
     }
 
     /** The entries of a mapped, checksummed file. */

@@ -17,7 +17,8 @@ class SymbolIndexTest {
         try (ElfFile elf = ElfFile.open(CompiledProgram.path())) {
             SymbolTable original = SymbolTable.of(elf, a -> a + 0x1000);
             Path file = tmp.resolve("program.symtab");
-            SymbolIndex.write(original, file, 0);
+            SymbolIndex.keep(original, file, 0);
+            dev.kdive.dump.UserCache.finishSaving();
             SymbolTable read = SymbolIndex.open(file, "saved", 0).orElseThrow();
             assertSameAnswers(original, read);
             assertThat(read.lookup("main")).get().extracting(Symbol::address).isEqualTo(CompiledProgram.nm("main") + 0x1000);
@@ -29,7 +30,8 @@ class SymbolIndexTest {
         SymbolTable original = new SymbolTable(List.of(new Symbol("dup", 0x1000, 0x10, 't'), new Symbol("dup", 0x2000, 0x10, 'T'),
                 new Symbol("dup", 0x3000, 0x10, 't'), new Symbol("other", 0x1000, 0, 'd'), new Symbol("é", 0x4000, 0, 'r')), "test");
         Path file = tmp.resolve("t.symtab");
-        SymbolIndex.write(original, file, 0);
+        SymbolIndex.keep(original, file, 0);
+        dev.kdive.dump.UserCache.finishSaving();
         SymbolTable read = SymbolIndex.open(file, "test", 0).orElseThrow();
         assertSameAnswers(original, read);
         assertThat(read.lookup("dup")).get().extracting(Symbol::address).isEqualTo(0x2000L);
@@ -45,7 +47,8 @@ class SymbolIndexTest {
         SymbolTable first = new SymbolTable(List.of(new Symbol("fixed_percpu_data", 0x0, 0, 'A'), new Symbol("runqueues", 0x2f8c0, 0, 'A'),
                 new Symbol("_stext", 0xffffffff81000000L + boot1, 0, 'T'), new Symbol("schedule", 0xffffffff81a3c2e0L + boot1, 0x90, 'T')), "boot 1");
         Path file = tmp.resolve("k.kallsyms");
-        SymbolIndex.write(first, file, boot1);
+        SymbolIndex.keep(first, file, boot1);
+        dev.kdive.dump.UserCache.finishSaving();
         SymbolTable second = SymbolIndex.open(file, "boot 2", boot2).orElseThrow();
         assertThat(second.lookup("schedule")).get().extracting(Symbol::address).isEqualTo(0xffffffff81a3c2e0L + boot2);
         assertThat(second.lookup("runqueues")).get().extracting(Symbol::address).isEqualTo(0x2f8c0L);
@@ -57,7 +60,8 @@ class SymbolIndexTest {
     void aDamagedOrCutFileIsNotUsed(@TempDir Path tmp) throws Exception {
         SymbolTable original = new SymbolTable(List.of(new Symbol("a", 0x1000, 0x10, 'T'), new Symbol("b", 0x2000, 0, 't')), "test");
         Path file = tmp.resolve("t.symtab");
-        SymbolIndex.write(original, file, 0);
+        SymbolIndex.keep(original, file, 0);
+        dev.kdive.dump.UserCache.finishSaving();
         byte[] whole = Files.readAllBytes(file);
         byte[] flipped = whole.clone();
         flipped[whole.length - 1] ^= 1; // a name byte: only the checksum tells

@@ -86,7 +86,8 @@ class LabKernelTest {
             dev.kdive.symbols.SymbolTable decoded = dev.kdive.symbols.Kallsyms.read(p.kernel(), p.vmcoreinfo());
             Path file = tmp.resolve("kallsyms");
             long kaslr = p.layout().kaslrOffset();
-            dev.kdive.symbols.SymbolIndex.write(decoded, file, kaslr);
+            dev.kdive.symbols.SymbolIndex.keep(decoded, file, kaslr);
+            dev.kdive.dump.UserCache.finishSaving();
             dev.kdive.symbols.SymbolTable read = dev.kdive.symbols.SymbolIndex.open(file, "saved", kaslr).orElseThrow();
             assertThat(read.all()).hasSizeGreaterThan(50_000).containsExactlyElementsOf(decoded.all());
             for (Symbol s : decoded.all()) {

@@ -14,6 +14,11 @@ public record KernelLayout(long kaslrOffset, long physBase, long kernelImageSize
                            long pageOffsetBase, long vmallocBase, long vmemmapBase) {
     /** The link-time virtual address of physical 0 in the kernel image mapping (asm/page_64_types.h). */
     public static final long START_KERNEL_MAP = 0xffff_ffff_8000_0000L;
+
+    /** {@return whether the address is in the kernel image's mapping: what KASLR moves (per-cpu offsets, below it, do not move)} */
+    public static boolean inImage(long address) {
+        return Long.compareUnsigned(address, START_KERNEL_MAP) >= 0;
+    }
     /** The end of the modules area (asm/pgtable_64_types.h MODULES_END, without KASAN's shift). */
     public static final long MODULES_END = 0xffff_ffff_ff00_0000L;
     /** Non-KASLR bases, used until the dump's own variables are read. */
